@@ -1,0 +1,204 @@
+//! The command line: every option of SPEC §8, parsed by clap.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plaint",
+    version,
+    about = "A customer-complaint desk over plain YAML files",
+    long_about = "plaint keeps each complaint as one YAML file in a git-tracked directory. \
+        A rulebook (rules.yaml) grades it, names who handles it, sets every deadline on a \
+        business calendar and turns late steps into itemised fines.",
+    after_help = "Every command takes --desk (default $PLAINT_DESK, else the current directory) \
+        and --rules (default DESK/rules.yaml, else the built-in rulebook)."
+)]
+pub struct Cli {
+    /// The desk directory
+    #[arg(long, global = true, env = "PLAINT_DESK", value_name = "DIR")]
+    pub desk: Option<PathBuf>,
+    /// The rulebook to use instead of DESK/rules.yaml
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a desk: rules.yaml (the built-in rulebook) and tickets/
+    Init(InitArgs),
+    /// Register a complaint; prints the new ticket ID
+    Log(LogArgs),
+    /// Correct a ticket's intake facts (recorded as an event, never an edit)
+    Amend(AmendArgs),
+    /// Show one ticket: facts, state, deadlines and events
+    Show(ShowArgs),
+    /// List tickets, filtered
+    List(ListArgs),
+    /// Validate the rulebook and every ticket file
+    Check,
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// Options of every command that writes an event.
+#[derive(Debug, Args)]
+pub struct WriteOpts {
+    /// When it happened (RFC 3339, 'YYYY-MM-DD HH:MM' or YYYY-MM-DD; default now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Who did it (default $PLAINT_USER, else the OS user)
+    #[arg(long, env = "PLAINT_USER", value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+/// Options of every command that reads the desk.
+#[derive(Debug, Args)]
+pub struct ReadOpts {
+    /// Evaluate the desk as it stood at this moment (default now)
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the desk (default --desk, else the current directory)
+    pub dir: Option<PathBuf>,
+}
+
+/// The intake facts a complaint is logged with; shared by `log` and `amend`.
+#[derive(Debug, Args, Default)]
+pub struct FactArgs {
+    /// Project (项目名称), one of the rulebook's projects
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Complainant's name (投诉人姓名)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Complainant's phone (联系方式): digits, spaces and + - ( )
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Subject (投诉主题)
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Unit / room number (物业房号)
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// What happened (投诉内容)
+    #[arg(long)]
+    pub description: Option<String>,
+    /// What the customer asks for (客户要求)
+    #[arg(long)]
+    pub request: Option<String>,
+    /// How it came in: phone, visit, letter, wechat, hotline, forwarded, other
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Department that received it (投诉接单部门)
+    #[arg(long, value_name = "DEPT")]
+    pub received_by: Option<String>,
+    /// How many people complain together
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub headcount: Option<i64>,
+    /// A fact flag (repeatable): safety, major-loss, litigation, media, ...
+    #[arg(long = "flag", value_name = "F")]
+    pub flags: Vec<String>,
+    /// Compensation involved, in yuan
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub compensation: Option<String>,
+    /// Who or what is complained of (for "same target" grading)
+    #[arg(long, value_name = "TEXT")]
+    pub target: Option<String>,
+    /// Complaint type (投诉类型), e.g. maintenance or 维保修
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_: Option<String>,
+    /// External reference (投诉编号 in the source system)
+    #[arg(long = "ref", value_name = "EXTERNAL-ID")]
+    pub ext_ref: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub facts: FactArgs,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    /// Ticket ID
+    pub id: String,
+    #[command(flatten)]
+    pub facts: FactArgs,
+    /// Remove every flag
+    #[arg(long, conflicts_with = "flags")]
+    pub no_flags: bool,
+    /// Why the facts are corrected
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ShowFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Ticket ID
+    pub id: String,
+    #[command(flatten)]
+    pub read: ReadOpts,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusFilter {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+    /// Only this project
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Only this category (code or label)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only tickets handled by this department (code or label)
+    #[arg(long, value_name = "DEPT")]
+    pub department: Option<String>,
+    /// Only tickets received in this month (YYYY-MM)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    #[command(flatten)]
+    pub read: ReadOpts,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text
+    #[arg(long)]
+    pub bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

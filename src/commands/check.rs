@@ -1,0 +1,225 @@
+//! `plaint check`: the rulebook and every ticket file, each problem as `path:line: message`.
+
+use super::Ctx;
+use crate::desk::Desk;
+use crate::rules::{Rules, mentions};
+use crate::ticket::{Action, Ticket};
+use anyhow::Result;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub fn run(ctx: &Ctx) -> Result<i32> {
+    let (text, source) = Desk::rules_text(&ctx.desk, ctx.rules.as_deref())?;
+    let mut problems: Vec<String> = Vec::new();
+    let rules = match &text {
+        Some(t) => match Rules::parse(t) {
+            Ok(r) => Some(r),
+            Err(ps) => {
+                problems.extend(ps.iter().map(|p| p.render(&source.describe())));
+                None
+            }
+        },
+        None => Some(Rules::builtin()),
+    };
+    let Some(rules) = rules else {
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!("the rulebook has problems; ticket files were not checked against it");
+        return Ok(1);
+    };
+    let desk = Desk {
+        root: ctx.desk.clone(),
+        rules,
+        rules_source: source,
+    };
+    let mut refs: HashMap<String, String> = HashMap::new();
+    let scanned = desk.scan()?;
+    let count = scanned.len();
+    for r in scanned {
+        match r {
+            Err(b) => problems.push(b.render()),
+            Ok(l) => {
+                for (line, msg) in check_ticket(&desk.rules, &l.path, &l.text, &l.ticket) {
+                    problems.push(format!("{}:{line}: {msg}", l.path.display()));
+                }
+                if let Some(r) = &l.ticket.ext_ref {
+                    if let Some(other) = refs.get(r) {
+                        problems.push(format!(
+                            "{}:{}: ref '{r}' is also used by {other}",
+                            l.path.display(),
+                            line_of(&l.text, "ref", r)
+                        ));
+                    } else {
+                        refs.insert(r.clone(), l.ticket.id.clone());
+                    }
+                }
+            }
+        }
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    if problems.is_empty() {
+        eprintln!(
+            "ok: {} and {count} ticket file{} checked",
+            desk.rules_source.describe(),
+            if count == 1 { "" } else { "s" }
+        );
+        Ok(0)
+    } else {
+        eprintln!(
+            "{} problem{} found",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+        Ok(1)
+    }
+}
+
+/// The first line that has `key:` and mentions `value`; line 1 when none does.
+fn line_of(text: &str, key: &str, value: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .trim_start_matches("- ")
+                .starts_with(&format!("{key}:"))
+                && mentions(l, value)
+        })
+        .or_else(|| text.lines().position(|l| mentions(l, value)))
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+/// Problems of meaning in a ticket that parsed: codes the rulebook does not know, an ID
+/// that does not match its file, events before the ticket was received.
+fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != t.id {
+        out.push((
+            line_of(text, "id", &t.id),
+            format!("id '{}' does not match the file name {stem}.yaml", t.id),
+        ));
+    }
+    if let Ok(p) = crate::desk::id::TicketId::parse(&t.id) {
+        let ym = t.received_at.format("%Y%m").to_string();
+        if format!("{:04}{:02}", p.year, p.month) != ym {
+            out.push((
+                line_of(text, "received_at", &t.received_at.format("%Y").to_string()),
+                format!(
+                    "received_at is in {ym} but the ID says {:04}{:02}",
+                    p.year, p.month
+                ),
+            ));
+        }
+    }
+    let mut code = |key: &str, value: &str, r: Result<String, String>| {
+        if let Err(e) = r {
+            out.push((line_of(text, key, value), format!("{key}: {e}")));
+        } else if let Ok(c) = &r
+            && c != value
+        {
+            out.push((
+                line_of(text, key, value),
+                format!("{key}: write the code '{c}', not '{value}'"),
+            ));
+        }
+    };
+    code("project", &t.project, rules.resolve_project(&t.project));
+    code(
+        "received_by",
+        &t.received_by,
+        rules.departments().resolve(&t.received_by),
+    );
+    code("channel", &t.channel, rules.channels().resolve(&t.channel));
+    for f in &t.flags {
+        code("flags", f, rules.flags().resolve(f));
+    }
+    if let Some(ty) = &t.type_ {
+        code("type", ty, rules.types().resolve(ty));
+    }
+    if t.headcount == 0 {
+        out.push((
+            line_of(text, "headcount", "0"),
+            "headcount is 0; a complaint has at least 1 complainant".into(),
+        ));
+    }
+    let event_lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("- "))
+        .map(|(i, _)| i + 1)
+        .collect();
+    for (i, e) in t.events.iter().enumerate() {
+        let line = event_lines.get(i).copied().unwrap_or(1);
+        let mut bad = |msg: String| out.push((line, msg));
+        if e.at < t.received_at {
+            bad(format!(
+                "the {} event is dated before the ticket was received",
+                e.action.kind()
+            ));
+        }
+        let mut known = |what: &str, v: &str, r: Result<String, String>| {
+            if r.is_err() || r.as_deref() != Ok(v) {
+                bad(format!("{}: unknown {what} '{v}'", e.action.kind()));
+            }
+        };
+        match &e.action {
+            Action::Amend(f) => {
+                if let Some(p) = &f.project {
+                    known("project", p, rules.resolve_project(p));
+                }
+                if let Some(ty) = &f.type_ {
+                    known("type", ty, rules.types().resolve(ty));
+                }
+                for x in f.flags.iter().flatten() {
+                    known("flag", x, rules.flags().resolve(x));
+                }
+            }
+            Action::Classify(c) => {
+                if let Some(ty) = &c.type_ {
+                    known("type", ty, rules.types().resolve(ty));
+                }
+                if let Some(g) = &c.grade {
+                    known("grade", g, rules.grades().resolve(g));
+                }
+                if let Some(r) = &c.invalid_reason {
+                    known("invalid reason", r, rules.invalid_reasons().resolve(r));
+                }
+            }
+            Action::Assign(a) => {
+                for d in a.department.iter().chain(&a.cooperating) {
+                    known("department", d, rules.departments().resolve(d));
+                }
+            }
+            Action::Plan(p) => known(
+                "plan action",
+                &p.action,
+                rules.plan_actions().resolve(&p.action),
+            ),
+            Action::Close(c) => known(
+                "close reason",
+                &c.reason,
+                rules.close_reasons().resolve(&c.reason),
+            ),
+            Action::Violation(v) => {
+                known(
+                    "violation rule",
+                    &v.rule,
+                    rules.violations().resolve(&v.rule),
+                );
+                known(
+                    "department",
+                    &v.department,
+                    rules.departments().resolve(&v.department),
+                );
+            }
+            Action::Callback(c) if [c.timeliness, c.plan, c.attitude].iter().any(|s| *s > 10) => {
+                bad("callback: scores are 0–10".into());
+            }
+            _ => {}
+        }
+    }
+    out
+}

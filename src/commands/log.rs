@@ -1,0 +1,110 @@
+//! `plaint log` (register a complaint) and `plaint amend` (correct its intake facts).
+
+use super::facts::check_facts;
+use super::{Ctx, actor, event_time, refuse};
+use crate::cli::{AmendArgs, LogArgs};
+use crate::ticket::{Action, Event, Ticket};
+use anyhow::{Result, bail};
+
+pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
+    let desk = ctx.open()?;
+    let rules = &desk.rules;
+    let mut problems = Vec::new();
+    for (name, given) in [
+        ("project", &a.facts.project),
+        ("name", &a.facts.name),
+        ("phone", &a.facts.phone),
+        ("subject", &a.facts.subject),
+    ] {
+        if given.is_none() {
+            problems.push(format!("--{name} is required"));
+        }
+    }
+    let facts = check_facts(rules, &a.facts).unwrap_or_else(|p| {
+        problems.extend(p);
+        Default::default()
+    });
+    let at = event_time(&desk, &a.write);
+    let by = actor(&a.write);
+    if let Err(e) = &at {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = &by {
+        problems.push(e.to_string());
+    }
+    refuse(problems)?;
+    let ticket = Ticket {
+        id: String::new(),
+        ext_ref: facts.ext_ref,
+        project: facts.project.unwrap_or_default(),
+        received_at: at?,
+        received_by: facts
+            .received_by
+            .unwrap_or_else(|| rules.book.default_receiving_department.clone()),
+        channel: facts
+            .channel
+            .unwrap_or_else(|| rules.book.default_channel.clone()),
+        logged_by: by?,
+        name: facts.name.unwrap_or_default(),
+        phone: facts.phone.unwrap_or_default(),
+        unit: facts.unit.filter(|u| !u.is_empty()),
+        subject: facts.subject.unwrap_or_default(),
+        description: facts.description,
+        request: facts.request,
+        headcount: facts.headcount.unwrap_or(1),
+        flags: facts.flags.unwrap_or_default(),
+        compensation: facts.compensation,
+        target: facts.target,
+        type_: facts.type_,
+        events: Vec::new(),
+    };
+    let id = desk.create(ticket)?;
+    println!("{id}");
+    Ok(0)
+}
+
+pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
+    let desk = ctx.open()?;
+    let mut problems = Vec::new();
+    let mut facts = check_facts(&desk.rules, &a.facts).unwrap_or_else(|p| {
+        problems.extend(p);
+        Default::default()
+    });
+    if a.no_flags {
+        facts.flags = Some(Vec::new());
+    }
+    facts.reason = a.reason.clone().filter(|r| !r.trim().is_empty());
+    let at = event_time(&desk, &a.write);
+    let by = actor(&a.write);
+    if let Err(e) = &at {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = &by {
+        problems.push(e.to_string());
+    }
+    if problems.is_empty() && facts.is_empty() {
+        problems.push(
+            "nothing to amend: give the facts to correct, e.g. --phone or --subject (see plaint amend --help)"
+                .into(),
+        );
+    }
+    refuse(problems)?;
+    let (at, by) = (at?, by?);
+    desk.append(&a.id, |t| {
+        if at < t.received_at {
+            bail!(
+                "--at {} is before {} was received ({})",
+                crate::time::human(&at),
+                t.id,
+                crate::time::human(&t.received_at)
+            );
+        }
+        Ok(Event {
+            at,
+            by,
+            action: Action::Amend(facts),
+        })
+    })?;
+    eprintln!("amended {}", a.id);
+    Ok(0)
+}

@@ -1,0 +1,96 @@
+//! One module per subcommand; this one routes and holds what they share.
+
+mod check;
+mod facts;
+mod init;
+mod list;
+mod log;
+mod show;
+
+use crate::cli::{Cli, Command, ReadOpts, WriteOpts};
+use crate::desk::Desk;
+use crate::time::{Moment, parse_moment};
+use anyhow::{Result, anyhow};
+use chrono::Timelike;
+use std::path::PathBuf;
+
+/// What every command knows before it starts: where the desk is and which rulebook to use.
+pub struct Ctx {
+    pub desk: PathBuf,
+    pub rules: Option<PathBuf>,
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Desk> {
+        Desk::open(&self.desk, self.rules.as_deref())
+    }
+}
+
+pub fn dispatch(cli: Cli) -> Result<i32> {
+    let ctx = Ctx {
+        desk: cli.desk.clone().unwrap_or_else(|| PathBuf::from(".")),
+        rules: cli.rules.clone(),
+    };
+    match cli.command {
+        Command::Init(a) => init::run(&ctx, cli.desk.is_some(), a),
+        Command::Log(a) => log::log(&ctx, a),
+        Command::Amend(a) => log::amend(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::List(a) => list::run(&ctx, a),
+        Command::Check => check::run(&ctx),
+        Command::Completions(a) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}
+
+/// The present moment in desk time, to the second.
+pub fn now(desk: &Desk) -> Moment {
+    chrono::Utc::now()
+        .with_timezone(&desk.rules.offset)
+        .with_nanosecond(0)
+        .expect("zero nanoseconds is valid")
+}
+
+/// `--at` of a writing command, or now.
+pub fn event_time(desk: &Desk, w: &WriteOpts) -> Result<Moment> {
+    match &w.at {
+        Some(s) => parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--at: {e}")),
+        None => Ok(now(desk)),
+    }
+}
+
+/// `--as-of` of a reading command, or now.
+pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
+    match &r.as_of {
+        Some(s) => parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--as-of: {e}")),
+        None => Ok(now(desk)),
+    }
+}
+
+/// `--by`, else `$PLAINT_USER` (read by clap), else the OS user.
+pub fn actor(w: &WriteOpts) -> Result<String> {
+    let name =
+        w.by.clone()
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
+            .unwrap_or_default();
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        return Err(anyhow!(
+            "who is doing this? give --by NAME or set PLAINT_USER"
+        ));
+    }
+    Ok(name)
+}
+
+/// Joins several input problems into one error, one per line.
+pub fn refuse(problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!("{}", problems.join("\n")))
+    }
+}

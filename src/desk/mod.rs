@@ -1,0 +1,261 @@
+//! The desk on disk: where tickets live, how they are read in bulk, and how writes are made
+//! safe (one writer at a time, atomic replacement, append-only files).
+
+pub mod id;
+pub mod store;
+
+use crate::rules::Rules;
+use crate::ticket::{Event, Ticket};
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub struct Desk {
+    pub root: PathBuf,
+    pub rules: Rules,
+    /// Where the rulebook came from, for messages and report footers.
+    pub rules_source: RulesSource,
+}
+
+#[derive(Debug, Clone)]
+pub enum RulesSource {
+    File(PathBuf),
+    Builtin,
+}
+
+impl RulesSource {
+    pub fn describe(&self) -> String {
+        match self {
+            RulesSource::File(p) => p.display().to_string(),
+            RulesSource::Builtin => "(built-in rules.yaml)".into(),
+        }
+    }
+}
+
+/// A ticket read from disk together with the text it was read from.
+pub struct Loaded {
+    pub path: PathBuf,
+    pub text: String,
+    pub ticket: Ticket,
+}
+
+/// A ticket file that could not be read as a ticket.
+#[derive(Debug)]
+pub struct Broken {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Broken {
+    pub fn render(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}: {}", self.path.display(), self.message),
+            None => format!("{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl Desk {
+    /// Opens the desk at `root` with the rulebook at `rules` (default `root/rules.yaml`,
+    /// else the built-in one). The rulebook must be valid.
+    pub fn open(root: &Path, rules: Option<&Path>) -> Result<Desk> {
+        let (text, source) = Desk::rules_text(root, rules)?;
+        let rules = match &text {
+            Some(t) => Rules::parse(t).map_err(|problems| {
+                let file = source.describe();
+                let lines: Vec<String> = problems.iter().map(|p| p.render(&file)).collect();
+                anyhow::anyhow!(
+                    "the rulebook has {} problem{}:\n{}",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" },
+                    lines.join("\n")
+                )
+            })?,
+            None => Rules::builtin(),
+        };
+        Ok(Desk {
+            root: root.to_path_buf(),
+            rules,
+            rules_source: source,
+        })
+    }
+
+    /// The rulebook text to use and where it came from (`None` text: the built-in one).
+    pub fn rules_text(root: &Path, rules: Option<&Path>) -> Result<(Option<String>, RulesSource)> {
+        let path = match rules {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = root.join("rules.yaml");
+                if !p.exists() {
+                    return Ok((None, RulesSource::Builtin));
+                }
+                p
+            }
+        };
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the rulebook {}", path.display()))?;
+        Ok((Some(text), RulesSource::File(path)))
+    }
+
+    pub fn tickets_dir(&self) -> PathBuf {
+        self.root.join("tickets")
+    }
+
+    pub fn ticket_path(&self, id: &str) -> Result<PathBuf> {
+        let parsed = id::TicketId::parse(id)?;
+        Ok(self.tickets_dir().join(parsed.relative_path()))
+    }
+
+    /// Reads one ticket by ID.
+    pub fn load(&self, id: &str) -> Result<Loaded> {
+        let path = self.ticket_path(id)?;
+        if !path.exists() {
+            bail!(
+                "no ticket {id} in {} (looked for {}); `plaint list` shows the tickets there",
+                self.root.display(),
+                path.display()
+            );
+        }
+        read_ticket(&path).map_err(|b| anyhow::anyhow!("{} (run `plaint check`)", b.render()))
+    }
+
+    /// Every ticket file under tickets/YYYY/MM/, in path order.
+    pub fn ticket_paths(&self) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        let dir = self.tickets_dir();
+        if !dir.exists() {
+            return Ok(out);
+        }
+        for year in sorted_dirs(&dir)? {
+            for month in sorted_dirs(&year)? {
+                let mut files: Vec<PathBuf> = fs::read_dir(&month)
+                    .with_context(|| format!("cannot list {}", month.display()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| is_ticket_file(p))
+                    .collect();
+                files.sort();
+                out.extend(files);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads and parses every ticket, on all cores.
+    pub fn scan(&self) -> Result<Vec<Result<Loaded, Broken>>> {
+        let paths = self.ticket_paths()?;
+        Ok(parallel_map(&paths, |p| read_ticket(p)))
+    }
+
+    /// Every ticket, or an error naming each file that is not a valid ticket.
+    pub fn all_tickets(&self) -> Result<Vec<Ticket>> {
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for r in self.scan()? {
+            match r {
+                Ok(l) => good.push(l.ticket),
+                Err(b) => bad.push(b.render()),
+            }
+        }
+        if !bad.is_empty() {
+            bail!(
+                "{} ticket file{} cannot be read (fix {}, then `plaint check`):\n{}",
+                bad.len(),
+                if bad.len() == 1 { "" } else { "s" },
+                if bad.len() == 1 { "it" } else { "them" },
+                bad.join("\n")
+            );
+        }
+        Ok(good)
+    }
+
+    /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
+    /// on disk (after the lock is taken) and may refuse the event.
+    pub fn append(&self, id: &str, check: impl FnOnce(&Ticket) -> Result<Event>) -> Result<Event> {
+        let _lock = store::DeskLock::acquire(&self.root)?;
+        let loaded = self.load(id)?;
+        let event = check(&loaded.ticket)?;
+        let mut text = loaded.text;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&store::event_text(&event)?);
+        store::write_atomic(&loaded.path, text.as_bytes(), false)?;
+        Ok(event)
+    }
+
+    /// Mints the next ID for the month of receipt and writes the new ticket.
+    pub fn create(&self, mut ticket: Ticket) -> Result<String> {
+        let _lock = store::DeskLock::acquire(&self.root)?;
+        let prefix = &self.rules.book.desk.prefix;
+        let month_dir = self.tickets_dir().join(id::month_dir(&ticket.received_at));
+        let serial = id::next_serial(&month_dir, prefix, &ticket.received_at)?;
+        ticket.id = id::format_id(prefix, &ticket.received_at, serial);
+        let path = month_dir.join(format!("{}.yaml", ticket.id));
+        store::write_atomic(&path, store::ticket_text(&ticket)?.as_bytes(), true)?;
+        Ok(ticket.id)
+    }
+}
+
+fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && !hidden(p))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(|n| n.starts_with('.'))
+}
+
+fn is_ticket_file(p: &Path) -> bool {
+    !hidden(p) && p.extension().is_some_and(|e| e == "yaml")
+}
+
+/// Reads a ticket file; a problem is reported with its line.
+pub fn read_ticket(path: &Path) -> Result<Loaded, Broken> {
+    let text = fs::read_to_string(path).map_err(|e| Broken {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    match crate::yaml::from_str::<Ticket>(&text) {
+        Ok(ticket) => Ok(Loaded {
+            path: path.to_path_buf(),
+            text,
+            ticket,
+        }),
+        Err(e) => Err(Broken {
+            path: path.to_path_buf(),
+            line: e.line,
+            message: e.message,
+        }),
+    }
+}
+
+/// Maps `f` over `items` on every core, keeping order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len().max(1));
+    if threads <= 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a reader thread panicked"))
+            .collect()
+    })
+}

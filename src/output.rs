@@ -1,0 +1,56 @@
+//! Formatting at the edge: terminal tables, JSON, CSV.
+
+use anyhow::Result;
+use comfy_table::{ContentArrangement, Table, presets};
+use std::io::{IsTerminal, Write};
+
+/// A table for people: fits the terminal when there is one, CJK text aligned by display width.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    if std::io::stdout().is_terminal() {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    }
+    t.set_header(headers.iter().copied());
+    for r in rows {
+        t.add_row(r.iter().map(String::as_str));
+    }
+    t.to_string()
+}
+
+/// Prints to stdout; a closed pipe (`plaint list | head`) is not an error.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| {
+        if text.ends_with('\n') {
+            Ok(())
+        } else {
+            out.write_all(b"\n")
+        }
+    }) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
+pub fn json(value: &serde_json::Value) -> Result<String> {
+    Ok(serde_json::to_string_pretty(value)?)
+}
+
+/// CSV with a header row; `bom` starts it with a UTF-8 BOM so Excel reads Chinese text.
+pub fn csv(headers: &[&str], rows: &[Vec<String>], bom: bool) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(headers)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    let mut bytes = if bom {
+        "\u{feff}".as_bytes().to_vec()
+    } else {
+        Vec::new()
+    };
+    bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+    Ok(String::from_utf8(bytes)?)
+}

@@ -1,0 +1,192 @@
+//! The business calendar and the two clocks of SPEC §3. Pure functions of dates.
+
+use super::model::Clock;
+use crate::time::{Moment, Span, start_of_day};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    pub weekend: Vec<Weekday>,
+    pub holidays: BTreeSet<NaiveDate>,
+    /// Make-up working days (调休): weekend dates that are worked.
+    pub workdays: BTreeSet<NaiveDate>,
+}
+
+/// The clock gives up past this many days of non-working time in a row (a calendar with no
+/// working days would otherwise never finish a deadline).
+const MAX_DAYS: i64 = 3660;
+
+impl Calendar {
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        if self.workdays.contains(&d) {
+            return true;
+        }
+        !self.weekend.contains(&d.weekday()) && !self.holidays.contains(&d)
+    }
+
+    /// The moment `span` after `start` on `clock`.
+    pub fn add(&self, start: Moment, span: Span, clock: Clock) -> Moment {
+        match clock {
+            Clock::Calendar => start + span.duration(),
+            Clock::Working => self.add_working(start, span.duration()),
+        }
+    }
+
+    /// Working clock: only time on working days counts, a working day all 24 hours, a
+    /// non-working day skipped whole. So 1h from Friday 23:30 is due Monday 00:30.
+    fn add_working(&self, start: Moment, span: Duration) -> Moment {
+        let offset = *start.offset();
+        let mut cursor = start;
+        let mut left = span;
+        for _ in 0..MAX_DAYS {
+            let day = cursor.date_naive();
+            let next = day.succ_opt().unwrap_or(day);
+            if self.is_working_day(day) {
+                let room = start_of_day(next, offset) - cursor;
+                if left <= room {
+                    return cursor + left;
+                }
+                left -= room;
+            }
+            cursor = start_of_day(next, offset);
+        }
+        cursor + left
+    }
+
+    /// Working time between two moments (for "how late" on the working clock).
+    pub fn working_between(&self, from: Moment, to: Moment) -> Duration {
+        if to <= from {
+            return Duration::zero();
+        }
+        let offset = *from.offset();
+        let mut total = Duration::zero();
+        let mut cursor = from;
+        for _ in 0..MAX_DAYS {
+            let day = cursor.date_naive();
+            let end = start_of_day(day.succ_opt().unwrap_or(day), offset).min(to);
+            if self.is_working_day(day) {
+                total += end - cursor;
+            }
+            if end >= to {
+                break;
+            }
+            cursor = end;
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{parse_moment, parse_offset, rfc3339};
+
+    fn cal() -> Calendar {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        Calendar {
+            weekend: vec![Weekday::Sat, Weekday::Sun],
+            // 2026 National Day: Thu 10-01 .. Wed 10-07, make-up Saturday 10-10.
+            holidays: (1..=7).map(|i| d(&format!("2026-10-0{i}"))).collect(),
+            workdays: [d("2026-10-10"), d("2026-09-20")].into_iter().collect(),
+        }
+    }
+
+    fn at(s: &str) -> Moment {
+        parse_moment(s, parse_offset("+08:00").unwrap()).unwrap()
+    }
+
+    fn work(start: &str, span: &str) -> String {
+        rfc3339(&cal().add(at(start), Span::parse(span).unwrap(), Clock::Working))
+    }
+
+    #[test]
+    fn spec_examples() {
+        // SPEC §3: Fri 23:30 + 1h → Mon 00:30; Sat 10:00 + 1h → Mon 01:00; Mon + 5d → next Mon.
+        assert_eq!(work("2026-11-06 23:30", "1h"), "2026-11-09T00:30:00+08:00");
+        assert_eq!(work("2026-11-07 10:00", "1h"), "2026-11-09T01:00:00+08:00");
+        assert_eq!(work("2026-11-02 10:00", "5d"), "2026-11-09T10:00:00+08:00");
+    }
+
+    #[test]
+    fn friday_night_lands_on_midnight_exactly() {
+        // One hour from Fri 23:00 uses Friday's last hour: due at the stroke of midnight.
+        assert_eq!(work("2026-11-06 23:00", "1h"), "2026-11-07T00:00:00+08:00");
+        assert_eq!(work("2026-11-06 23:00", "61m"), "2026-11-09T00:01:00+08:00");
+    }
+
+    #[test]
+    fn a_holiday_spanning_a_weekend_is_skipped_whole() {
+        // Wed 09-30 22:00 + 4h: 2h on Wednesday, then 10-01..10-07 (holiday, incl. the
+        // weekend 10-03/04) are skipped; Thu 10-08 gives the rest.
+        assert_eq!(work("2026-09-30 22:00", "4h"), "2026-10-08T02:00:00+08:00");
+    }
+
+    #[test]
+    fn a_make_up_saturday_is_worked() {
+        // Fri 10-09 23:00 + 2h: Saturday 10-10 is a make-up working day.
+        assert_eq!(work("2026-10-09 23:00", "2h"), "2026-10-10T01:00:00+08:00");
+        // A make-up Sunday too.
+        assert_eq!(work("2026-09-19 12:00", "1h"), "2026-09-20T01:00:00+08:00");
+    }
+
+    #[test]
+    fn month_and_year_boundaries() {
+        assert_eq!(work("2026-12-31 23:30", "1h"), "2027-01-01T00:30:00+08:00");
+        assert_eq!(
+            rfc3339(&cal().add(
+                at("2026-11-30 20:00"),
+                Span::parse("5h").unwrap(),
+                Clock::Calendar
+            )),
+            "2026-12-01T01:00:00+08:00"
+        );
+    }
+
+    #[test]
+    fn calendar_clock_ignores_holidays() {
+        assert_eq!(
+            rfc3339(&cal().add(
+                at("2026-10-01 10:00"),
+                Span::parse("4h").unwrap(),
+                Clock::Calendar
+            )),
+            "2026-10-01T14:00:00+08:00"
+        );
+    }
+
+    #[test]
+    fn working_time_between() {
+        let c = cal();
+        assert_eq!(
+            c.working_between(at("2026-11-06 23:00"), at("2026-11-09 01:00")),
+            Duration::hours(2)
+        );
+        assert_eq!(
+            c.working_between(at("2026-11-09 01:00"), at("2026-11-06 23:00")),
+            Duration::zero()
+        );
+    }
+
+    #[test]
+    fn a_calendar_without_working_days_still_ends() {
+        let c = Calendar {
+            weekend: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+                Weekday::Sat,
+                Weekday::Sun,
+            ],
+            ..Default::default()
+        };
+        let due = c.add(
+            at("2026-11-02 10:00"),
+            Span::parse("1h").unwrap(),
+            Clock::Working,
+        );
+        assert!(due > at("2030-01-01"));
+    }
+}

@@ -1,0 +1,693 @@
+//! The rulebook: loading, validation and the questions the rest of plaint asks of it.
+
+pub mod calendar;
+pub mod codes;
+pub mod model;
+
+use crate::time::parse_offset;
+use calendar::Calendar;
+use chrono::{FixedOffset, NaiveDate, Weekday};
+use codes::{CodeTable, Ordered};
+pub use model::*;
+use std::fmt;
+
+/// The default rulebook, compiled in: the repository's top-level rules.yaml.
+pub const BUILTIN: &str = include_str!("../../rules.yaml");
+
+/// One thing wrong with a rulebook, at a line of it when that is known.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn render(&self, file: &str) -> String {
+        match self.line {
+            Some(l) => format!("{file}:{l}: {}", self.message),
+            None => format!("{file}: {}", self.message),
+        }
+    }
+}
+
+/// A validated rulebook with what plaint derives from it once.
+pub struct Rules {
+    pub book: Rulebook,
+    pub offset: FixedOffset,
+    pub calendar: Calendar,
+}
+
+impl fmt::Debug for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rules").finish_non_exhaustive()
+    }
+}
+
+impl Rules {
+    pub fn builtin() -> Rules {
+        Rules::parse(BUILTIN).expect("the built-in rulebook is valid")
+    }
+
+    /// Parses and validates rulebook text; every problem found is returned.
+    pub fn parse(text: &str) -> Result<Rules, Vec<Problem>> {
+        let book: Rulebook = crate::yaml::from_str(text).map_err(|e| {
+            vec![Problem {
+                line: e.line,
+                message: e.message,
+            }]
+        })?;
+        let mut v = Validator {
+            text,
+            problems: Vec::new(),
+        };
+        let offset = match parse_offset(&book.desk.utc_offset) {
+            Ok(o) => o,
+            Err(e) => {
+                v.at("desk", "utc_offset", e);
+                FixedOffset::east_opt(0).expect("zero")
+            }
+        };
+        let calendar = v.calendar(&book.calendar);
+        v.book(&book);
+        if v.problems.is_empty() {
+            Ok(Rules {
+                book,
+                offset,
+                calendar,
+            })
+        } else {
+            Err(v.problems)
+        }
+    }
+
+    pub fn grades(&self) -> CodeTable<'_, Grade> {
+        CodeTable {
+            what: "grade",
+            table: &self.book.grades,
+        }
+    }
+    pub fn categories(&self) -> CodeTable<'_, String> {
+        CodeTable {
+            what: "category",
+            table: &self.book.categories,
+        }
+    }
+    pub fn departments(&self) -> CodeTable<'_, String> {
+        CodeTable {
+            what: "department",
+            table: &self.book.departments,
+        }
+    }
+    pub fn types(&self) -> CodeTable<'_, TypeRule> {
+        CodeTable {
+            what: "type",
+            table: &self.book.types,
+        }
+    }
+    pub fn flags(&self) -> CodeTable<'_, String> {
+        CodeTable {
+            what: "flag",
+            table: &self.book.flags,
+        }
+    }
+    pub fn channels(&self) -> CodeTable<'_, String> {
+        CodeTable {
+            what: "channel",
+            table: &self.book.channels,
+        }
+    }
+    pub fn invalid_reasons(&self) -> CodeTable<'_, String> {
+        CodeTable {
+            what: "invalid reason",
+            table: &self.book.invalid_reasons,
+        }
+    }
+    pub fn close_reasons(&self) -> CodeTable<'_, CloseReason> {
+        CodeTable {
+            what: "close reason",
+            table: &self.book.close_reasons,
+        }
+    }
+    pub fn plan_actions(&self) -> CodeTable<'_, String> {
+        CodeTable {
+            what: "plan action",
+            table: &self.book.plan_actions,
+        }
+    }
+    pub fn violations(&self) -> CodeTable<'_, Violation> {
+        CodeTable {
+            what: "violation rule",
+            table: &self.book.violations,
+        }
+    }
+
+    /// A project as typed, checked against the rulebook's list when it has one.
+    pub fn resolve_project(&self, input: &str) -> Result<String, String> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err("the project is empty".into());
+        }
+        if self.book.projects.is_empty() || self.book.projects.iter().any(|p| p == t) {
+            return Ok(t.to_string());
+        }
+        Err(format!(
+            "unknown project '{t}'; valid: {}",
+            self.book.projects.join(", ")
+        ))
+    }
+
+    /// Grades are ordered low to high as the rulebook lists them.
+    pub fn grade_rank(&self, code: &str) -> usize {
+        self.book.grades.position(code).unwrap_or(0)
+    }
+
+    pub fn type_rule(&self, code: &str) -> Option<&TypeRule> {
+        self.book.types.get(code)
+    }
+}
+
+/// Keys a spreadsheet column may carry (SPEC §9), for validating `import.columns`.
+pub const IMPORT_FIELDS: &[&str] = &[
+    "project",
+    "name",
+    "phone",
+    "unit",
+    "subject",
+    "description",
+    "request",
+    "channel",
+    "received_by",
+    "received_at",
+    "headcount",
+    "flags",
+    "compensation",
+    "target",
+    "type",
+    "ref",
+    "valid",
+    "invalid_reason",
+    "department",
+    "handler",
+    "responded_at",
+    "planned_at",
+    "action",
+    "closed_at",
+    "close_reason",
+    "timeliness",
+    "plan_score",
+    "attitude",
+    "acknowledged",
+    "visited",
+    "callback_at",
+    "comment",
+    "forwarded_at",
+];
+
+struct Validator<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    /// Records a problem, placing it on the first line of `section` that mentions `needle`.
+    fn at(&mut self, section: &str, needle: &str, message: impl Into<String>) {
+        let line = locate(self.text, section, needle);
+        self.problems.push(Problem {
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn calendar(&mut self, c: &CalendarRules) -> Calendar {
+        let mut cal = Calendar::default();
+        for w in &c.weekend {
+            match weekday(w) {
+                Some(d) if cal.weekend.contains(&d) => {
+                    self.at("calendar", w, format!("calendar.weekend lists '{w}' twice"))
+                }
+                Some(d) => cal.weekend.push(d),
+                None => self.at(
+                    "calendar",
+                    w,
+                    format!("calendar.weekend: '{w}' is not a day of the week (monday … sunday)"),
+                ),
+            }
+        }
+        if cal.weekend.len() == 7 {
+            self.at(
+                "calendar",
+                "weekend",
+                "calendar.weekend covers every day; no day would be worked",
+            );
+        }
+        for h in &c.holidays {
+            let r = match h.split_once("..") {
+                Some((a, b)) => date(a).and_then(|a| date(b).map(|b| (a, b))),
+                None => date(h).map(|d| (d, d)),
+            };
+            match r {
+                Ok((a, b)) if b < a => self.at(
+                    "calendar",
+                    h,
+                    format!("calendar.holidays: the range '{h}' ends before it starts"),
+                ),
+                Ok((a, b)) => {
+                    cal.holidays.extend(a.iter_days().take_while(|d| *d <= b));
+                }
+                Err(e) => self.at("calendar", h, format!("calendar.holidays: {e}")),
+            }
+        }
+        for w in &c.workdays {
+            match date(w) {
+                Ok(d) => {
+                    cal.workdays.insert(d);
+                }
+                Err(e) => self.at("calendar", w, format!("calendar.workdays: {e}")),
+            }
+        }
+        cal
+    }
+
+    fn code<T>(&mut self, section: &str, what: &str, table: &Ordered<T>, code: &str) {
+        if !table.contains(code) {
+            let valid: Vec<&str> = table.keys().collect();
+            self.at(
+                section,
+                code,
+                format!(
+                    "{section}: unknown {what} '{code}'; valid: {}",
+                    valid.join(", ")
+                ),
+            );
+        }
+    }
+
+    fn labels<T: codes::Labelled>(&mut self, section: &str, table: &Ordered<T>) {
+        if table.is_empty() {
+            self.at(section, section, format!("{section} lists no codes"));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (code, v) in table.iter() {
+            let l = v.label();
+            if l.trim().is_empty() {
+                self.at(section, code, format!("{section}: '{code}' has no label"));
+            } else if seen.contains(&l) {
+                self.at(
+                    section,
+                    l,
+                    format!("{section}: the label '{l}' is used twice"),
+                );
+            }
+            seen.push(l);
+        }
+    }
+
+    fn book(&mut self, b: &Rulebook) {
+        let mut seen = Vec::new();
+        for p in &b.projects {
+            if p.trim().is_empty() {
+                self.at("projects", "-", "projects: a project name is empty");
+            } else if seen.contains(&p) {
+                self.at("projects", p, format!("projects: '{p}' is listed twice"));
+            }
+            seen.push(p);
+        }
+        if b.desk
+            .prefix
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_whitespace())
+        {
+            self.at(
+                "desk",
+                "prefix",
+                "desk.prefix may not contain '/', '\\' or spaces",
+            );
+        }
+        self.labels("grades", &b.grades);
+        self.labels("categories", &b.categories);
+        self.labels("departments", &b.departments);
+        self.labels("types", &b.types);
+        self.labels("flags", &b.flags);
+        self.labels("channels", &b.channels);
+        self.labels("invalid_reasons", &b.invalid_reasons);
+        self.labels("close_reasons", &b.close_reasons);
+        self.labels("plan_actions", &b.plan_actions);
+
+        for (code, t) in b.types.iter() {
+            match (&t.department, t.department_rule) {
+                (Some(d), None) => self.code("types", "department", &b.departments, d),
+                (None, Some(_)) => {}
+                _ => self.at(
+                    "types",
+                    code,
+                    format!("types.{code}: give either department: CODE or department_rule: receiving/manual"),
+                ),
+            }
+            for d in &t.cooperating {
+                self.code("types", "department", &b.departments, d);
+            }
+            self.code("types", "category", &b.categories, &t.category);
+        }
+        self.code("default_type", "type", &b.types, &b.default_type);
+        self.code(
+            "default_channel",
+            "channel",
+            &b.channels,
+            &b.default_channel,
+        );
+        self.code(
+            "default_receiving_department",
+            "department",
+            &b.departments,
+            &b.default_receiving_department,
+        );
+        for (_, r) in b.close_reasons.iter() {
+            for c in &r.requires_property_confirmation {
+                self.code("close_reasons", "category", &b.categories, c);
+            }
+        }
+
+        self.code("grading", "grade", &b.grades, &b.grading.default);
+        for r in &b.grading.rules {
+            self.code("grading", "grade", &b.grades, &r.grade);
+            if r.when.is_empty() {
+                self.at(
+                    "grading",
+                    &r.clause,
+                    format!("grading rule {}: 'when' has no condition", r.clause),
+                );
+            }
+            self.when("grading", b, &r.when);
+        }
+
+        let d = &b.deadlines;
+        for step in Step::ALL {
+            let Some(s) = d.step(step) else { continue };
+            let name = step.code();
+            match (&s.by_grade, &s.by_category) {
+                (Some(g), None) => self.grade_table(b, &format!("deadlines.{name}"), name, g),
+                (None, Some(c)) => {
+                    for (cat, g) in c.iter() {
+                        self.code("deadlines", "category", &b.categories, cat);
+                        self.grade_table(b, &format!("deadlines.{name}.{cat}"), cat, g);
+                    }
+                    for cat in b.categories.keys() {
+                        if !c.contains(cat) {
+                            self.at(
+                                "deadlines",
+                                name,
+                                format!("deadlines.{name}.by_category has no limits for category '{cat}'"),
+                            );
+                        }
+                    }
+                }
+                _ => self.at(
+                    "deadlines",
+                    name,
+                    format!("deadlines.{name}: give by_grade or by_category (one of them)"),
+                ),
+            }
+        }
+        for o in &d.overrides {
+            if d.step(o.step).is_none() {
+                self.at(
+                    "deadlines",
+                    o.step.code(),
+                    format!(
+                        "deadlines.overrides: step '{}' has no deadline to override",
+                        o.step.code()
+                    ),
+                );
+            }
+            if matches!(o.limit.kind, LimitKind::PlanFinishOr(_)) && o.step != Step::Close {
+                self.at(
+                    "deadlines",
+                    "plan-finish",
+                    "deadlines: plan-finish only applies to the close step",
+                );
+            }
+            self.when("deadlines", b, &o.when);
+        }
+        if !d.delay_approvers.is_empty() {
+            for (g, _) in d.delay_approvers.iter() {
+                self.code("deadlines", "grade", &b.grades, g);
+            }
+        }
+
+        for p in &b.penalties {
+            if d.step(p.step).is_none() {
+                self.at(
+                    "penalties",
+                    &p.rule,
+                    format!(
+                        "penalties.{}: step '{}' has no deadline",
+                        p.rule,
+                        p.step.code()
+                    ),
+                );
+            }
+            if p.amount.is_none() && p.per_late_day.is_empty() {
+                self.at(
+                    "penalties",
+                    &p.rule,
+                    format!("penalties.{}: give amount or per_late_day", p.rule),
+                );
+            }
+            for (dep, _) in p.amount_if_received_by.iter() {
+                self.code("penalties", "department", &b.departments, dep);
+            }
+            let mut last = 0;
+            for r in &p.per_late_day {
+                if r.through_day <= last {
+                    self.at(
+                        "penalties",
+                        "through_day",
+                        format!(
+                            "penalties.{}: per_late_day must list through_day in increasing order",
+                            p.rule
+                        ),
+                    );
+                }
+                last = r.through_day;
+            }
+            if let Some(x) = &p.beyond
+                && x.max < x.min
+            {
+                self.at(
+                    "penalties",
+                    &x.rule,
+                    format!("penalties.{}: max is below min", x.rule),
+                );
+            }
+        }
+        if let Some(r) = &b.rewards {
+            if r.callback_weight + r.platform_weight != 100 {
+                self.at(
+                    "rewards",
+                    "weight",
+                    "rewards: callback_weight + platform_weight must be 100",
+                );
+            }
+            for t in &r.tiers {
+                if t.at_least.is_some() == t.above.is_some() {
+                    self.at(
+                        "rewards",
+                        "tiers",
+                        "rewards.tiers: each tier gives at_least or above (one of them)",
+                    );
+                }
+            }
+        }
+        for (field, _) in b.import.columns.iter() {
+            if !IMPORT_FIELDS.contains(&field) {
+                self.at(
+                    "import",
+                    field,
+                    format!(
+                        "import.columns: '{field}' is not a column plaint knows; valid: {}",
+                        IMPORT_FIELDS.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn grade_table(&mut self, b: &Rulebook, path: &str, needle: &str, t: &Ordered<Limit>) {
+        let has_all = t.contains("all");
+        for (g, _) in t.iter() {
+            if g != "all" {
+                self.code("deadlines", "grade", &b.grades, g);
+            }
+        }
+        if !has_all {
+            for g in b.grades.keys() {
+                if !t.contains(g) {
+                    self.at(
+                        "deadlines",
+                        needle,
+                        format!("{path} has no limit for grade '{g}'"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn when(&mut self, section: &str, b: &Rulebook, w: &When) {
+        for f in &w.any_flag {
+            self.code(section, "flag", &b.flags, f);
+        }
+        if let Some(t) = &w.type_ {
+            self.code(section, "type", &b.types, t);
+        }
+        if let Some(c) = &w.category {
+            self.code(section, "category", &b.categories, c);
+        }
+        for g in [&w.reopened_from, &w.escalated_from].into_iter().flatten() {
+            self.code(section, "grade", &b.grades, g);
+        }
+    }
+}
+
+fn weekday(s: &str) -> Option<Weekday> {
+    Some(match s.trim().to_lowercase().as_str() {
+        "monday" | "mon" | "周一" | "星期一" => Weekday::Mon,
+        "tuesday" | "tue" | "周二" | "星期二" => Weekday::Tue,
+        "wednesday" | "wed" | "周三" | "星期三" => Weekday::Wed,
+        "thursday" | "thu" | "周四" | "星期四" => Weekday::Thu,
+        "friday" | "fri" | "周五" | "星期五" => Weekday::Fri,
+        "saturday" | "sat" | "周六" | "星期六" => Weekday::Sat,
+        "sunday" | "sun" | "周日" | "星期日" | "星期天" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        format!(
+            "'{}' is not a real date (write it like 2026-10-01)",
+            s.trim()
+        )
+    })
+}
+
+/// The 1-based line of the first line mentioning `needle` as a whole word inside the
+/// top-level `section` of a YAML text; the section's own line when not found.
+pub fn locate(text: &str, section: &str, needle: &str) -> Option<usize> {
+    let mut in_section = false;
+    let mut section_line = None;
+    for (i, line) in text.lines().enumerate() {
+        let top = !line.starts_with([' ', '\t', '#', '-']) && !line.trim().is_empty();
+        if top {
+            in_section = line.starts_with(&format!("{section}:"));
+            if in_section {
+                section_line = Some(i + 1);
+            }
+        }
+        if in_section && mentions(line.split('#').next().unwrap_or(""), needle) {
+            return Some(i + 1);
+        }
+    }
+    section_line
+}
+
+/// Whether `line` contains `word` not glued to other code characters.
+pub fn mentions(line: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let glue = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut from = 0;
+    while let Some(i) = line[from..].find(word) {
+        let s = from + i;
+        let e = s + word.len();
+        let before = line[..s].chars().next_back();
+        let after = line[e..].chars().next();
+        if !before.is_some_and(glue) && !after.is_some_and(glue) {
+            return true;
+        }
+        from = e;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        Rules::parse(text)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| p.render("rules.yaml"))
+            .collect()
+    }
+
+    #[test]
+    fn the_builtin_rulebook_is_valid() {
+        let r = Rules::builtin();
+        assert_eq!(r.grades().resolve("重大").unwrap(), "major");
+        assert_eq!(r.departments().resolve("物业公司").unwrap(), "property");
+        assert!(r.calendar.holidays.len() > 20);
+        assert_eq!(r.offset.local_minus_utc(), 8 * 3600);
+    }
+
+    #[test]
+    fn unknown_code_is_placed_on_its_line() {
+        let t = BUILTIN.replace(
+            "department: property, cooperating: [engineering], category: property",
+            "department: propperty, cooperating: [engineering], category: property",
+        );
+        let p = problems(&t);
+        let line = t.lines().position(|l| l.contains("propperty")).unwrap() + 1;
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(&format!(
+                "rules.yaml:{line}: types: unknown department 'propperty'"
+            )),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn bad_duration_impossible_date_duplicate_and_missing_grade() {
+        let t = BUILTIN.replace(
+            "general: 2h, important: 2h, major: 2h, crisis: 4h",
+            "general: 2x, important: 2h, major: 2h",
+        );
+        let p = problems(&t);
+        assert!(p[0].contains("not a duration"), "{p:?}");
+
+        let t = BUILTIN.replace(
+            "general: 2h, important: 2h, major: 2h, crisis: 4h",
+            "general: 2h, important: 2h, major: 2h",
+        );
+        let p = problems(&t);
+        assert!(
+            p.iter()
+                .any(|m| m.contains("deadlines.forward has no limit for grade 'crisis'")),
+            "{p:?}"
+        );
+
+        let t = BUILTIN.replace("- 2026-02-28", "- 2026-02-30");
+        let p = problems(&t);
+        let line = t.lines().position(|l| l.contains("2026-02-30")).unwrap() + 1;
+        assert_eq!(
+            p,
+            vec![format!(
+                "rules.yaml:{line}: calendar.workdays: '2026-02-30' is not a real date (write it like 2026-10-01)"
+            )]
+        );
+
+        let t = BUILTIN.replace("  finance: 财务部\n", "  finance: 财务部\n  legal: 法务\n");
+        let p = problems(&t);
+        assert!(p[0].contains("'legal' is listed twice"), "{p:?}");
+    }
+
+    #[test]
+    fn locate_matches_whole_words() {
+        assert!(mentions("department: property", "property"));
+        assert!(!mentions("property-service: x", "property"));
+        assert!(mentions("cooperating: [engineering]", "engineering"));
+    }
+}

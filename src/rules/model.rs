@@ -1,0 +1,463 @@
+//! The rulebook as admins write it (rules.yaml). Shapes only; `validate` checks meaning.
+
+use super::codes::{Labelled, Ordered};
+use crate::money::Money;
+use crate::time::Span;
+use serde::{Deserialize, Deserializer};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rulebook {
+    pub desk: DeskSettings,
+    pub calendar: CalendarRules,
+    #[serde(default)]
+    pub projects: Vec<String>,
+    pub grades: Ordered<Grade>,
+    pub categories: Ordered<String>,
+    pub departments: Ordered<String>,
+    pub types: Ordered<TypeRule>,
+    pub default_type: String,
+    pub flags: Ordered<String>,
+    pub channels: Ordered<String>,
+    pub default_channel: String,
+    pub default_receiving_department: String,
+    pub invalid_reasons: Ordered<String>,
+    pub close_reasons: Ordered<CloseReason>,
+    pub plan_actions: Ordered<String>,
+    pub grading: Grading,
+    pub deadlines: Deadlines,
+    #[serde(default)]
+    pub penalties: Vec<Penalty>,
+    #[serde(default)]
+    pub violations: Ordered<Violation>,
+    pub rewards: Option<Rewards>,
+    #[serde(default)]
+    pub import: ImportRules,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskSettings {
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(default = "default_offset")]
+    pub utc_offset: String,
+}
+
+fn default_offset() -> String {
+    "+08:00".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarRules {
+    #[serde(default)]
+    pub weekend: Vec<String>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    #[serde(default)]
+    pub workdays: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    pub label: String,
+    #[serde(default)]
+    pub report_to: String,
+}
+
+impl Labelled for Grade {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeRule {
+    pub label: String,
+    #[serde(default)]
+    pub clause: String,
+    pub department: Option<String>,
+    pub department_rule: Option<DepartmentRule>,
+    #[serde(default)]
+    pub cooperating: Vec<String>,
+    pub category: String,
+}
+
+impl Labelled for TypeRule {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DepartmentRule {
+    /// The department that received the complaint handles it (§4.1.2.8).
+    Receiving,
+    /// Customer service decides by hand (§4.1.2.9).
+    Manual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppliesTo {
+    Valid,
+    Invalid,
+    #[default]
+    Any,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseReason {
+    pub label: String,
+    #[serde(default)]
+    pub clause: String,
+    #[serde(default)]
+    pub applies_to: AppliesTo,
+    #[serde(default)]
+    pub requires_plan: bool,
+    #[serde(default)]
+    pub requires_property_confirmation: Vec<String>,
+}
+
+impl Labelled for CloseReason {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grading {
+    pub default: String,
+    #[serde(default = "default_window")]
+    pub same_target_window: Span,
+    #[serde(default)]
+    pub rules: Vec<GradeRule>,
+}
+
+fn default_window() -> Span {
+    Span {
+        minutes: 365 * 1440,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeRule {
+    pub grade: String,
+    #[serde(deserialize_with = "clause")]
+    pub clause: String,
+    #[serde(default)]
+    pub label: String,
+    pub when: When,
+}
+
+/// Conditions on a ticket; all that are given must hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    pub headcount_at_least: Option<u32>,
+    pub headcount_at_most: Option<u32>,
+    pub headcount_below: Option<u32>,
+    pub compensation_above: Option<Money>,
+    pub compensation_at_most: Option<Money>,
+    #[serde(default)]
+    pub any_flag: Vec<String>,
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub category: Option<String>,
+    pub same_target_at_least: Option<u32>,
+    pub same_target_complainants_at_least: Option<u32>,
+    pub open_for: Option<Span>,
+    pub reopened_from: Option<String>,
+    pub escalated_from: Option<String>,
+}
+
+impl When {
+    pub fn is_empty(&self) -> bool {
+        self.headcount_at_least.is_none()
+            && self.headcount_at_most.is_none()
+            && self.headcount_below.is_none()
+            && self.compensation_above.is_none()
+            && self.compensation_at_most.is_none()
+            && self.any_flag.is_empty()
+            && self.type_.is_none()
+            && self.category.is_none()
+            && self.same_target_at_least.is_none()
+            && self.same_target_complainants_at_least.is_none()
+            && self.open_for.is_none()
+            && self.reopened_from.is_none()
+            && self.escalated_from.is_none()
+    }
+}
+
+/// Clause numbers are text (`6.1.2.3`, `7 特别备注`), but admins may write `8.1` bare,
+/// which YAML reads as a number.
+fn clause<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum C {
+        S(String),
+        I(i64),
+        F(f64),
+    }
+    Ok(match C::deserialize(d)? {
+        C::S(s) => s,
+        C::I(i) => i.to_string(),
+        C::F(f) => f.to_string(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    /// Plain elapsed time.
+    Calendar,
+    /// Only working days count, whole (SPEC §3).
+    Working,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    Forward,
+    Respond,
+    Plan,
+    Close,
+    Callback,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Forward,
+        Step::Respond,
+        Step::Plan,
+        Step::Close,
+        Step::Callback,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::Forward => "forward",
+            Step::Respond => "respond",
+            Step::Plan => "plan",
+            Step::Close => "close",
+            Step::Callback => "callback",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Start {
+    Received,
+    Closed,
+}
+
+/// One cell of a deadline table, written `2h`, `5d working`, `15d, warn 7d`,
+/// `plan-finish or 15d` or `end-of-day`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub kind: LimitKind,
+    pub clock: Option<Clock>,
+    pub warn: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitKind {
+    Within(Span),
+    /// The plan's finish date if one was given, else the span.
+    PlanFinishOr(Span),
+    /// The end of the day the clock started on.
+    EndOfDay,
+}
+
+impl Limit {
+    pub fn parse(s: &str) -> Result<Limit, String> {
+        let mut parts = s.split(',');
+        let main = parts.next().unwrap_or("").trim();
+        let mut warn = None;
+        for p in parts {
+            let p = p.trim();
+            match p.strip_prefix("warn ") {
+                Some(w) => warn = Some(Span::parse(w)?),
+                None => {
+                    return Err(format!(
+                        "'{p}' in '{s}': only 'warn <duration>' may follow a comma"
+                    ));
+                }
+            }
+        }
+        let words: Vec<&str> = main.split_whitespace().collect();
+        let clock_word = |w: &str| match w {
+            "working" => Ok(Clock::Working),
+            "calendar" => Ok(Clock::Calendar),
+            _ => Err(format!(
+                "'{w}' in '{s}' is not a clock (working or calendar)"
+            )),
+        };
+        let (kind, clock) = match words.as_slice() {
+            ["end-of-day"] => (LimitKind::EndOfDay, None),
+            ["plan-finish", "or", d] => (LimitKind::PlanFinishOr(Span::parse(d)?), None),
+            ["plan-finish", "or", d, c] => (
+                LimitKind::PlanFinishOr(Span::parse(d)?),
+                Some(clock_word(c)?),
+            ),
+            [d] => (LimitKind::Within(Span::parse(d)?), None),
+            [d, c] => (LimitKind::Within(Span::parse(d)?), Some(clock_word(c)?)),
+            _ => {
+                return Err(format!(
+                    "'{s}' is not a time limit (write 2h, '5d working', '15d, warn 7d', 'plan-finish or 15d' or end-of-day)"
+                ));
+            }
+        };
+        Ok(Limit { kind, clock, warn })
+    }
+}
+
+impl<'de> Deserialize<'de> for Limit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Limit::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepRule {
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    pub clock: Clock,
+    pub starts: Start,
+    pub by_grade: Option<Ordered<Limit>>,
+    pub by_category: Option<Ordered<Ordered<Limit>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    pub forward: Option<StepRule>,
+    pub respond: Option<StepRule>,
+    pub plan: Option<StepRule>,
+    pub close: Option<StepRule>,
+    pub callback: Option<StepRule>,
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    #[serde(default)]
+    pub invalid_steps: Vec<Step>,
+    #[serde(default)]
+    pub reopen_restarts: Vec<Step>,
+    #[serde(default)]
+    pub delay_approvers: Ordered<String>,
+}
+
+impl Deadlines {
+    pub fn step(&self, s: Step) -> Option<&StepRule> {
+        match s {
+            Step::Forward => self.forward.as_ref(),
+            Step::Respond => self.respond.as_ref(),
+            Step::Plan => self.plan.as_ref(),
+            Step::Close => self.close.as_ref(),
+            Step::Callback => self.callback.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub step: Step,
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    #[serde(default)]
+    pub label: String,
+    pub when: When,
+    pub limit: Limit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Person {
+    Handler,
+    Receiver,
+    HandlerOrReceiver,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Penalty {
+    pub rule: String,
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    #[serde(default)]
+    pub label: String,
+    pub step: Step,
+    pub person: Person,
+    pub amount: Option<Money>,
+    #[serde(default)]
+    pub amount_if_received_by: Ordered<Money>,
+    #[serde(default)]
+    pub per_late_day: Vec<DayRate>,
+    pub beyond: Option<Beyond>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayRate {
+    pub through_day: u32,
+    pub amount: Money,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Beyond {
+    pub rule: String,
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    #[serde(default)]
+    pub label: String,
+    pub min: Money,
+    pub max: Money,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    pub label: String,
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    pub amount: Money,
+}
+
+impl Labelled for Violation {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rewards {
+    pub callback_weight: u32,
+    pub platform_weight: u32,
+    pub tiers: Vec<Tier>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub at_least: Option<u32>,
+    pub above: Option<u32>,
+    pub amount: Money,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRules {
+    #[serde(default)]
+    pub columns: Ordered<Vec<String>>,
+}

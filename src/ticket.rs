@@ -1,0 +1,412 @@
+//! A complaint: its intake facts, its events, and the state they fold into.
+
+use crate::money::Money;
+use crate::rules::{DepartmentRule, Rules};
+use crate::time::Moment;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// One ticket file. Intake facts first, then the events, which only ever grow.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ticket {
+    pub id: String,
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub ext_ref: Option<String>,
+    pub project: String,
+    pub received_at: Moment,
+    pub received_by: String,
+    pub channel: String,
+    pub logged_by: String,
+    pub name: String,
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    pub headcount: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `events:` is written empty at intake and each event is appended below it.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub events: Vec<Event>,
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
+    Ok(Option::<Vec<Event>>::deserialize(d)?.unwrap_or_default())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Moment,
+    pub by: String,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Action {
+    Amend(Facts),
+    Classify(Classify),
+    Assign(Assign),
+    Forward(Note),
+    Respond(Note),
+    Plan(Plan),
+    Close(Close),
+    Callback(Callback),
+    Reopen(Reason),
+    Escalate(Reason),
+    Delay(Delay),
+    Violation(Violation),
+}
+
+impl Action {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Action::Amend(_) => "amend",
+            Action::Classify(_) => "classify",
+            Action::Assign(_) => "assign",
+            Action::Forward(_) => "forward",
+            Action::Respond(_) => "respond",
+            Action::Plan(_) => "plan",
+            Action::Close(_) => "close",
+            Action::Callback(_) => "callback",
+            Action::Reopen(_) => "reopen",
+            Action::Escalate(_) => "escalate",
+            Action::Delay(_) => "delay",
+            Action::Violation(_) => "violation",
+        }
+    }
+}
+
+/// Intake facts that `amend` may correct; only the ones given are set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headcount: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub ext_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Facts {
+    pub fn is_empty(&self) -> bool {
+        Facts {
+            reason: None,
+            ..self.clone()
+        } == Facts::default()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Classify {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid_reason: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headcount: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assign {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cooperating: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Moment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish: Option<Moment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Close {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub property_confirmed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callback {
+    pub timeliness: u8,
+    pub plan: u8,
+    pub attitude: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visited: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delay {
+    pub reason: String,
+    pub approved_by: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    pub rule: String,
+    pub person: String,
+    pub department: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Open,
+    Closed,
+}
+
+impl Status {
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+/// A ticket as it stood at a moment: intake facts with their corrections applied and what
+/// the lifecycle events say. Grade and deadlines are computed on top of this.
+#[derive(Debug, Clone)]
+pub struct State<'t> {
+    pub ticket: &'t Ticket,
+    /// The intake facts after every `amend`/`classify` up to the moment.
+    pub facts: Ticket,
+    /// Events up to the moment, in time order.
+    pub events: Vec<&'t Event>,
+    pub valid: bool,
+    pub invalid_reason: Option<String>,
+    /// The type after classification; `None` until classified or given at intake.
+    pub type_: Option<String>,
+    pub category: String,
+    pub department: Option<String>,
+    pub handler: Option<String>,
+    pub cooperating: Vec<String>,
+    pub status: Status,
+    pub closed_at: Option<Moment>,
+}
+
+impl Ticket {
+    /// Folds the events known at `as_of` under `rules`.
+    pub fn state_at<'t>(&'t self, rules: &Rules, as_of: Moment) -> State<'t> {
+        let mut events: Vec<&Event> = self.events.iter().filter(|e| e.at <= as_of).collect();
+        // Back-dated history may be appended out of order; the stable sort keeps file order
+        // for events at the same moment.
+        events.sort_by_key(|e| e.at);
+        let mut facts = self.clone();
+        facts.events = Vec::new();
+        let mut valid = true;
+        let mut invalid_reason = None;
+        let mut category_override: Option<String> = None;
+        let mut department = None;
+        let mut handler = None;
+        let mut cooperating = Vec::new();
+        let mut status = Status::Open;
+        let mut closed_at = None;
+        for e in &events {
+            match &e.action {
+                Action::Amend(f) => facts.apply(f),
+                Action::Classify(c) => {
+                    if let Some(v) = c.valid {
+                        valid = v;
+                        invalid_reason = if v { None } else { c.invalid_reason.clone() };
+                    }
+                    if c.type_.is_some() {
+                        facts.type_ = c.type_.clone();
+                    }
+                    if c.category.is_some() {
+                        category_override = c.category.clone();
+                    }
+                    if c.target.is_some() {
+                        facts.target = c.target.clone();
+                    }
+                    if let Some(h) = c.headcount {
+                        facts.headcount = h;
+                    }
+                    if let Some(f) = &c.flags {
+                        facts.flags = f.clone();
+                    }
+                    if c.compensation.is_some() {
+                        facts.compensation = c.compensation;
+                    }
+                }
+                Action::Assign(a) => {
+                    if a.department.is_some() {
+                        department = a.department.clone();
+                    }
+                    if a.handler.is_some() {
+                        handler = a.handler.clone();
+                    }
+                    if !a.cooperating.is_empty() {
+                        cooperating = a.cooperating.clone();
+                    }
+                }
+                Action::Close(_) => {
+                    status = Status::Closed;
+                    closed_at = Some(e.at);
+                }
+                Action::Reopen(_) => {
+                    status = Status::Open;
+                    closed_at = None;
+                }
+                _ => {}
+            }
+        }
+        let type_ = facts.type_.clone();
+        let effective_type = type_
+            .clone()
+            .unwrap_or_else(|| rules.book.default_type.clone());
+        let rule = rules.type_rule(&effective_type);
+        let category = category_override
+            .or_else(|| rule.map(|r| r.category.clone()))
+            .unwrap_or_else(|| "other".into());
+        let department = department.or_else(|| match rule {
+            Some(r) => match (&r.department, r.department_rule) {
+                (Some(d), _) => Some(d.clone()),
+                (None, Some(DepartmentRule::Receiving)) => Some(facts.received_by.clone()),
+                _ => None,
+            },
+            None => None,
+        });
+        if cooperating.is_empty()
+            && let Some(r) = rule
+        {
+            cooperating = r.cooperating.clone();
+        }
+        State {
+            ticket: self,
+            facts,
+            events,
+            valid,
+            invalid_reason,
+            type_,
+            category,
+            department,
+            handler,
+            cooperating,
+            status,
+            closed_at,
+        }
+    }
+
+    /// Applies an intake correction.
+    pub fn apply(&mut self, f: &Facts) {
+        macro_rules! set {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &f.$field { self.$field = v.clone(); }
+            )*};
+        }
+        macro_rules! set_opt {
+            ($($field:ident),*) => {$(
+                if f.$field.is_some() { self.$field = f.$field.clone(); }
+            )*};
+        }
+        set!(
+            project,
+            name,
+            phone,
+            subject,
+            channel,
+            received_by,
+            headcount,
+            flags
+        );
+        set_opt!(
+            unit,
+            description,
+            request,
+            compensation,
+            target,
+            type_,
+            ext_ref
+        );
+    }
+}
