@@ -33,6 +33,28 @@ pub enum Command {
     Log(LogArgs),
     /// Correct a ticket's intake facts (recorded as an event, never an edit)
     Amend(AmendArgs),
+    /// Judge validity, type, facts or grade (customer service, §5.1.3)
+    Classify(ClassifyArgs),
+    /// Name the responsible department and handler (§4.1.2)
+    Assign(AssignArgs),
+    /// Record the information hand-off to customer service (§7.3, §8.1)
+    Forward(NoteArgs),
+    /// Record the first response to the customer (§4.1.1)
+    Respond(NoteArgs),
+    /// Record the handling plan (notice form: action, start, finish)
+    Plan(PlanArgs),
+    /// Close the complaint (§3.6)
+    Close(CloseArgs),
+    /// Record the callback survey after closing (§7.4)
+    Callback(CallbackArgs),
+    /// Reopen a closed complaint: the customer complains again (§6.1.2.5)
+    Reopen(ReasonArgs),
+    /// Raise the grade one step for mishandling (§6.1.3.5, §6.1.2.6)
+    Escalate(ReasonArgs),
+    /// Record a written reason why a step cannot be done in time (§8.2)
+    Delay(DelayArgs),
+    /// Record a judgement-based fine (§10–§12 and the appended table)
+    Violation(ViolationArgs),
     /// Show one ticket: facts, state, deadlines and events
     Show(ShowArgs),
     /// List tickets, filtered
@@ -176,6 +198,12 @@ pub enum StatusFilter {
 pub struct ListArgs {
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
+    /// Only tickets with a deadline passed and not met
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only this grade (code or label)
+    #[arg(long)]
+    pub grade: Option<String>,
     /// Only this project
     #[arg(long)]
     pub project: Option<String>,
@@ -201,4 +229,180 @@ pub struct ListArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Ticket ID
+    pub id: String,
+    /// The complaint is valid (§3.4)
+    #[arg(long, conflicts_with = "invalid")]
+    pub valid: bool,
+    /// The complaint is invalid, for this reason (§3.3), e.g. suggestion
+    #[arg(long, value_name = "REASON")]
+    pub invalid: Option<String>,
+    /// Complaint type (§4.1.2)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub type_: Option<String>,
+    /// Category, when it differs from the type's (§6.2)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Who or what is complained of
+    #[arg(long, value_name = "TEXT")]
+    pub target: Option<String>,
+    /// How many people complain together
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub headcount: Option<i64>,
+    /// Fact flags (repeatable); replaces the ticket's flags
+    #[arg(long = "flag", value_name = "F")]
+    pub flags: Vec<String>,
+    /// Compensation involved, in yuan
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub compensation: Option<String>,
+    /// Set the grade by hand (customer service's final say, §5.1.3)
+    #[arg(long, requires = "reason")]
+    pub grade: Option<String>,
+    /// Why (required with --grade)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// Ticket ID
+    pub id: String,
+    /// Responsible department (default: the type's first responsible department)
+    #[arg(long, value_name = "DEPT")]
+    pub department: Option<String>,
+    /// The person responsible for handling it
+    #[arg(long, value_name = "NAME")]
+    pub handler: Option<String>,
+    /// Co-operating departments, comma-separated
+    #[arg(long, value_name = "D,...", value_delimiter = ',')]
+    pub cooperating: Vec<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// Ticket ID
+    pub id: String,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Ticket ID
+    pub id: String,
+    /// repair, replace, owner-repair, negotiate, other (or the Chinese label)
+    #[arg(long)]
+    pub action: String,
+    /// When the work starts
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// When it will be finished (a bare date means the end of that day)
+    #[arg(long, value_name = "DATE")]
+    pub finish: Option<String>,
+    /// Cost, in yuan
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub cost: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// Ticket ID
+    pub id: String,
+    /// confirmed, no-agreement, litigation-concluded, explained (§3.6)
+    #[arg(long)]
+    pub reason: String,
+    /// The property company confirmed the result in writing (§7.5)
+    #[arg(long)]
+    pub property_confirmed: bool,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+#[derive(Debug, Args)]
+pub struct CallbackArgs {
+    /// Ticket ID
+    pub id: String,
+    /// Satisfaction with timeliness, 0–10
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub timeliness: i64,
+    /// Satisfaction with the plan, 0–10
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub plan: i64,
+    /// Satisfaction with staff attitude, 0–10
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub attitude: i64,
+    /// Did the customer get a confirmation of the complaint?
+    #[arg(long, value_enum)]
+    pub acknowledged: Option<YesNo>,
+    /// Did staff talk to the customer or visit?
+    #[arg(long, value_enum)]
+    pub visited: Option<YesNo>,
+    /// The customer's words (required when any score is below 6)
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct ReasonArgs {
+    /// Ticket ID
+    pub id: String,
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct DelayArgs {
+    /// Ticket ID
+    pub id: String,
+    /// The written reason (§8.2)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who signed it (department head, VP or GM by grade, §8.2.1–§8.2.4)
+    #[arg(long, value_name = "NAME")]
+    pub approved_by: String,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct ViolationArgs {
+    /// Ticket ID
+    pub id: String,
+    /// first-ask, mishandling, concealment
+    #[arg(long)]
+    pub rule: String,
+    /// Who is fined
+    #[arg(long, value_name = "NAME")]
+    pub person: String,
+    /// Their department
+    #[arg(long, value_name = "DEPT")]
+    pub department: String,
+    #[command(flatten)]
+    pub write: WriteOpts,
 }

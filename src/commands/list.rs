@@ -3,7 +3,9 @@
 use super::{Ctx, as_of};
 use crate::cli::{ListArgs, ListFormat, StatusFilter};
 use crate::output;
-use crate::ticket::Status;
+use crate::rules::assess::Assessment;
+use crate::rules::grading::Peers;
+use crate::ticket::{Status, Ticket};
 use crate::time::{human, parse_month, rfc3339};
 use anyhow::{Result, anyhow};
 use chrono::Datelike;
@@ -38,37 +40,56 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         .transpose()
         .map_err(|e| anyhow!("--month: {e}"))?;
 
+    let grade = a
+        .grade
+        .as_deref()
+        .map(|g| rules.grades().resolve(g))
+        .transpose()
+        .map_err(|e| anyhow!("--grade: {e}"))?;
+
     let tickets = desk.all_tickets()?;
-    let mut states: Vec<_> = tickets
+    let peers = Peers::index(rules, &tickets, at);
+    let chosen: Vec<&Ticket> = tickets
         .iter()
         .filter(|t| t.received_at <= at)
         .filter(|t| {
             month.is_none_or(|(y, m)| t.received_at.year() == y && t.received_at.month() == m)
         })
-        .map(|t| t.state_at(rules, at))
-        .filter(|s| project.as_ref().is_none_or(|p| &s.facts.project == p))
-        .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
-        .filter(|s| department.is_none() || s.department == department)
-        .filter(|s| match a.status {
-            Some(StatusFilter::Open) => s.status == Status::Open,
-            Some(StatusFilter::Closed) => s.status == Status::Closed,
-            None => true,
-        })
         .collect();
+    let judged = crate::desk::parallel_map(&chosen, |t| Assessment::of(rules, t, &peers, at));
+    let mut states: Vec<&Assessment> = judged
+        .iter()
+        .filter(|j| grade.as_deref().is_none_or(|g| j.grade() == g))
+        .filter(|j| !a.overdue || j.overdue())
+        .collect();
+    states.retain(|j| {
+        let s = &j.state;
+        project.as_ref().is_none_or(|p| &s.facts.project == p)
+            && category.as_ref().is_none_or(|c| &s.category == c)
+            && (department.is_none() || s.department == department)
+            && match a.status {
+                Some(StatusFilter::Open) => s.status == Status::Open,
+                Some(StatusFilter::Closed) => s.status == Status::Closed,
+                None => true,
+            }
+    });
     states.sort_by(|x, y| {
-        (x.ticket.received_at, &x.ticket.id).cmp(&(y.ticket.received_at, &y.ticket.id))
+        (x.state.ticket.received_at, &x.state.ticket.id)
+            .cmp(&(y.state.ticket.received_at, &y.state.ticket.id))
     });
 
     let text = match a.format {
         ListFormat::Json => output::json(&json!(
             states
                 .iter()
-                .map(|s| json!({
+                .map(|j| (j, &j.state))
+                .map(|(j, s)| json!({
                     "id": s.ticket.id,
                     "project": s.facts.project,
                     "status": s.status.code(),
                     "valid": s.valid,
-                    "grade": serde_json::Value::Null,
+                    "grade": j.grade(),
+                    "overdue": j.overdue(),
                     "category": s.category,
                     "type": s.type_,
                     "department": s.department,
@@ -81,13 +102,14 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         ListFormat::Csv => {
             let rows: Vec<Vec<String>> = states
                 .iter()
-                .map(|s| {
+                .map(|j| {
+                    let s = &j.state;
                     vec![
                         s.ticket.id.clone(),
                         s.facts.project.clone(),
                         s.status.code().into(),
                         s.valid.to_string(),
-                        String::new(),
+                        j.grade().to_string(),
                         s.category.clone(),
                         s.type_.clone().unwrap_or_default(),
                         s.department.clone().unwrap_or_default(),
@@ -122,14 +144,16 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
             }
             let rows: Vec<Vec<String>> = states
                 .iter()
-                .map(|s| {
+                .map(|j| {
+                    let s = &j.state;
                     vec![
                         s.ticket.id.clone(),
                         s.facts.project.clone(),
+                        rules.grades().label(j.grade()).to_string(),
                         match s.status {
-                            Status::Open => "处理中".into(),
-                            Status::Closed => "已关闭".into(),
-                        },
+                            Status::Open => "处理中".to_string(),
+                            Status::Closed => "已关闭".to_string(),
+                        } + if j.overdue() { " 逾期" } else { "" },
                         rules.categories().label(&s.category).to_string(),
                         s.department
                             .as_deref()
@@ -144,6 +168,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                 &[
                     "编号",
                     "项目",
+                    "等级",
                     "状态",
                     "类别",
                     "责任部门",

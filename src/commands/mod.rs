@@ -3,6 +3,7 @@
 mod check;
 mod facts;
 mod init;
+mod lifecycle;
 mod list;
 mod log;
 mod show;
@@ -35,6 +36,17 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Init(a) => init::run(&ctx, cli.desk.is_some(), a),
         Command::Log(a) => log::log(&ctx, a),
         Command::Amend(a) => log::amend(&ctx, a),
+        Command::Classify(a) => lifecycle::classify(&ctx, a),
+        Command::Assign(a) => lifecycle::assign(&ctx, a),
+        Command::Forward(a) => lifecycle::forward(&ctx, a),
+        Command::Respond(a) => lifecycle::respond(&ctx, a),
+        Command::Plan(a) => lifecycle::plan(&ctx, a),
+        Command::Close(a) => lifecycle::close(&ctx, a),
+        Command::Callback(a) => lifecycle::callback(&ctx, a),
+        Command::Reopen(a) => lifecycle::reopen(&ctx, a),
+        Command::Escalate(a) => lifecycle::escalate(&ctx, a),
+        Command::Delay(a) => lifecycle::delay(&ctx, a),
+        Command::Violation(a) => lifecycle::violation(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
         Command::Check => check::run(&ctx),

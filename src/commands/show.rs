@@ -3,9 +3,11 @@
 use super::{Ctx, as_of};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::output;
-use crate::rules::Rules;
-use crate::ticket::{Event, State};
-use crate::time::{human, rfc3339};
+use crate::rules::assess::Assessment;
+use crate::rules::deadlines::Deadline;
+use crate::rules::{Rules, Step};
+use crate::ticket::Event;
+use crate::time::{Moment, describe_delay, human, rfc3339};
 use anyhow::Result;
 use serde_json::{Value, json};
 
@@ -13,11 +15,20 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<i32> {
     let desk = ctx.open()?;
     let at = as_of(&desk, &a.read)?;
     let loaded = desk.load(&a.id)?;
-    let state = loaded.ticket.state_at(&desk.rules, at);
+    if loaded.ticket.received_at > at {
+        anyhow::bail!(
+            "{} was received at {}, after --as-of {}",
+            a.id,
+            human(&loaded.ticket.received_at),
+            human(&at)
+        );
+    }
+    let peers = super::lifecycle::peers_for(&desk, &loaded.ticket, at)?;
+    let judged = Assessment::of(&desk.rules, &loaded.ticket, &peers, at);
     let text = match a.format {
-        ShowFormat::Json => output::json(&to_json(&state))?,
-        ShowFormat::Yaml => crate::yaml::to_string(&to_json(&state))?,
-        ShowFormat::Table => to_table(&desk.rules, &state),
+        ShowFormat::Json => output::json(&to_json(&desk.rules, &judged))?,
+        ShowFormat::Yaml => crate::yaml::to_string(&to_json(&desk.rules, &judged))?,
+        ShowFormat::Table => to_table(&desk.rules, &judged),
     };
     output::print(&text)?;
     Ok(0)
@@ -27,8 +38,31 @@ fn event_json(e: &Event) -> Value {
     serde_json::to_value(e).unwrap_or(Value::Null)
 }
 
-pub fn to_json(s: &State) -> Value {
+fn deadline_json(d: Option<&Deadline>, as_of: Moment) -> Value {
+    match d {
+        None => Value::Null,
+        Some(d) => json!({
+            "due": rfc3339(&d.due),
+            "met_at": d.met_at.as_ref().map(rfc3339),
+            "state": d.state.code(),
+            "start": rfc3339(&d.start),
+            "warn_at": d.warn_at.as_ref().map(rfc3339),
+            "late_by_minutes": d.lateness(as_of).map(|l| l.num_minutes()),
+            "clause": d.clause,
+            "basis": d.basis,
+            "refixed_at": d.refixed_at.as_ref().map(rfc3339),
+        }),
+    }
+}
+
+pub fn to_json(rules: &Rules, j: &Assessment) -> Value {
+    let s = &j.state;
     let f = &s.facts;
+    let mut deadlines = serde_json::Map::new();
+    for step in Step::ALL {
+        deadlines.insert(step.code().into(), deadline_json(j.deadline(step), j.as_of));
+    }
+    let grade = j.grade();
     json!({
         "id": s.ticket.id,
         "ref": f.ext_ref,
@@ -38,8 +72,15 @@ pub fn to_json(s: &State) -> Value {
         "invalid_reason": s.invalid_reason,
         "category": s.category,
         "type": s.type_,
-        "grade": Value::Null,
-        "grade_rule": Value::Null,
+        "grade": grade,
+        "grade_rule": j.basis().clause(),
+        "grade_basis": j.basis().describe(),
+        "report_to": rules.book.grades.get(grade).map(|g| g.report_to.clone()),
+        "grade_history": j.spells.iter().map(|sp| json!({
+            "from": rfc3339(&sp.from),
+            "grade": sp.grade,
+            "rule": sp.basis.clause(),
+        })).collect::<Vec<_>>(),
         "department": s.department,
         "handler": s.handler,
         "cooperating": s.cooperating,
@@ -58,19 +99,15 @@ pub fn to_json(s: &State) -> Value {
         "compensation": f.compensation.map(|m| m.to_string()),
         "target": f.target,
         "closed_at": s.closed_at.as_ref().map(rfc3339),
-        "deadlines": {
-            "forward": Value::Null,
-            "respond": Value::Null,
-            "plan": Value::Null,
-            "close": Value::Null,
-            "callback": Value::Null,
-        },
+        "deadlines": deadlines,
         "events": s.events.iter().map(|e| event_json(e)).collect::<Vec<_>>(),
     })
 }
 
-fn to_table(rules: &Rules, s: &State) -> String {
+fn to_table(rules: &Rules, j: &Assessment) -> String {
+    let s = &j.state;
     let f = &s.facts;
+    let grade = j.grade();
     let dash = || "—".to_string();
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(dash);
     let type_label = s
@@ -102,6 +139,19 @@ fn to_table(rules: &Rules, s: &State) -> String {
         vec!["项目".into(), f.project.clone()],
         vec!["状态".into(), status],
         vec!["有效性".into(), validity],
+        vec![
+            "等级".into(),
+            format!("{}({})", rules.grades().label(grade), j.basis().describe()),
+        ],
+        vec![
+            "上报级别".into(),
+            rules
+                .book
+                .grades
+                .get(grade)
+                .map(|g| g.report_to.clone())
+                .unwrap_or_default(),
+        ],
         vec!["类型".into(), type_label],
         vec![
             "类别".into(),
@@ -152,6 +202,27 @@ fn to_table(rules: &Rules, s: &State) -> String {
         vec!["投诉对象".into(), opt(&f.target)],
     ];
     let mut out = output::table(&["项", "内容"], &rows);
+    let dl: Vec<Vec<String>> = Step::ALL
+        .iter()
+        .filter_map(|st| j.deadline(*st))
+        .map(|d| {
+            vec![
+                step_label(d.step).to_string(),
+                human(&d.due),
+                d.met_at.as_ref().map(human).unwrap_or_else(dash),
+                d.state.label().to_string(),
+                d.lateness(j.as_of).map(describe_delay).unwrap_or_else(dash),
+                format!("§{} {}", d.clause, d.basis),
+            ]
+        })
+        .collect();
+    if !dl.is_empty() {
+        out.push('\n');
+        out.push_str(&output::table(
+            &["环节", "时限", "完成时间", "状态", "逾期", "依据"],
+            &dl,
+        ));
+    }
     if !s.events.is_empty() {
         let ev: Vec<Vec<String>> = s
             .events
@@ -185,4 +256,14 @@ fn describe(e: &Event) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+pub fn step_label(s: Step) -> &'static str {
+    match s {
+        Step::Forward => "信息传递",
+        Step::Respond => "投诉响应",
+        Step::Plan => "处理方案",
+        Step::Close => "投诉关闭",
+        Step::Callback => "回访",
+    }
 }

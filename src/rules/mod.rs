@@ -1,7 +1,10 @@
 //! The rulebook: loading, validation and the questions the rest of plaint asks of it.
 
+pub mod assess;
 pub mod calendar;
 pub mod codes;
+pub mod deadlines;
+pub mod grading;
 pub mod model;
 
 use crate::time::parse_offset;

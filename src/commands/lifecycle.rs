@@ -1,0 +1,560 @@
+//! The steps of a complaint's life (SPEC §8): each appends one event, or is refused with a
+//! reason and writes nothing.
+
+use super::facts::{headcount, split_list};
+use super::{Ctx, actor, event_time, refuse};
+use crate::cli::{
+    AssignArgs, CallbackArgs, ClassifyArgs, CloseArgs, DelayArgs, NoteArgs, PlanArgs, ReasonArgs,
+    ViolationArgs, WriteOpts, YesNo,
+};
+use crate::desk::Desk;
+use crate::money::Money;
+use crate::rules::assess::Assessment;
+use crate::rules::grading::Peers;
+use crate::rules::{AppliesTo, DepartmentRule, Rules, Step};
+use crate::ticket::{self, Action, Event, State, Status, Ticket};
+use crate::time::{Moment, human, parse_due, parse_moment};
+use anyhow::{Result, anyhow, bail};
+
+/// Appends the event `build` makes, after the checks every step shares. `build` sees the
+/// ticket with every event it has so far, and the moment of the new one.
+fn record(
+    ctx: &Ctx,
+    id: &str,
+    w: &WriteOpts,
+    done: &str,
+    build: impl FnOnce(&Desk, &Ticket, &State, Moment) -> Result<Action>,
+) -> Result<i32> {
+    let desk = ctx.open()?;
+    let at = event_time(&desk, w)?;
+    let by = actor(w)?;
+    desk.append(id, |t| {
+        if at < t.received_at {
+            bail!(
+                "--at {} is before {} was received ({})",
+                human(&at),
+                t.id,
+                human(&t.received_at)
+            );
+        }
+        let latest = t.events.iter().map(|e| e.at).max().unwrap_or(at).max(at);
+        let state = t.state_at(&desk.rules, latest);
+        let action = build(&desk, t, &state, at)?;
+        Ok(Event { at, by, action })
+    })?;
+    eprintln!("{done} {id}");
+    Ok(0)
+}
+
+fn must_be_open(s: &State, what: &str) -> Result<()> {
+    if s.status == Status::Closed {
+        bail!(
+            "{} is closed ({}); reopen it with `plaint reopen {} --reason ...` before you {what}",
+            s.ticket.id,
+            s.closed_at.as_ref().map(human).unwrap_or_default(),
+            s.ticket.id
+        );
+    }
+    Ok(())
+}
+
+/// Steps the rulebook does not run for invalid tickets are refused on them (SPEC §6).
+fn must_apply(rules: &Rules, s: &State, step: Step) -> Result<()> {
+    if !s.valid && !rules.book.deadlines.invalid_steps.contains(&step) {
+        bail!(
+            "{} is classified invalid ({}); an invalid complaint has no {} step (reclassify it with --valid first)",
+            s.ticket.id,
+            s.invalid_reason.as_deref().unwrap_or("-"),
+            step.code()
+        );
+    }
+    Ok(())
+}
+
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn required(v: &str, option: &str) -> Result<String> {
+    let t = v.trim();
+    if t.is_empty() {
+        bail!("{option} is empty; say why");
+    }
+    Ok(t.to_string())
+}
+
+pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "classified", |desk, _t, s, _at| {
+        let r = &desk.rules;
+        let mut p = Vec::new();
+        let mut c = ticket::Classify::default();
+        let mut take = |opt: &str, res: Result<String, String>| match res {
+            Ok(v) => Some(v),
+            Err(e) => {
+                p.push(format!("--{opt}: {e}"));
+                None
+            }
+        };
+        if a.valid {
+            c.valid = Some(true);
+        }
+        if let Some(reason) = &a.invalid {
+            c.valid = Some(false);
+            c.invalid_reason = take("invalid", r.invalid_reasons().resolve(reason));
+        }
+        c.type_ = a
+            .type_
+            .as_ref()
+            .and_then(|v| take("type", r.types().resolve(v)));
+        c.category = a
+            .category
+            .as_ref()
+            .and_then(|v| take("category", r.categories().resolve(v)));
+        c.grade = a
+            .grade
+            .as_ref()
+            .and_then(|v| take("grade", r.grades().resolve(v)));
+        c.target = text(&a.target);
+        if !a.flags.is_empty() {
+            let mut flags = Vec::new();
+            for f in a.flags.iter().flat_map(|f| split_list(f)) {
+                if let Some(code) = take("flag", r.flags().resolve(&f))
+                    && !flags.contains(&code)
+                {
+                    flags.push(code);
+                }
+            }
+            c.flags = Some(flags);
+        }
+        if let Some(h) = a.headcount {
+            match headcount(h) {
+                Ok(h) => c.headcount = Some(h),
+                Err(e) => p.push(format!("--headcount: {e}")),
+            }
+        }
+        if let Some(m) = &a.compensation {
+            match Money::parse(m) {
+                Ok(m) => c.compensation = Some(m),
+                Err(e) => p.push(format!("--compensation: {e}")),
+            }
+        }
+        c.reason = text(&a.reason);
+        if c.grade.is_some() && c.reason.is_none() {
+            p.push("--reason: a grade set by hand needs a reason".into());
+        }
+        refuse(p)?;
+        let nothing = c.valid.is_none()
+            && c.type_.is_none()
+            && c.category.is_none()
+            && c.grade.is_none()
+            && c.target.is_none()
+            && c.flags.is_none()
+            && c.headcount.is_none()
+            && c.compensation.is_none();
+        if nothing {
+            bail!(
+                "nothing to classify: give --valid or --invalid REASON, --type, --grade ... (see plaint classify --help)"
+            );
+        }
+        must_be_open(s, "classify it")?;
+        Ok(Action::Classify(c))
+    })
+}
+
+pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "assigned", |desk, _t, s, _at| {
+        let r = &desk.rules;
+        must_be_open(s, "assign it")?;
+        let department = match &a.department {
+            Some(d) => r
+                .departments()
+                .resolve(d)
+                .map_err(|e| anyhow!("--department: {e}"))?,
+            None => {
+                let ty = s
+                    .type_
+                    .clone()
+                    .unwrap_or_else(|| r.book.default_type.clone());
+                let rule = r
+                    .type_rule(&ty)
+                    .ok_or_else(|| anyhow!("unknown type '{ty}'"))?;
+                match (&rule.department, rule.department_rule) {
+                    (Some(d), _) => d.clone(),
+                    (None, Some(DepartmentRule::Receiving)) => s.facts.received_by.clone(),
+                    _ => bail!(
+                        "type '{ty}' ({}) has no first responsible department: customer service decides (§{}); give --department. Valid: {}",
+                        rule.label,
+                        rule.clause,
+                        r.departments().choices()
+                    ),
+                }
+            }
+        };
+        let mut cooperating = Vec::new();
+        for c in a.cooperating.iter().flat_map(|c| split_list(c)) {
+            let code = r
+                .departments()
+                .resolve(&c)
+                .map_err(|e| anyhow!("--cooperating: {e}"))?;
+            if !cooperating.contains(&code) {
+                cooperating.push(code);
+            }
+        }
+        Ok(Action::Assign(ticket::Assign {
+            department: Some(department),
+            handler: text(&a.handler),
+            cooperating,
+        }))
+    })
+}
+
+pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "forwarded", |_desk, _t, s, _at| {
+        if let Some(e) = s
+            .events
+            .iter()
+            .find(|e| matches!(e.action, Action::Forward(_)))
+        {
+            bail!(
+                "{} was already forwarded at {} by {}",
+                s.ticket.id,
+                human(&e.at),
+                e.by
+            );
+        }
+        Ok(Action::Forward(ticket::Note {
+            note: text(&a.note),
+        }))
+    })
+}
+
+/// The last reopen: steps after it start afresh.
+fn since_reopen(s: &State) -> Moment {
+    s.events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.action, Action::Reopen(_)))
+        .map(|e| e.at)
+        .unwrap_or(s.ticket.received_at)
+}
+
+pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "responded", |_desk, _t, s, _at| {
+        must_be_open(s, "respond")?;
+        let from = since_reopen(s);
+        if let Some(e) = s
+            .events
+            .iter()
+            .find(|e| e.at >= from && matches!(e.action, Action::Respond(_)))
+        {
+            bail!(
+                "{} already had its first response at {} by {}",
+                s.ticket.id,
+                human(&e.at),
+                e.by
+            );
+        }
+        Ok(Action::Respond(ticket::Note {
+            note: text(&a.note),
+        }))
+    })
+}
+
+pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "planned", |desk, _t, s, _at| {
+        let r = &desk.rules;
+        let mut p = Vec::new();
+        let action = r
+            .plan_actions()
+            .resolve(&a.action)
+            .map_err(|e| p.push(format!("--action: {e}")))
+            .ok();
+        let start = a
+            .start
+            .as_ref()
+            .map(|v| parse_moment(v, r.offset))
+            .transpose()
+            .map_err(|e| p.push(format!("--start: {e}")))
+            .ok()
+            .flatten();
+        let finish = a
+            .finish
+            .as_ref()
+            .map(|v| parse_due(v, r.offset))
+            .transpose()
+            .map_err(|e| p.push(format!("--finish: {e}")))
+            .ok()
+            .flatten();
+        let cost = a
+            .cost
+            .as_ref()
+            .map(|v| Money::parse(v))
+            .transpose()
+            .map_err(|e| p.push(format!("--cost: {e}")))
+            .ok()
+            .flatten();
+        if let (Some(st), Some(f)) = (start, finish)
+            && f < st
+        {
+            p.push(format!(
+                "--finish {} is before --start {}",
+                human(&f),
+                human(&st)
+            ));
+        }
+        refuse(p)?;
+        must_be_open(s, "plan")?;
+        must_apply(r, s, Step::Plan)?;
+        Ok(Action::Plan(ticket::Plan {
+            action: action.unwrap_or_default(),
+            start,
+            finish,
+            cost,
+            note: text(&a.note),
+        }))
+    })
+}
+
+pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "closed", |desk, _t, s, _at| {
+        let r = &desk.rules;
+        let code = r
+            .close_reasons()
+            .resolve(&a.reason)
+            .map_err(|e| anyhow!("--reason: {e}"))?;
+        let reason = r
+            .book
+            .close_reasons
+            .get(&code)
+            .expect("resolved codes exist");
+        if s.status == Status::Closed {
+            bail!(
+                "{} is already closed ({}); a ticket is closed once",
+                s.ticket.id,
+                s.closed_at.as_ref().map(human).unwrap_or_default()
+            );
+        }
+        match (reason.applies_to, s.valid) {
+            (AppliesTo::Valid, false) => bail!(
+                "'{code}' ({}) closes valid complaints; {} is classified invalid: close it with {}",
+                reason.label,
+                s.ticket.id,
+                reasons_for(r, AppliesTo::Invalid)
+            ),
+            (AppliesTo::Invalid, true) => bail!(
+                "'{code}' ({}) closes invalid complaints only; {} is valid: close it with {} (or classify it --invalid REASON first)",
+                reason.label,
+                s.ticket.id,
+                reasons_for(r, AppliesTo::Valid)
+            ),
+            _ => {}
+        }
+        if reason.requires_property_confirmation.contains(&s.category) && !a.property_confirmed {
+            bail!(
+                "{} is a {} complaint: closing it '{code}' needs the property company's written confirmation (§7.5); add --property-confirmed once you have it",
+                s.ticket.id,
+                r.categories().label(&s.category)
+            );
+        }
+        if reason.requires_plan && !s.events.iter().any(|e| matches!(e.action, Action::Plan(_))) {
+            bail!(
+                "'{code}' ({}) needs a definite plan on record (§{}); record it with `plaint plan {} --action ...` first",
+                reason.label,
+                reason.clause,
+                s.ticket.id
+            );
+        }
+        Ok(Action::Close(ticket::Close {
+            reason: code,
+            property_confirmed: a.property_confirmed,
+            note: text(&a.note),
+        }))
+    })
+}
+
+fn reasons_for(r: &Rules, which: AppliesTo) -> String {
+    r.book
+        .close_reasons
+        .iter()
+        .filter(|(_, c)| c.applies_to == which || c.applies_to == AppliesTo::Any)
+        .map(|(k, c)| format!("{k} ({})", c.label))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "called back", |desk, _t, s, _at| {
+        let mut p = Vec::new();
+        let mut score = |name: &str, v: i64| -> u8 {
+            if (0..=10).contains(&v) {
+                v as u8
+            } else {
+                p.push(format!("--{name}: {v} is not a score; scores are 0 to 10"));
+                0
+            }
+        };
+        let (ti, pl, at) = (
+            score("timeliness", a.timeliness),
+            score("plan", a.plan),
+            score("attitude", a.attitude),
+        );
+        let comment = text(&a.comment);
+        if p.is_empty() && [ti, pl, at].iter().any(|s| *s < 6) && comment.is_none() {
+            p.push("--comment: a score below 6 needs the customer's reason (the callback form asks for it)".into());
+        }
+        refuse(p)?;
+        if s.status != Status::Closed {
+            bail!(
+                "{} is not closed; the callback comes after closing (§7.4)",
+                s.ticket.id
+            );
+        }
+        must_apply(&desk.rules, s, Step::Callback)?;
+        let closed = s.closed_at.unwrap_or(s.ticket.received_at);
+        if let Some(e) = s
+            .events
+            .iter()
+            .find(|e| e.at >= closed && matches!(e.action, Action::Callback(_)))
+        {
+            bail!(
+                "{} was already called back at {} by {}",
+                s.ticket.id,
+                human(&e.at),
+                e.by
+            );
+        }
+        Ok(Action::Callback(ticket::Callback {
+            timeliness: ti,
+            plan: pl,
+            attitude: at,
+            acknowledged: a.acknowledged.map(|v| v == YesNo::Yes),
+            visited: a.visited.map(|v| v == YesNo::Yes),
+            comment,
+        }))
+    })
+}
+
+pub fn reopen(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "reopened", |_desk, _t, s, at| {
+        let reason = required(&a.reason, "--reason")?;
+        if s.status != Status::Closed {
+            bail!(
+                "{} is open; only a closed complaint can be reopened",
+                s.ticket.id
+            );
+        }
+        if s.closed_at.is_some_and(|c| at < c) {
+            bail!("--at {} is before the ticket was closed", human(&at));
+        }
+        Ok(Action::Reopen(ticket::Reason { reason }))
+    })
+}
+
+pub fn escalate(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(ctx, &id, &a.write, "escalated", |desk, t, s, at| {
+        let reason = required(&a.reason, "--reason")?;
+        must_be_open(s, "escalate it")?;
+        let r = &desk.rules;
+        let peers = peers_for(desk, t, at)?;
+        let now = Assessment::of(r, t, &peers, at);
+        let grade = now.grade().to_string();
+        let rule = r
+            .book
+            .grading
+            .rules
+            .iter()
+            .find(|g| g.when.escalated_from.as_deref() == Some(grade.as_str()));
+        match rule {
+            Some(g) => {
+                eprintln!(
+                    "{}: {} → {} (§{} {})",
+                    t.id,
+                    r.grades().label(&grade),
+                    r.grades().label(&g.grade),
+                    g.clause,
+                    g.label
+                );
+                Ok(Action::Escalate(ticket::Reason { reason }))
+            }
+            None => bail!(
+                "{} is graded {} ({grade}); the rulebook has no rule that raises a {grade} complaint for mishandling. Customer service can set a grade with `plaint classify {} --grade G --reason ...`",
+                t.id,
+                r.grades().label(&grade),
+                t.id
+            ),
+        }
+    })
+}
+
+/// The tickets that share a target with `t`, for the "same target" grading rules; the desk
+/// is read only when the ticket has a target at all.
+pub fn peers_for(desk: &Desk, t: &Ticket, at: Moment) -> Result<Peers> {
+    let s = t.state_at(&desk.rules, at);
+    if s.facts.target.is_none() {
+        return Ok(Peers::default());
+    }
+    Ok(Peers::index(&desk.rules, &desk.all_tickets()?, at))
+}
+
+pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(
+        ctx,
+        &id,
+        &a.write,
+        "recorded the delay of",
+        |_desk, _t, s, _at| {
+            let reason = required(&a.reason, "--reason")?;
+            let approved_by = required(&a.approved_by, "--approved-by")?;
+            must_be_open(s, "ask for more time")?;
+            Ok(Action::Delay(ticket::Delay {
+                reason,
+                approved_by,
+            }))
+        },
+    )
+}
+
+pub fn violation(ctx: &Ctx, a: ViolationArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(
+        ctx,
+        &id,
+        &a.write,
+        "recorded a violation on",
+        |desk, _t, _s, _at| {
+            let r = &desk.rules;
+            let mut p = Vec::new();
+            let rule = r
+                .violations()
+                .resolve(&a.rule)
+                .map_err(|e| p.push(format!("--rule: {e}")))
+                .ok();
+            let department = r
+                .departments()
+                .resolve(&a.department)
+                .map_err(|e| p.push(format!("--department: {e}")))
+                .ok();
+            let person = required(&a.person, "--person")
+                .map_err(|e| p.push(e.to_string()))
+                .ok();
+            refuse(p)?;
+            Ok(Action::Violation(ticket::Violation {
+                rule: rule.unwrap_or_default(),
+                person: person.unwrap_or_default(),
+                department: department.unwrap_or_default(),
+            }))
+        },
+    )
+}
