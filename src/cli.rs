@@ -6,6 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "plaint",
+    args_override_self = true,
     version,
     about = "A customer-complaint desk over plain YAML files",
     long_about = "plaint keeps each complaint as one YAML file in a git-tracked directory. \

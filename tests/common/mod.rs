@@ -1,0 +1,160 @@
+//! Shared helpers: a temporary desk driven through the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub struct Desk {
+    pub dir: TempDir,
+}
+
+pub fn plaint() -> Command {
+    let mut c = Command::cargo_bin("plaint").expect("the plaint binary is built");
+    c.env_remove("PLAINT_DESK")
+        .env_remove("NO_COLOR")
+        .env("PLAINT_USER", "测试员");
+    c
+}
+
+impl Desk {
+    /// A desk made by `plaint init`.
+    pub fn new() -> Desk {
+        let d = Desk::empty();
+        plaint().arg("init").arg(d.path()).assert().success();
+        d
+    }
+
+    /// A directory with nothing in it (the built-in rulebook applies).
+    pub fn empty() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().expect("a temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = plaint();
+        c.arg("--desk").arg(self.path()).args(args);
+        c
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().expect("plaint runs");
+        assert!(
+            out.status.success(),
+            "plaint {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs a command that must fail with `code` and leave every file as it was; returns
+    /// its stderr.
+    pub fn refused(&self, args: &[&str], code: i32) -> String {
+        let before = self.snapshot();
+        let out = self.cmd(args).output().expect("plaint runs");
+        let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "plaint {args:?} should exit {code}; stderr: {err}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "a refused command prints nothing on stdout"
+        );
+        assert_eq!(
+            before,
+            self.snapshot(),
+            "plaint {args:?} was refused but changed files"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    }
+
+    /// `plaint log` with the required options filled in; returns the new ID.
+    pub fn log(&self, extra: &[&str]) -> String {
+        let mut args = vec![
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "张三",
+            "--phone",
+            "13800000000",
+            "--subject",
+            "卫生间漏水",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args).trim().to_string()
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        serde_json::from_str(&self.ok(&a)).expect("valid JSON")
+    }
+
+    /// `show ID --as-of T` as JSON.
+    pub fn show(&self, id: &str, as_of: &str) -> Value {
+        self.json(&["show", id, "--as-of", as_of])
+    }
+
+    pub fn ticket_path(&self, id: &str) -> PathBuf {
+        let (ym, _) = id.rsplit_once('-').unwrap();
+        let ym = &ym[ym.len() - 6..];
+        self.path()
+            .join("tickets")
+            .join(&ym[..4])
+            .join(&ym[4..])
+            .join(format!("{id}.yaml"))
+    }
+
+    pub fn ticket_text(&self, id: &str) -> String {
+        std::fs::read_to_string(self.ticket_path(id)).expect("ticket file")
+    }
+
+    /// Every file of the desk but the lock, with its bytes.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        walk(self.path(), &mut out);
+        out.retain(|p, _| !p.ends_with(".plaint.lock"));
+        out
+    }
+}
+
+fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.insert(p.clone(), std::fs::read(&p).unwrap_or_default());
+        }
+    }
+}
+
+/// A deadline's field from `show --format json`.
+pub fn due(v: &Value, step: &str) -> String {
+    v["deadlines"][step]["due"]
+        .as_str()
+        .unwrap_or("null")
+        .to_string()
+}
+
+pub fn state(v: &Value, step: &str) -> String {
+    v["deadlines"][step]["state"]
+        .as_str()
+        .unwrap_or("null")
+        .to_string()
+}

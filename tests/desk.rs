@@ -1,0 +1,753 @@
+//! The desk (SPEC §1–§4): init, log, amend, show, list, check, completions.
+
+mod common;
+
+use common::{Desk, plaint};
+use std::collections::BTreeSet;
+use std::fs;
+
+#[test]
+fn init_creates_a_desk_and_never_overwrites_a_rulebook() {
+    let d = Desk::new();
+    let rules = fs::read_to_string(d.path().join("rules.yaml")).unwrap();
+    assert_eq!(rules, include_str!("../rules.yaml"));
+    assert!(d.path().join("tickets").is_dir());
+    fs::write(d.path().join("rules.yaml"), "# mine\n").unwrap();
+    let err = d.refused(&["init", d.path().to_str().unwrap()], 1);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(
+        fs::read_to_string(d.path().join("rules.yaml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn init_uses_the_desk_option_and_env() {
+    let d = Desk::empty();
+    plaint()
+        .env("PLAINT_DESK", d.path())
+        .arg("init")
+        .assert()
+        .success();
+    assert!(d.path().join("rules.yaml").exists());
+}
+
+#[test]
+fn log_prints_only_the_new_id_and_ids_run_per_month_of_receipt() {
+    let d = Desk::new();
+    let out = d.ok(&[
+        "log",
+        "--project",
+        "实力北岸",
+        "--name",
+        "张三",
+        "--phone",
+        "138",
+        "--subject",
+        "漏水",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    assert_eq!(out, "202611-0001\n");
+    assert_eq!(d.log(&["--at", "2026-11-03 10:00"]), "202611-0002");
+    // A back-dated complaint lands in its own month with that month's serial.
+    assert_eq!(d.log(&["--at", "2026-10-31 23:59"]), "202610-0001");
+    assert_eq!(d.log(&["--at", "2026-11-30 23:59:59"]), "202611-0003");
+    assert!(d.path().join("tickets/2026/10/202610-0001.yaml").exists());
+    assert!(d.path().join("tickets/2026/11/202611-0003.yaml").exists());
+}
+
+#[test]
+fn the_serial_grows_past_9999() {
+    let d = Desk::new();
+    let dir = d.path().join("tickets/2026/11");
+    fs::create_dir_all(&dir).unwrap();
+    // A month that already has ticket 9999 (made by logging one and renaming it).
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let text = d.ticket_text(&id).replace("202611-0001", "202611-9999");
+    fs::remove_file(d.ticket_path(&id)).unwrap();
+    fs::write(dir.join("202611-9999.yaml"), text).unwrap();
+    assert_eq!(d.log(&["--at", "2026-11-03 10:00"]), "202611-10000");
+    d.ok(&["show", "202611-10000"]);
+    d.ok(&["check"]);
+}
+
+#[test]
+fn the_rulebook_prefix_goes_in_front_of_every_id() {
+    let d = Desk::new();
+    let rules = fs::read_to_string(d.path().join("rules.yaml"))
+        .unwrap()
+        .replace("prefix: \"\"", "prefix: \"DL-\"");
+    fs::write(d.path().join("rules.yaml"), rules).unwrap();
+    assert_eq!(d.log(&["--at", "2026-11-02 10:00"]), "DL-202611-0001");
+    assert!(
+        d.path()
+            .join("tickets/2026/11/DL-202611-0001.yaml")
+            .exists()
+    );
+    d.ok(&["show", "DL-202611-0001"]);
+}
+
+#[test]
+fn chinese_text_is_stored_as_text_and_round_trips_byte_for_byte() {
+    let d = Desk::new();
+    let description = "楼上卫生间漏水,已两天。\n业主说:\"再不修就找媒体\"";
+    let id = d.log(&[
+        "--description",
+        description,
+        "--request",
+        "尽快维修并赔偿损失",
+        "--unit",
+        "3栋2单元1201",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    let text = d.ticket_text(&id);
+    assert!(text.contains("卫生间漏水"), "{text}");
+    assert!(text.contains("尽快维修并赔偿损失"));
+    assert!(
+        !text.contains("\\u"),
+        "Chinese must not be escaped:\n{text}"
+    );
+    let v = d.show(&id, "2026-11-03");
+    assert_eq!(v["description"], description);
+    assert_eq!(v["unit"], "3栋2单元1201");
+    assert_eq!(v["subject"], "卫生间漏水");
+}
+
+#[test]
+fn the_ticket_file_reads_as_facts_then_events() {
+    let d = Desk::new();
+    let id = d.log(&[
+        "--type",
+        "维保修",
+        "--flag",
+        "safety",
+        "--compensation",
+        "1200.50",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    let text = d.ticket_text(&id);
+    let expected_start = "id: 202611-0001\nproject: 实力北岸\nreceived_at: 2026-11-02T10:00:00+08:00\nreceived_by: customer-service\nchannel: phone\nlogged_by: 测试员\nname: 张三\nphone: '13800000000'\nsubject: 卫生间漏水\nheadcount: 1\nflags:\n- safety\ncompensation: '1200.5'\ntype: maintenance\nevents:\n";
+    assert_eq!(text, expected_start);
+}
+
+#[test]
+fn every_command_only_appends_to_the_file() {
+    let d = Desk::new();
+    let id = d.log(&["--type", "maintenance", "--at", "2026-11-02 10:00"]);
+    let steps: Vec<Vec<&str>> = vec![
+        vec![
+            "amend",
+            &id,
+            "--phone",
+            "13911112222",
+            "--reason",
+            "客户更正",
+            "--at",
+            "2026-11-02 10:05",
+        ],
+        vec!["forward", &id, "--at", "2026-11-02 10:30"],
+        vec![
+            "classify",
+            &id,
+            "--valid",
+            "--target",
+            "3栋防水",
+            "--at",
+            "2026-11-02 10:40",
+        ],
+        vec![
+            "assign",
+            &id,
+            "--handler",
+            "李工",
+            "--at",
+            "2026-11-02 10:45",
+        ],
+        vec![
+            "respond",
+            &id,
+            "--note",
+            "已致电业主",
+            "--at",
+            "2026-11-02 10:50",
+        ],
+        vec![
+            "plan",
+            &id,
+            "--action",
+            "进行修复",
+            "--finish",
+            "2026-11-10",
+            "--at",
+            "2026-11-02 13:00",
+        ],
+        vec![
+            "delay",
+            &id,
+            "--reason",
+            "材料未到",
+            "--approved-by",
+            "赵经理",
+            "--at",
+            "2026-11-05 09:00",
+        ],
+        vec![
+            "close",
+            &id,
+            "--reason",
+            "confirmed",
+            "--property-confirmed",
+            "--at",
+            "2026-11-09 10:00",
+        ],
+        vec![
+            "callback",
+            &id,
+            "--timeliness",
+            "9",
+            "--plan",
+            "9",
+            "--attitude",
+            "10",
+            "--at",
+            "2026-11-09 15:00",
+        ],
+        vec![
+            "reopen",
+            &id,
+            "--reason",
+            "又漏了",
+            "--at",
+            "2026-11-12 09:00",
+        ],
+        vec![
+            "violation",
+            &id,
+            "--rule",
+            "mishandling",
+            "--person",
+            "李工",
+            "--department",
+            "物业公司",
+            "--at",
+            "2026-11-12 10:00",
+        ],
+    ];
+    for s in steps {
+        let before = d.ticket_text(&id);
+        d.ok(&s);
+        let after = d.ticket_text(&id);
+        assert!(after.starts_with(&before), "{s:?} rewrote the file");
+        assert!(after.len() > before.len(), "{s:?} appended nothing");
+    }
+    assert_eq!(
+        d.json(&["show", &id])["events"].as_array().unwrap().len(),
+        11
+    );
+    d.ok(&["check"]);
+}
+
+#[test]
+fn amend_is_an_event_and_show_applies_it() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    d.ok(&[
+        "amend",
+        &id,
+        "--phone",
+        "139 1111 2222",
+        "--subject",
+        "厨房漏水",
+        "--reason",
+        "登记有误",
+        "--at",
+        "2026-11-02 11:00",
+    ]);
+    let text = d.ticket_text(&id);
+    assert!(
+        text.contains("phone: '13800000000'"),
+        "the intake fact stays as logged"
+    );
+    assert!(text.contains("kind: amend"));
+    let now = d.show(&id, "2026-11-03");
+    assert_eq!(now["phone"], "139 1111 2222");
+    assert_eq!(now["subject"], "厨房漏水");
+    // Before the correction, the ticket read as logged.
+    let then = d.show(&id, "2026-11-02 10:30");
+    assert_eq!(then["phone"], "13800000000");
+    let err = d.refused(&["amend", &id], 1);
+    assert!(err.contains("nothing to amend"), "{err}");
+    let err = d.refused(&["amend", &id, "--channel", "fax"], 1);
+    assert!(err.contains("unknown channel 'fax'"), "{err}");
+    let err = d.refused(&["amend", &id, "--phone", "1", "--at", "2026-11-01"], 1);
+    assert!(err.contains("before"), "{err}");
+}
+
+#[test]
+fn log_accepts_chinese_labels_for_codes() {
+    let d = Desk::new();
+    let id = d.log(&[
+        "--received-by",
+        "物业公司",
+        "--type",
+        "物业服务",
+        "--channel",
+        "微信",
+        "--flag",
+        "可能引发法律诉讼",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    let v = d.show(&id, "2026-11-03");
+    assert_eq!(v["received_by"], "property");
+    assert_eq!(v["type"], "property-service");
+    assert_eq!(v["channel"], "wechat");
+    assert_eq!(v["flags"][0], "litigation-risk");
+}
+
+#[test]
+fn log_refuses_bad_input_with_the_valid_choices_and_writes_nothing() {
+    let d = Desk::new();
+    let base = [
+        "log",
+        "--project",
+        "实力北岸",
+        "--name",
+        "张三",
+        "--phone",
+        "138",
+        "--subject",
+        "漏水",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            with(&["--project", "不存在的项目"]),
+            "unknown project '不存在的项目'; valid: 实力五星彩园, 实力北岸",
+        ),
+        (
+            with(&["--received-by", "sales"]),
+            "unknown department 'sales'; valid: customer-service (客户服务部)",
+        ),
+        (
+            with(&["--type", "noise"]),
+            "unknown type 'noise'; valid: sales-contract (营销签约)",
+        ),
+        (
+            with(&["--flag", "urgent"]),
+            "unknown flag 'urgent'; valid: safety",
+        ),
+        (
+            with(&["--channel", "fax"]),
+            "unknown channel 'fax'; valid: phone (电话)",
+        ),
+        (with(&["--headcount", "0"]), "--headcount: 0 people"),
+        (
+            with(&["--compensation", "-5"]),
+            "--compensation: '-5' is negative",
+        ),
+        (
+            with(&["--compensation", "abc"]),
+            "--compensation: 'abc' is not an amount",
+        ),
+        (
+            with(&["--phone", "138-abc"]),
+            "--phone: '138-abc' is not a phone number",
+        ),
+        (
+            with(&["--subject", "  "]),
+            "--subject: the subject is empty",
+        ),
+        (
+            with(&["--at", "2026-02-30"]),
+            "--at: '2026-02-30' is not a real date",
+        ),
+        (
+            with(&["--at", "yesterday"]),
+            "--at: 'yesterday' is not a date",
+        ),
+        (vec!["log", "--name", "张三"], "--project is required"),
+    ];
+    for (args, msg) in cases {
+        let err = d.refused(&args, 1);
+        assert!(err.contains(msg), "{args:?}: expected '{msg}' in: {err}");
+        assert!(err.starts_with("error: "), "{err}");
+    }
+    // Several problems are reported together.
+    let err = d.refused(&with(&["--headcount", "0", "--channel", "fax"]), 1);
+    assert!(
+        err.contains("--headcount") && err.contains("--channel"),
+        "{err}"
+    );
+    // Usage errors exit 2.
+    d.refused(&["log", "--no-such-option"], 2);
+    d.refused(&["log", "--headcount", "many"], 2);
+    assert!(!d.path().join("tickets/2026").exists());
+}
+
+#[test]
+fn show_reports_unknown_ids_and_bad_ids() {
+    let d = Desk::new();
+    let err = d.refused(&["show", "202611-0042"], 1);
+    assert!(err.contains("no ticket 202611-0042"), "{err}");
+    let err = d.refused(&["show", "../../etc/passwd"], 1);
+    assert!(err.contains("not a ticket ID"), "{err}");
+}
+
+#[test]
+fn show_has_the_spec_json_keys_and_a_yaml_and_table_form() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let v = d.show(&id, "2026-11-02 12:00");
+    for k in [
+        "id",
+        "project",
+        "status",
+        "valid",
+        "category",
+        "type",
+        "grade",
+        "grade_rule",
+        "department",
+        "handler",
+        "received_at",
+        "deadlines",
+        "events",
+    ] {
+        assert!(v.get(k).is_some(), "show JSON lacks {k}");
+    }
+    for step in ["forward", "respond", "plan", "close", "callback"] {
+        assert!(v["deadlines"].get(step).is_some(), "deadlines lack {step}");
+    }
+    assert_eq!(v["received_at"], "2026-11-02T10:00:00+08:00");
+    assert_eq!(v["status"], "open");
+    assert_eq!(v["valid"], true);
+    let y = d.ok(&["show", &id, "--format", "yaml"]);
+    assert!(y.contains("id: 202611-0001"), "{y}");
+    let t = d.ok(&["show", &id]);
+    assert!(t.contains("卫生间漏水") && t.contains("信息传递"), "{t}");
+}
+
+#[test]
+fn list_filters_and_formats() {
+    let d = Desk::new();
+    let a = d.log(&["--type", "maintenance", "--at", "2026-10-05 10:00"]);
+    let b = d
+        .ok(&[
+            "log",
+            "--project",
+            "书香大地",
+            "--name",
+            "李四",
+            "--phone",
+            "139",
+            "--subject",
+            "售楼承诺",
+            "--type",
+            "sales-contract",
+            "--at",
+            "2026-11-02 10:00",
+        ])
+        .trim()
+        .to_string();
+    let c = d.log(&["--type", "property-service", "--at", "2026-11-03 10:00"]);
+    d.ok(&[
+        "close",
+        &c,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-03 12:00",
+    ]);
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["list", "--as-of", "2026-11-10"];
+        a.extend_from_slice(args);
+        d.json(&a)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&[]), vec![a.clone(), b.clone(), c.clone()]);
+    assert_eq!(ids(&["--project", "书香大地"]), vec![b.clone()]);
+    assert_eq!(ids(&["--month", "2026-10"]), vec![a.clone()]);
+    assert_eq!(ids(&["--status", "closed"]), vec![c.clone()]);
+    assert_eq!(ids(&["--status", "open"]), vec![a.clone(), b.clone()]);
+    assert_eq!(ids(&["--category", "工程类"]), vec![a.clone()]);
+    assert_eq!(ids(&["--department", "marketing"]), vec![b.clone()]);
+    assert_eq!(
+        ids(&["--department", "物业公司"]),
+        vec![a.clone(), c.clone()]
+    );
+    // --as-of before a ticket was received leaves it out.
+    assert_eq!(
+        d.json(&["list", "--as-of", "2026-10-31"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let v = d.json(&["list", "--as-of", "2026-11-10"]);
+    for k in [
+        "id",
+        "project",
+        "status",
+        "grade",
+        "category",
+        "department",
+        "received_at",
+    ] {
+        assert!(v[0].get(k).is_some(), "list JSON lacks {k}");
+    }
+    let csv = d.ok(&["list", "--as-of", "2026-11-10", "--format", "csv"]);
+    assert!(csv.starts_with("id,project,status,"), "{csv}");
+    assert_eq!(csv.lines().count(), 4);
+    let bom = d.ok(&["list", "--format", "csv", "--bom"]);
+    assert!(bom.starts_with('\u{feff}'));
+    let table = d.ok(&["list", "--as-of", "2026-11-10"]);
+    assert!(
+        table.contains("书香大地") && table.contains("营销部"),
+        "{table}"
+    );
+
+    let err = d.refused(&["list", "--project", "nowhere"], 1);
+    assert!(err.contains("unknown project"), "{err}");
+    let err = d.refused(&["list", "--month", "2026-13"], 1);
+    assert!(err.contains("not a month"), "{err}");
+    let err = d.refused(&["list", "--as-of", "2026-02-30"], 1);
+    assert!(err.contains("not a real date"), "{err}");
+}
+
+#[test]
+fn commands_work_on_a_desk_without_tickets() {
+    let d = Desk::empty();
+    assert_eq!(d.json(&["list"]), serde_json::json!([]));
+    d.ok(&["check"]);
+    let out = d.cmd(&["list"]).output().unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
+fn check_passes_a_clean_desk_and_names_path_and_line_of_a_truncated_file() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00", "--description", "多行\n描述"]);
+    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+    d.ok(&["check"]);
+    let path = d.ticket_path(&id);
+    let text = fs::read_to_string(&path).unwrap();
+    // Cut in the middle of the file, inside a quoted value.
+    let cut = text.find("phone: '").unwrap() + "phone: '138".len();
+    fs::write(&path, &text[..cut]).unwrap();
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected = format!("{}:", path.display());
+    assert!(stdout.starts_with(&expected), "{stdout}");
+    let line: usize = stdout[expected.len()..]
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((8..=10).contains(&line), "line {line}: {stdout}");
+    // Reading commands refuse to go on with a broken ticket, and say which.
+    let err = d.refused(&["list"], 1);
+    assert!(err.contains(&path.display().to_string()), "{err}");
+}
+
+#[test]
+fn check_reports_unknown_codes_and_mismatched_ids_with_lines() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00", "--type", "maintenance"]);
+    let path = d.ticket_path(&id);
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("type: maintenance", "type: plumbing");
+    fs::write(&path, &text).unwrap();
+    let out = d.cmd(&["check"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().position(|l| l.contains("plumbing")).unwrap() + 1;
+    assert!(
+        stdout.contains(&format!(
+            "{}:{line}: type: unknown type 'plumbing'",
+            path.display()
+        )),
+        "{stdout}"
+    );
+    fs::rename(&path, path.with_file_name("202611-0002.yaml")).unwrap();
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("does not match the file name")
+    );
+}
+
+#[test]
+fn a_broken_rulebook_is_reported_with_its_line() {
+    let d = Desk::new();
+    let path = d.path().join("rules.yaml");
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("major: 2h, crisis: 4h }", "major: 2 hours, crisis: 4h }");
+    fs::write(&path, &text).unwrap();
+    let line = text.lines().position(|l| l.contains("2 hours")).unwrap() + 1;
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains(&format!("rules.yaml:{line}: ")), "{stdout}");
+    assert!(stdout.contains("not a duration"), "{stdout}");
+    // Every command refuses to run on it.
+    let err = d.refused(
+        &[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "a",
+            "--phone",
+            "1",
+            "--subject",
+            "s",
+        ],
+        1,
+    );
+    assert!(err.contains(&format!("rules.yaml:{line}:")), "{err}");
+    // --rules points elsewhere.
+    let other = d.path().join("other.yaml");
+    fs::write(&other, include_str!("../rules.yaml")).unwrap();
+    d.ok(&["--rules", other.to_str().unwrap(), "check"]);
+    let err = d.refused(&["--rules", "/no/such/rules.yaml", "check"], 1);
+    assert!(
+        err.contains("cannot read the rulebook /no/such/rules.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn four_writers_at_once_mint_one_hundred_distinct_ids() {
+    let d = Desk::new();
+    let exe = assert_cmd::cargo::cargo_bin("plaint");
+    let handles: Vec<_> = (0..4)
+        .map(|w| {
+            let exe = exe.clone();
+            let desk = d.path().to_path_buf();
+            std::thread::spawn(move || {
+                (0..25)
+                    .map(|i| {
+                        let out = std::process::Command::new(&exe)
+                            .arg("--desk")
+                            .arg(&desk)
+                            .args([
+                                "log",
+                                "--project",
+                                "实力北岸",
+                                "--name",
+                                &format!("业主{w}-{i}"),
+                                "--phone",
+                                "138",
+                                "--subject",
+                                "并发登记",
+                                "--at",
+                                "2026-11-02 10:00",
+                                "--by",
+                                "并发",
+                            ])
+                            .output()
+                            .unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        String::from_utf8(out.stdout).unwrap().trim().to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let ids: BTreeSet<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 100);
+    assert!(ids.contains("202611-0001") && ids.contains("202611-0100"));
+    d.ok(&["check"]);
+    assert_eq!(d.json(&["list"]).as_array().unwrap().len(), 100);
+}
+
+#[test]
+fn a_writer_killed_while_waiting_for_the_lock_leaves_nothing_behind() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let before = d.snapshot();
+    // Hold the desk lock as another writer would, start a write, kill it.
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(d.path().join(".plaint.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plaint"))
+        .arg("--desk")
+        .arg(d.path())
+        .args(["forward", &id, "--by", "x"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the writer waits for the lock"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    lock.unlock().unwrap();
+    assert_eq!(before, d.snapshot());
+    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+}
+
+#[test]
+fn leftovers_of_an_interrupted_write_are_ignored() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let text = d.ticket_text(&id);
+    // What a crash between writing the temporary file and renaming it leaves behind.
+    let month = d.path().join("tickets/2026/11");
+    fs::write(month.join(".plaint-Ab12.tmp"), &text[..text.len() / 2]).unwrap();
+    d.ok(&["check"]);
+    assert_eq!(d.json(&["list"]).as_array().unwrap().len(), 1);
+    assert_eq!(d.log(&["--at", "2026-11-03 10:00"]), "202611-0002");
+    assert_eq!(d.ticket_text(&id), text);
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = plaint().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            s.contains("plaint") && s.contains("escalate"),
+            "{shell}: {s}"
+        );
+    }
+    plaint().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn help_and_version() {
+    plaint().arg("--help").assert().success();
+    plaint().arg("--version").assert().success();
+    plaint().assert().code(2);
+}
