@@ -1,0 +1,503 @@
+//! Grading, one test per rule of SPEC §5 (procedure §6.1), named by clause.
+
+mod common;
+
+use common::Desk;
+
+const T0: &str = "2026-11-02 10:00"; // a Monday
+
+fn grade(d: &Desk, id: &str, as_of: &str) -> (String, String) {
+    let v = d.show(id, as_of);
+    (
+        v["grade"].as_str().unwrap().to_string(),
+        v["grade_rule"].as_str().unwrap_or("-").to_string(),
+    )
+}
+
+fn g(grade: &str, rule: &str) -> (String, String) {
+    (grade.to_string(), rule.to_string())
+}
+
+fn logged(d: &Desk, extra: &[&str]) -> String {
+    let mut a = vec!["--at", T0];
+    a.extend_from_slice(extra);
+    d.log(&a)
+}
+
+#[test]
+fn clause_6_1_4_everything_else_is_general() {
+    let d = Desk::new();
+    let id = logged(&d, &["--headcount", "2"]);
+    assert_eq!(grade(&d, &id, "2026-11-03"), g("general", "-"));
+}
+
+#[test]
+fn clause_6_1_1_1_ten_or_more_people_is_a_crisis() {
+    let d = Desk::new();
+    let id = logged(&d, &["--headcount", "10"]);
+    assert_eq!(grade(&d, &id, "2026-11-03"), g("crisis", "6.1.1.1"));
+}
+
+#[test]
+fn clause_6_1_1_2_major_loss_or_compensation_above_10000_is_a_crisis() {
+    let d = Desk::new();
+    let a = logged(&d, &["--flag", "major-loss"]);
+    let b = logged(&d, &["--compensation", "10000.01"]);
+    assert_eq!(grade(&d, &a, "2026-11-03"), g("crisis", "6.1.1.2"));
+    assert_eq!(grade(&d, &b, "2026-11-03"), g("crisis", "6.1.1.2"));
+}
+
+#[test]
+fn clause_6_1_1_3_three_or_more_with_litigation_or_media_is_a_crisis() {
+    let d = Desk::new();
+    let a = logged(&d, &["--headcount", "3", "--flag", "litigation"]);
+    let b = logged(&d, &["--headcount", "4", "--flag", "media"]);
+    assert_eq!(grade(&d, &a, "2026-11-03"), g("crisis", "6.1.1.3"));
+    assert_eq!(grade(&d, &b, "2026-11-03"), g("crisis", "6.1.1.3"));
+}
+
+#[test]
+fn clause_6_1_1_4_brand_damage_is_a_crisis() {
+    let d = Desk::new();
+    let id = logged(&d, &["--flag", "brand"]);
+    assert_eq!(grade(&d, &id, "2026-11-03"), g("crisis", "6.1.1.4"));
+}
+
+#[test]
+fn clause_6_1_2_1_compensation_up_to_10000_is_major() {
+    let d = Desk::new();
+    let a = logged(&d, &["--compensation", "10000"]);
+    let b = logged(&d, &["--compensation", "0.01"]);
+    let c = logged(&d, &["--compensation", "0"]);
+    assert_eq!(grade(&d, &a, "2026-11-03"), g("major", "6.1.2.1"));
+    assert_eq!(grade(&d, &b, "2026-11-03"), g("major", "6.1.2.1"));
+    assert_eq!(grade(&d, &c, "2026-11-03"), g("general", "-"));
+}
+
+#[test]
+fn clause_6_1_2_2_three_different_complainants_about_one_target_is_major_for_all() {
+    let d = Desk::new();
+    let t = ["--target", "3栋电梯"];
+    let a = d
+        .ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "甲",
+            "--phone",
+            "131",
+            "--subject",
+            "电梯停运",
+            "--target",
+            "3栋电梯",
+            "--at",
+            "2026-11-02 10:00",
+        ])
+        .trim()
+        .to_string();
+    let b = d
+        .ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "乙",
+            "--phone",
+            "132",
+            "--subject",
+            "电梯又停",
+            "--target",
+            " 3栋电梯 ",
+            "--at",
+            "2026-11-03 10:00",
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(grade(&d, &a, "2026-11-03 12:00"), g("general", "-"));
+    let c = d
+        .ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "丙",
+            "--phone",
+            "133",
+            "--subject",
+            "电梯",
+            "--target",
+            t[1],
+            "--at",
+            "2026-11-04 09:00",
+        ])
+        .trim()
+        .to_string();
+    // Once the third arrives, every ticket of the group is graded up, as of that moment.
+    for id in [&a, &b, &c] {
+        assert_eq!(
+            grade(&d, id, "2026-11-04 09:00"),
+            g("major", "6.1.2.2"),
+            "{id}"
+        );
+    }
+    assert_eq!(grade(&d, &a, "2026-11-04 08:59"), g("general", "-"));
+    let hist = d.show(&a, "2026-11-05")["grade_history"].clone();
+    assert_eq!(hist[1]["from"], "2026-11-04T09:00:00+08:00");
+}
+
+#[test]
+fn clause_6_1_3_1_one_target_complained_of_three_times_is_important() {
+    let d = Desk::new();
+    // The same person (same phone digits, another spelling of the name) three times.
+    let mut ids = Vec::new();
+    for (name, phone, at) in [
+        ("张三", "138 0000 0000", "2026-11-02 10:00"),
+        ("张先生", "13800000000", "2026-11-03 10:00"),
+        ("张三", "(138)0000-0000", "2026-11-04 10:00"),
+    ] {
+        ids.push(
+            d.ok(&[
+                "log",
+                "--project",
+                "实力北岸",
+                "--name",
+                name,
+                "--phone",
+                phone,
+                "--subject",
+                "保安态度",
+                "--target",
+                "Gate Guard",
+                "--at",
+                at,
+            ])
+            .trim()
+            .to_string(),
+        );
+    }
+    // Targets compare case-folded.
+    d.ok(&[
+        "amend",
+        &ids[2],
+        "--target",
+        "gate guard",
+        "--at",
+        "2026-11-04 10:00",
+    ]);
+    assert_eq!(
+        grade(&d, &ids[0], "2026-11-04 10:00"),
+        g("important", "6.1.3.1")
+    );
+    assert_eq!(grade(&d, &ids[0], "2026-11-03 10:00"), g("general", "-"));
+}
+
+#[test]
+fn same_target_counts_only_within_the_project_and_the_window() {
+    let d = Desk::new();
+    let a = d
+        .ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "甲",
+            "--phone",
+            "131",
+            "--subject",
+            "s",
+            "--target",
+            "泳池",
+            "--at",
+            "2025-10-01 10:00",
+        ])
+        .trim()
+        .to_string();
+    d.ok(&[
+        "log",
+        "--project",
+        "书香大地",
+        "--name",
+        "乙",
+        "--phone",
+        "132",
+        "--subject",
+        "s",
+        "--target",
+        "泳池",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    let c = d
+        .ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "丙",
+            "--phone",
+            "133",
+            "--subject",
+            "s",
+            "--target",
+            "泳池",
+            "--at",
+            "2026-11-02 11:00",
+        ])
+        .trim()
+        .to_string();
+    let e = d
+        .ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "丁",
+            "--phone",
+            "134",
+            "--subject",
+            "s",
+            "--target",
+            "泳池",
+            "--at",
+            "2026-11-03 11:00",
+        ])
+        .trim()
+        .to_string();
+    // a is more than 365 days before e, the 书香大地 one is another project: only 2 count.
+    assert_eq!(grade(&d, &e, "2026-11-04"), g("general", "-"));
+    assert_eq!(grade(&d, &c, "2026-11-04"), g("general", "-"));
+    assert_eq!(grade(&d, &a, "2025-10-02"), g("general", "-"));
+}
+
+#[test]
+fn clause_6_1_2_3_three_to_ten_people_is_major() {
+    let d = Desk::new();
+    let a = logged(&d, &["--headcount", "3"]);
+    let b = logged(&d, &["--headcount", "9"]);
+    assert_eq!(grade(&d, &a, "2026-11-03"), g("major", "6.1.2.3"));
+    assert_eq!(grade(&d, &b, "2026-11-03"), g("major", "6.1.2.3"));
+}
+
+#[test]
+fn clause_6_1_2_4_fewer_than_three_with_litigation_or_media_is_major() {
+    let d = Desk::new();
+    let a = logged(&d, &["--flag", "media"]);
+    let b = logged(&d, &["--headcount", "2", "--flag", "litigation"]);
+    assert_eq!(grade(&d, &a, "2026-11-03"), g("major", "6.1.2.4"));
+    assert_eq!(grade(&d, &b, "2026-11-03"), g("major", "6.1.2.4"));
+}
+
+#[test]
+fn clause_6_1_2_5_an_important_ticket_reopened_is_major() {
+    let d = Desk::new();
+    let a = logged(&d, &["--flag", "government", "--type", "property-service"]);
+    let b = logged(&d, &["--type", "property-service"]);
+    for id in [&a, &b] {
+        d.ok(&[
+            "close",
+            id,
+            "--reason",
+            "confirmed",
+            "--at",
+            "2026-11-03 10:00",
+        ]);
+        d.ok(&[
+            "reopen",
+            id,
+            "--reason",
+            "客户再次投诉",
+            "--at",
+            "2026-11-04 10:00",
+        ]);
+    }
+    assert_eq!(grade(&d, &a, "2026-11-04 09:00"), g("important", "6.1.3.2"));
+    assert_eq!(grade(&d, &a, "2026-11-04 10:00"), g("major", "6.1.2.5"));
+    // A general ticket reopened stays general.
+    assert_eq!(grade(&d, &b, "2026-11-04 10:00"), g("general", "-"));
+}
+
+#[test]
+fn clause_6_1_2_6_an_important_ticket_escalated_is_major() {
+    let d = Desk::new();
+    let id = logged(&d, &["--flag", "media-risk"]);
+    d.ok(&[
+        "escalate",
+        &id,
+        "--reason",
+        "推诿扯皮",
+        "--at",
+        "2026-11-02 15:00",
+    ]);
+    assert_eq!(
+        grade(&d, &id, "2026-11-02 14:59"),
+        g("important", "6.1.3.3")
+    );
+    assert_eq!(grade(&d, &id, "2026-11-02 15:00"), g("major", "6.1.2.6"));
+}
+
+#[test]
+fn clause_6_1_3_2_government_is_important() {
+    let d = Desk::new();
+    let id = logged(&d, &["--flag", "government"]);
+    assert_eq!(grade(&d, &id, "2026-11-03"), g("important", "6.1.3.2"));
+}
+
+#[test]
+fn clause_6_1_3_3_litigation_or_media_risk_is_important() {
+    let d = Desk::new();
+    let a = logged(&d, &["--flag", "litigation-risk"]);
+    let b = logged(&d, &["--flag", "media-risk"]);
+    assert_eq!(grade(&d, &a, "2026-11-03"), g("important", "6.1.3.3"));
+    assert_eq!(grade(&d, &b, "2026-11-03"), g("important", "6.1.3.3"));
+}
+
+#[test]
+fn clause_6_1_3_4_open_seven_days_after_receipt_is_important_and_stays_so() {
+    let d = Desk::new();
+    let open = logged(&d, &["--type", "property-service"]);
+    let quick = logged(&d, &["--type", "property-service"]);
+    d.ok(&[
+        "close",
+        &quick,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-05 10:00",
+    ]);
+    assert_eq!(grade(&d, &open, "2026-11-09 09:59"), g("general", "-"));
+    assert_eq!(
+        grade(&d, &open, "2026-11-09 10:00"),
+        g("important", "6.1.3.4")
+    );
+    d.ok(&[
+        "close",
+        &open,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-12 10:00",
+    ]);
+    assert_eq!(grade(&d, &open, "2026-11-20"), g("important", "6.1.3.4"));
+    assert_eq!(grade(&d, &quick, "2026-11-20"), g("general", "-"));
+}
+
+#[test]
+fn clause_6_1_3_5_a_general_ticket_escalated_is_important_and_a_crisis_cannot_be() {
+    let d = Desk::new();
+    let id = logged(&d, &[]);
+    d.ok(&[
+        "escalate",
+        &id,
+        "--reason",
+        "处理不当",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    assert_eq!(
+        grade(&d, &id, "2026-11-02 12:00"),
+        g("important", "6.1.3.5")
+    );
+    // Twice: important → major.
+    d.ok(&[
+        "escalate",
+        &id,
+        "--reason",
+        "仍未处理",
+        "--at",
+        "2026-11-02 13:00",
+    ]);
+    assert_eq!(grade(&d, &id, "2026-11-02 13:00"), g("major", "6.1.2.6"));
+    let err = d.refused(
+        &[
+            "escalate",
+            &id,
+            "--reason",
+            "再升级",
+            "--at",
+            "2026-11-02 14:00",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("no rule that raises a major complaint"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_highest_grade_wins() {
+    let d = Desk::new();
+    // major by compensation, important by government, crisis by headcount.
+    let id = logged(
+        &d,
+        &[
+            "--compensation",
+            "500",
+            "--flag",
+            "government",
+            "--headcount",
+            "12",
+        ],
+    );
+    assert_eq!(grade(&d, &id, "2026-11-03"), g("crisis", "6.1.1.1"));
+}
+
+#[test]
+fn clause_5_1_3_customer_service_has_the_final_say() {
+    let d = Desk::new();
+    let id = logged(&d, &["--headcount", "12"]);
+    d.ok(&[
+        "classify",
+        &id,
+        "--grade",
+        "重大",
+        "--reason",
+        "经核实实际为5户",
+        "--at",
+        "2026-11-02 11:00",
+    ]);
+    let v = d.show(&id, "2026-11-03");
+    assert_eq!(v["grade"], "major");
+    assert_eq!(v["grade_rule"], "5.1.3");
+    assert!(
+        v["grade_basis"]
+            .as_str()
+            .unwrap()
+            .contains("经核实实际为5户")
+    );
+    let err = d.refused(&["classify", &id, "--grade", "major"], 2);
+    assert!(err.contains("--reason"), "{err}");
+}
+
+#[test]
+fn corrected_facts_regrade_from_the_correction() {
+    let d = Desk::new();
+    let id = logged(&d, &[]);
+    d.ok(&[
+        "classify",
+        &id,
+        "--headcount",
+        "5",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    assert_eq!(grade(&d, &id, "2026-11-02 11:00"), g("general", "-"));
+    assert_eq!(grade(&d, &id, "2026-11-02 12:00"), g("major", "6.1.2.3"));
+    d.ok(&[
+        "amend",
+        &id,
+        "--headcount",
+        "1",
+        "--flag",
+        "safety",
+        "--flag",
+        "government",
+        "--at",
+        "2026-11-02 13:00",
+    ]);
+    assert_eq!(
+        grade(&d, &id, "2026-11-02 13:00"),
+        g("important", "6.1.3.2")
+    );
+}
