@@ -253,13 +253,80 @@ impl Status {
     }
 }
 
+/// Intake facts with their corrections applied, borrowed from the ticket and its events
+/// (folding runs many times per ticket in a report, so it copies nothing).
+#[derive(Debug, Clone)]
+pub struct Current<'t> {
+    pub ext_ref: Option<&'t str>,
+    pub project: &'t str,
+    pub received_by: &'t str,
+    pub channel: &'t str,
+    pub logged_by: &'t str,
+    pub name: &'t str,
+    pub phone: &'t str,
+    pub unit: Option<&'t str>,
+    pub subject: &'t str,
+    pub description: Option<&'t str>,
+    pub request: Option<&'t str>,
+    pub headcount: u32,
+    pub flags: &'t [String],
+    pub compensation: Option<Money>,
+    pub target: Option<&'t str>,
+    pub type_: Option<&'t str>,
+}
+
+impl<'t> Current<'t> {
+    fn of(t: &'t Ticket) -> Current<'t> {
+        Current {
+            ext_ref: t.ext_ref.as_deref(),
+            project: &t.project,
+            received_by: &t.received_by,
+            channel: &t.channel,
+            logged_by: &t.logged_by,
+            name: &t.name,
+            phone: &t.phone,
+            unit: t.unit.as_deref(),
+            subject: &t.subject,
+            description: t.description.as_deref(),
+            request: t.request.as_deref(),
+            headcount: t.headcount,
+            flags: &t.flags,
+            compensation: t.compensation,
+            target: t.target.as_deref(),
+            type_: t.type_.as_deref(),
+        }
+    }
+
+    /// Applies an intake correction.
+    fn apply(&mut self, f: &'t Facts) {
+        macro_rules! set {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &f.$field { self.$field = v; }
+            )*};
+        }
+        macro_rules! set_opt {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &f.$field { self.$field = Some(v); }
+            )*};
+        }
+        set!(project, name, phone, subject, channel, received_by, flags);
+        set_opt!(unit, description, request, target, type_, ext_ref);
+        if let Some(h) = f.headcount {
+            self.headcount = h;
+        }
+        if f.compensation.is_some() {
+            self.compensation = f.compensation;
+        }
+    }
+}
+
 /// A ticket as it stood at a moment: intake facts with their corrections applied and what
 /// the lifecycle events say. Grade and deadlines are computed on top of this.
 #[derive(Debug, Clone)]
 pub struct State<'t> {
     pub ticket: &'t Ticket,
     /// The intake facts after every `amend`/`classify` up to the moment.
-    pub facts: Ticket,
+    pub facts: Current<'t>,
     /// Events up to the moment, in time order.
     pub events: Vec<&'t Event>,
     pub valid: bool,
@@ -281,8 +348,7 @@ impl Ticket {
         // Back-dated history may be appended out of order; the stable sort keeps file order
         // for events at the same moment.
         events.sort_by_key(|e| e.at);
-        let mut facts = self.clone();
-        facts.events = Vec::new();
+        let mut facts = Current::of(self);
         let mut valid = true;
         let mut invalid_reason = None;
         let mut category_override: Option<String> = None;
@@ -299,20 +365,20 @@ impl Ticket {
                         valid = v;
                         invalid_reason = if v { None } else { c.invalid_reason.clone() };
                     }
-                    if c.type_.is_some() {
-                        facts.type_ = c.type_.clone();
+                    if let Some(t) = &c.type_ {
+                        facts.type_ = Some(t);
                     }
                     if c.category.is_some() {
                         category_override = c.category.clone();
                     }
-                    if c.target.is_some() {
-                        facts.target = c.target.clone();
+                    if let Some(t) = &c.target {
+                        facts.target = Some(t);
                     }
                     if let Some(h) = c.headcount {
                         facts.headcount = h;
                     }
                     if let Some(f) = &c.flags {
-                        facts.flags = f.clone();
+                        facts.flags = f;
                     }
                     if c.compensation.is_some() {
                         facts.compensation = c.compensation;
@@ -340,7 +406,7 @@ impl Ticket {
                 _ => {}
             }
         }
-        let type_ = facts.type_.clone();
+        let type_ = facts.type_.map(str::to_string);
         let effective_type = type_
             .clone()
             .unwrap_or_else(|| rules.book.default_type.clone());
@@ -351,7 +417,7 @@ impl Ticket {
         let department = department.or_else(|| match rule {
             Some(r) => match (&r.department, r.department_rule) {
                 (Some(d), _) => Some(d.clone()),
-                (None, Some(DepartmentRule::Receiving)) => Some(facts.received_by.clone()),
+                (None, Some(DepartmentRule::Receiving)) => Some(facts.received_by.to_string()),
                 _ => None,
             },
             None => None,
@@ -375,38 +441,5 @@ impl Ticket {
             status,
             closed_at,
         }
-    }
-
-    /// Applies an intake correction.
-    pub fn apply(&mut self, f: &Facts) {
-        macro_rules! set {
-            ($($field:ident),*) => {$(
-                if let Some(v) = &f.$field { self.$field = v.clone(); }
-            )*};
-        }
-        macro_rules! set_opt {
-            ($($field:ident),*) => {$(
-                if f.$field.is_some() { self.$field = f.$field.clone(); }
-            )*};
-        }
-        set!(
-            project,
-            name,
-            phone,
-            subject,
-            channel,
-            received_by,
-            headcount,
-            flags
-        );
-        set_opt!(
-            unit,
-            description,
-            request,
-            compensation,
-            target,
-            type_,
-            ext_ref
-        );
     }
 }

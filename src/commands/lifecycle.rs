@@ -184,7 +184,7 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
                     .ok_or_else(|| anyhow!("unknown type '{ty}'"))?;
                 match (&rule.department, rule.department_rule) {
                     (Some(d), _) => d.clone(),
-                    (None, Some(DepartmentRule::Receiving)) => s.facts.received_by.clone(),
+                    (None, Some(DepartmentRule::Receiving)) => s.facts.received_by.to_string(),
                     _ => bail!(
                         "type '{ty}' ({}) has no first responsible department: customer service decides (§{}); give --department. Valid: {}",
                         rule.label,

@@ -64,7 +64,9 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         .collect();
     states.retain(|j| {
         let s = &j.state;
-        project.as_ref().is_none_or(|p| &s.facts.project == p)
+        project
+            .as_ref()
+            .is_none_or(|p| s.facts.project == p.as_str())
             && category.as_ref().is_none_or(|c| &s.category == c)
             && (department.is_none() || s.department == department)
             && match a.status {
@@ -106,7 +108,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     let s = &j.state;
                     vec![
                         s.ticket.id.clone(),
-                        s.facts.project.clone(),
+                        s.facts.project.to_string(),
                         s.status.code().into(),
                         s.valid.to_string(),
                         j.grade().to_string(),
@@ -115,7 +117,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                         s.department.clone().unwrap_or_default(),
                         s.handler.clone().unwrap_or_default(),
                         rfc3339(&s.ticket.received_at),
-                        s.facts.subject.clone(),
+                        s.facts.subject.to_string(),
                     ]
                 })
                 .collect();
@@ -148,7 +150,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     let s = &j.state;
                     vec![
                         s.ticket.id.clone(),
-                        s.facts.project.clone(),
+                        s.facts.project.to_string(),
                         rules.grades().label(j.grade()).to_string(),
                         match s.status {
                             Status::Open => "处理中".to_string(),
@@ -160,7 +162,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                             .map(|d| rules.departments().label(d).to_string())
                             .unwrap_or_else(|| "—".into()),
                         human(&s.ticket.received_at),
-                        s.facts.subject.clone(),
+                        s.facts.subject.to_string(),
                     ]
                 })
                 .collect();

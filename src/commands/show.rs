@@ -109,7 +109,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
     let f = &s.facts;
     let grade = j.grade();
     let dash = || "—".to_string();
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(dash);
+    let opt = |v: &Option<&str>| v.map(str::to_string).unwrap_or_else(dash);
     let type_label = s
         .type_
         .as_deref()
@@ -136,7 +136,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
     let rows: Vec<Vec<String>> = vec![
         vec!["编号".into(), s.ticket.id.clone()],
         vec!["投诉编号(外部)".into(), opt(&f.ext_ref)],
-        vec!["项目".into(), f.project.clone()],
+        vec!["项目".into(), f.project.to_string()],
         vec!["状态".into(), status],
         vec!["有效性".into(), validity],
         vec![
@@ -164,20 +164,17 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 .map(|d| rules.departments().label(d).to_string())
                 .unwrap_or_else(|| "待客服部界定".into()),
         ],
-        vec!["处理人".into(), opt(&s.handler)],
+        vec!["处理人".into(), opt(&s.handler.as_deref())],
         vec!["受理时间".into(), human(&s.ticket.received_at)],
         vec![
             "接单部门".into(),
-            rules.departments().label(&f.received_by).to_string(),
+            rules.departments().label(f.received_by).to_string(),
         ],
-        vec![
-            "渠道".into(),
-            rules.channels().label(&f.channel).to_string(),
-        ],
-        vec!["登记人".into(), f.logged_by.clone()],
+        vec!["渠道".into(), rules.channels().label(f.channel).to_string()],
+        vec!["登记人".into(), f.logged_by.to_string()],
         vec!["投诉人".into(), format!("{} {}", f.name, f.phone)],
         vec!["房号".into(), opt(&f.unit)],
-        vec!["主题".into(), f.subject.clone()],
+        vec!["主题".into(), f.subject.to_string()],
         vec!["内容".into(), opt(&f.description)],
         vec!["客户要求".into(), opt(&f.request)],
         vec!["人数".into(), f.headcount.to_string()],

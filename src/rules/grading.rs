@@ -32,9 +32,13 @@ impl Complainant {
 }
 
 /// Tickets grouped by (project, target) for the "same target" rules (§6.1.2.2, §6.1.3.1).
+///
+/// How many tickets (and complainants) a group counts at a moment is the same for every
+/// member, so it is worked out once per group, as a step function that changes only where
+/// a count crosses a number the rulebook asks about.
 #[derive(Debug, Default)]
 pub struct Peers {
-    groups: HashMap<(String, String), Vec<Peer>>,
+    groups: HashMap<(String, String), Group>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +46,23 @@ pub struct Peer {
     pub id: String,
     pub received_at: Moment,
     pub complainant: Complainant,
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    /// From each moment on: (tickets, different complainants) in the window, capped.
+    steps: Vec<(Moment, usize, usize)>,
+}
+
+impl Group {
+    fn counts_at(&self, at: Moment) -> (usize, usize) {
+        let i = self.steps.partition_point(|(m, _, _)| *m <= at);
+        if i == 0 {
+            (0, 0)
+        } else {
+            (self.steps[i - 1].1, self.steps[i - 1].2)
+        }
+    }
 }
 
 /// Targets are compared after trimming and case-folding.
@@ -54,55 +75,141 @@ impl Peers {
     /// Indexes the tickets' targets as they stand at `as_of` (a target set by a later
     /// classification counts from the ticket's receipt: it names what was complained of).
     pub fn index(rules: &Rules, tickets: &[Ticket], as_of: Moment) -> Peers {
-        let mut groups: HashMap<(String, String), Vec<Peer>> = HashMap::new();
+        let g = &rules.book.grading;
+        // Counts above the largest number any rule asks about change no grade.
+        let cap = g
+            .rules
+            .iter()
+            .flat_map(|r| {
+                [
+                    r.when.same_target_at_least,
+                    r.when.same_target_complainants_at_least,
+                ]
+            })
+            .flatten()
+            .max()
+            .unwrap_or(0) as usize;
+        if cap == 0 {
+            return Peers::default();
+        }
+        let window = g.same_target_window.duration();
+        let mut members: HashMap<(String, String), Vec<Peer>> = HashMap::new();
         for t in tickets.iter().filter(|t| t.received_at <= as_of) {
-            let s = t.state_at(rules, as_of);
-            if let Some(key) = s
-                .facts
-                .target
-                .as_deref()
-                .and_then(|x| target_key(&s.facts.project, x))
-            {
-                groups.entry(key).or_default().push(Peer {
+            let who = Who::at(t, as_of);
+            if let Some(key) = who.target.and_then(|x| target_key(who.project, x)) {
+                members.entry(key).or_default().push(Peer {
                     id: t.id.clone(),
                     received_at: t.received_at,
-                    complainant: Complainant::of(&s.facts),
+                    complainant: Complainant {
+                        phone_digits: who.phone.chars().filter(|c| c.is_ascii_digit()).collect(),
+                        name: who.name.trim().to_string(),
+                    },
                 });
             }
         }
-        for v in groups.values_mut() {
-            v.sort_by_key(|p| p.received_at);
-        }
+        let groups = members
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by_key(|p| p.received_at);
+                (k, Group::build(&v, window, cap))
+            })
+            .collect();
         Peers { groups }
     }
 
-    /// The group of `project`/`target` members received in (at − window, at].
-    pub fn around(
-        &self,
-        project: &str,
-        target: &str,
-        at: Moment,
-        window: chrono::Duration,
-    ) -> Vec<&Peer> {
-        let Some(key) = target_key(project, target) else {
-            return Vec::new();
-        };
-        self.groups
-            .get(&key)
-            .map(|v| {
-                v.iter()
-                    .filter(|p| p.received_at <= at && p.received_at > at - window)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// When other members of the ticket's group arrived: the moments its grade may change.
-    fn arrivals(&self, project: &str, target: &str) -> Vec<Moment> {
+    /// (tickets, different complainants) of the group of `project`/`target` received in
+    /// (at − window, at], capped at the largest number the rulebook asks about.
+    pub fn counts(&self, project: &str, target: &str, at: Moment) -> (usize, usize) {
         target_key(project, target)
             .and_then(|k| self.groups.get(&k))
-            .map(|v| v.iter().map(|p| p.received_at).collect())
+            .map(|g| g.counts_at(at))
+            .unwrap_or((0, 0))
+    }
+
+    /// The moments the group's counts change: the moments a member's grade may change.
+    fn changes(&self, project: &str, target: &str) -> Vec<Moment> {
+        target_key(project, target)
+            .and_then(|k| self.groups.get(&k))
+            .map(|g| g.steps.iter().map(|(m, _, _)| *m).collect())
             .unwrap_or_default()
+    }
+}
+
+/// The facts "same target" looks at, with corrections up to a moment applied; cheaper
+/// than a whole fold, as every ticket of the desk is read this way.
+struct Who<'t> {
+    project: &'t str,
+    target: Option<&'t str>,
+    name: &'t str,
+    phone: &'t str,
+}
+
+impl<'t> Who<'t> {
+    fn at(t: &'t Ticket, as_of: Moment) -> Who<'t> {
+        let mut w = Who {
+            project: &t.project,
+            target: t.target.as_deref(),
+            name: &t.name,
+            phone: &t.phone,
+        };
+        let mut events: Vec<_> = t.events.iter().filter(|e| e.at <= as_of).collect();
+        events.sort_by_key(|e| e.at);
+        for e in events {
+            match &e.action {
+                Action::Amend(f) => {
+                    if let Some(p) = &f.project {
+                        w.project = p;
+                    }
+                    if let Some(x) = &f.target {
+                        w.target = Some(x);
+                    }
+                    if let Some(n) = &f.name {
+                        w.name = n;
+                    }
+                    if let Some(p) = &f.phone {
+                        w.phone = p;
+                    }
+                }
+                Action::Classify(c) => {
+                    if let Some(x) = &c.target {
+                        w.target = Some(x);
+                    }
+                }
+                _ => {}
+            }
+        }
+        w
+    }
+}
+
+impl Group {
+    fn build(members: &[Peer], window: chrono::Duration, cap: usize) -> Group {
+        let mut moments: Vec<Moment> = members
+            .iter()
+            .flat_map(|p| [p.received_at, p.received_at + window])
+            .collect();
+        moments.sort();
+        moments.dedup();
+        let mut steps: Vec<(Moment, usize, usize)> = Vec::new();
+        for m in moments {
+            let lo = members.partition_point(|p| p.received_at <= m - window);
+            let hi = members.partition_point(|p| p.received_at <= m);
+            let inside = &members[lo..hi];
+            let mut distinct: Vec<&Complainant> = Vec::new();
+            for p in inside {
+                if distinct.len() >= cap {
+                    break;
+                }
+                if !distinct.iter().any(|c| c.same(&p.complainant)) {
+                    distinct.push(&p.complainant);
+                }
+            }
+            let now = (inside.len().min(cap), distinct.len());
+            if steps.last().is_none_or(|(_, a, b)| (*a, *b) != now) {
+                steps.push((m, now.0, now.1));
+            }
+        }
+        Group { steps }
     }
 }
 
@@ -207,21 +314,13 @@ pub fn holds_on_state(w: &When, state: &State, now: Moment) -> bool {
 /// The ticket's grade from receipt up to `as_of`: one spell per change, oldest first.
 pub fn timeline(rules: &Rules, ticket: &Ticket, peers: &Peers, as_of: Moment) -> Vec<GradeSpell> {
     let g = &rules.book.grading;
-    let window = g.same_target_window.duration();
     // Moments at which the grade may change: receipt, every event, every arrival in the
     // ticket's target group, and every "open for" threshold.
     let mut moments: Vec<Moment> = vec![ticket.received_at];
     moments.extend(ticket.events.iter().map(|e| e.at));
     let final_state = ticket.state_at(rules, as_of);
     if let Some(target) = &final_state.facts.target {
-        moments.extend(peers.arrivals(&final_state.facts.project, target));
-        // Members leave the window too.
-        let leaving: Vec<Moment> = peers
-            .arrivals(&final_state.facts.project, target)
-            .iter()
-            .map(|m| *m + window)
-            .collect();
-        moments.extend(leaving);
+        moments.extend(peers.changes(final_state.facts.project, target));
     }
     for r in &g.rules {
         if let Some(d) = r.when.open_for {
@@ -265,7 +364,6 @@ pub fn timeline(rules: &Rules, ticket: &Ticket, peers: &Peers, as_of: Moment) ->
         let state = ticket.state_at(rules, now);
         let ctx = Context {
             peers,
-            window,
             reopened_from: &reopened_from,
             escalated_from: &escalated_from,
             open_when: &open_when,
@@ -295,7 +393,6 @@ pub fn timeline(rules: &Rules, ticket: &Ticket, peers: &Peers, as_of: Moment) ->
 /// What grading looks at beyond the ticket itself.
 struct Context<'a> {
     peers: &'a Peers,
-    window: chrono::Duration,
     reopened_from: &'a [String],
     escalated_from: &'a [String],
     open_when: &'a [(Span, bool)],
@@ -314,16 +411,7 @@ fn grade_at(rules: &Rules, state: &State, now: Moment, ctx: &Context) -> (String
         return (grade, Basis::Override { reason });
     }
     let (same_target, complainants) = match &state.facts.target {
-        Some(t) => {
-            let group = ctx.peers.around(&state.facts.project, t, now, ctx.window);
-            let mut distinct: Vec<&Complainant> = Vec::new();
-            for p in &group {
-                if !distinct.iter().any(|c| c.same(&p.complainant)) {
-                    distinct.push(&p.complainant);
-                }
-            }
-            (group.len(), distinct.len())
-        }
+        Some(t) => ctx.peers.counts(state.facts.project, t, now),
         None => (0, 0),
     };
     let f = Facts {
