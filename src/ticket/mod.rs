@@ -3,6 +3,8 @@
 use crate::money::Money;
 use crate::rules::{DepartmentRule, Rules};
 use crate::time::Moment;
+mod read;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// One ticket file. Intake facts first, then the events, which only ever grow.
@@ -44,7 +46,9 @@ fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error
     Ok(Option::<Vec<Event>>::deserialize(d)?.unwrap_or_default())
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Written with the derived serialisation; read by `read::RawEvent`, which parses every kind
+/// in one pass (serde's flatten + tag would buffer each event twice).
+#[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub at: Moment,
     pub by: String,
