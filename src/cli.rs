@@ -60,6 +60,12 @@ pub enum Command {
     Show(ShowArgs),
     /// List tickets, filtered
     List(ListArgs),
+    /// The closure-rate report for a period (§3.7, §13)
+    Report(ReportArgs),
+    /// Itemised fines, amounts to decide, totals and rewards for a period (§9)
+    Penalties(PenaltiesArgs),
+    /// Enter a department's customer-service platform score for a month (rewards)
+    Rate(RateArgs),
     /// Validate the rulebook and every ticket file
     Check,
     /// Print a shell completion script
@@ -404,6 +410,88 @@ pub struct ViolationArgs {
     /// Their department
     #[arg(long, value_name = "DEPT")]
     pub department: String,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+/// Which period a report covers; default the month of --as-of.
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// A calendar month, YYYY-MM
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// A calendar year, YYYY
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<String>,
+    /// First day of a range (inclusive), with --to
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of a range (inclusive), with --from
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The month before --as-of (for cron)
+    #[arg(long)]
+    pub last_month: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GroupBy {
+    Project,
+    Department,
+    Category,
+    Grade,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Md,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// One row per project, department, category, grade or month
+    #[arg(long, value_enum)]
+    pub by: Option<GroupBy>,
+    #[command(flatten)]
+    pub read: ReadOpts,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text
+    #[arg(long)]
+    pub bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PenaltiesArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub read: ReadOpts,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text
+    #[arg(long)]
+    pub bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RateArgs {
+    /// The department rated (code or label)
+    #[arg(long, value_name = "DEPT")]
+    pub department: String,
+    /// The month rated, YYYY-MM
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: String,
+    /// The platform score, 0–100
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub score: String,
     #[command(flatten)]
     pub write: WriteOpts,
 }

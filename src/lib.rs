@@ -9,6 +9,7 @@ pub mod commands;
 pub mod desk;
 pub mod money;
 pub mod output;
+pub mod report;
 pub mod rules;
 pub mod ticket;
 pub mod time;

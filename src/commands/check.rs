@@ -32,6 +32,7 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
         root: ctx.desk.clone(),
         rules,
         rules_source: source,
+        rules_sha256: String::new(),
     };
     let mut refs: HashMap<String, String> = HashMap::new();
     let scanned = desk.scan()?;

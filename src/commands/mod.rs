@@ -6,6 +6,9 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod penalties;
+mod rate;
+mod report;
 mod show;
 
 use crate::cli::{Cli, Command, ReadOpts, WriteOpts};
@@ -49,6 +52,9 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Violation(a) => lifecycle::violation(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
+        Command::Penalties(a) => penalties::run(&ctx, a),
+        Command::Rate(a) => rate::run(&ctx, a),
         Command::Check => check::run(&ctx),
         Command::Completions(a) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -104,5 +110,26 @@ pub fn refuse(problems: Vec<String>) -> Result<()> {
         Ok(())
     } else {
         Err(anyhow!("{}", problems.join("\n")))
+    }
+}
+
+/// The period named by the options, for `report` and `penalties`.
+pub fn period(p: &crate::cli::PeriodArgs, as_of: Moment) -> Result<crate::report::period::Period> {
+    let c = crate::report::period::Choice {
+        month: p.month.clone(),
+        year: p.year.clone(),
+        from: p.from.clone(),
+        to: p.to.clone(),
+        last_month: p.last_month,
+    };
+    crate::report::period::choose(&c, as_of).map_err(|e| anyhow!("{e}"))
+}
+
+/// Where figures came from, printed with every report and penalty list.
+pub fn provenance(desk: &Desk, as_of: Moment) -> crate::report::render::Provenance {
+    crate::report::render::Provenance {
+        rules_path: desk.rules_source.describe(),
+        rules_sha256: desk.rules_sha256.chars().take(12).collect(),
+        as_of,
     }
 }

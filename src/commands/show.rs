@@ -204,7 +204,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         .filter_map(|st| j.deadline(*st))
         .map(|d| {
             vec![
-                step_label(d.step).to_string(),
+                d.step.label().to_string(),
                 human(&d.due),
                 d.met_at.as_ref().map(human).unwrap_or_else(dash),
                 d.state.label().to_string(),
@@ -253,14 +253,4 @@ fn describe(e: &Event) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-pub fn step_label(s: Step) -> &'static str {
-    match s {
-        Step::Forward => "信息传递",
-        Step::Respond => "投诉响应",
-        Step::Plan => "处理方案",
-        Step::Close => "投诉关闭",
-        Step::Callback => "回访",
-    }
 }

@@ -15,6 +15,8 @@ pub struct Desk {
     pub rules: Rules,
     /// Where the rulebook came from, for messages and report footers.
     pub rules_source: RulesSource,
+    /// SHA-256 of the rulebook's bytes (hex), so a report can be reproduced later.
+    pub rules_sha256: String,
 }
 
 #[derive(Debug, Clone)]
@@ -74,10 +76,12 @@ impl Desk {
             })?,
             None => Rules::builtin(),
         };
+        let bytes = text.as_deref().unwrap_or(crate::rules::BUILTIN).as_bytes();
         Ok(Desk {
             root: root.to_path_buf(),
             rules,
             rules_source: source,
+            rules_sha256: sha256_hex(bytes),
         })
     }
 
@@ -259,3 +263,14 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
             .collect()
     })
 }
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Ratings file at the desk root: platform scores entered with `plaint rate`.
+pub const RATINGS: &str = "ratings.yaml";

@@ -6,6 +6,7 @@ pub mod codes;
 pub mod deadlines;
 pub mod grading;
 pub mod model;
+pub mod penalties;
 
 use crate::time::parse_offset;
 use calendar::Calendar;

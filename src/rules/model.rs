@@ -240,6 +240,17 @@ impl Step {
         Step::Close,
         Step::Callback,
     ];
+    /// The step's name on the procedure's forms.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Forward => "信息传递",
+            Step::Respond => "投诉响应",
+            Step::Plan => "处理方案",
+            Step::Close => "投诉关闭",
+            Step::Callback => "回访",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Step::Forward => "forward",

@@ -1,0 +1,31 @@
+//! `plaint penalties`: fines, amounts to decide, totals and rewards for a period (§7).
+
+use super::{Ctx, as_of, period, provenance};
+use crate::cli::{ListFormat, PenaltiesArgs};
+use crate::output;
+use crate::report::render;
+use crate::rules::assess::Assessment;
+use crate::rules::grading::Peers;
+use crate::rules::penalties::penalties;
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
+    let desk = ctx.open()?;
+    let rules = &desk.rules;
+    let as_of = as_of(&desk, &a.read)?;
+    let period = period(&a.period, as_of)?;
+    let tickets = desk.all_tickets()?;
+    let ratings = super::rate::read(&desk)?;
+    let peers = Peers::index(rules, &tickets, as_of);
+    let relevant: Vec<_> = tickets.iter().filter(|t| t.received_at <= as_of).collect();
+    let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, as_of));
+    let pn = penalties(rules, &judged, period, as_of, &ratings);
+    let prov = provenance(&desk, as_of);
+    let text = match a.format {
+        ListFormat::Table => render::penalties_table(rules, &pn, &period, &prov),
+        ListFormat::Json => output::json(&render::penalties_json(rules, &pn, &period, &prov))?,
+        ListFormat::Csv => render::penalties_csv(&pn, a.bom)?,
+    };
+    output::print(&text)?;
+    Ok(0)
+}

@@ -1,0 +1,58 @@
+//! `plaint report`: the closure-rate report of §10, for people and for cron.
+
+use super::{Ctx, as_of, period, provenance};
+use crate::cli::{GroupBy, ReportArgs, ReportFormat};
+use crate::output;
+use crate::report::figures::{By, report};
+use crate::report::render;
+use crate::rules::assess::Assessment;
+use crate::rules::grading::Peers;
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
+    let desk = ctx.open()?;
+    let rules = &desk.rules;
+    let as_of = as_of(&desk, &a.read)?;
+    let period = period(&a.period, as_of)?;
+    // "Closed by the end of the period, or --as-of if earlier."
+    let cutoff = period.end(rules.offset).min(as_of);
+    let by = a.by.map(|b| match b {
+        GroupBy::Project => By::Project,
+        GroupBy::Department => By::Department,
+        GroupBy::Category => By::Category,
+        GroupBy::Grade => By::Grade,
+        GroupBy::Month => By::Month,
+    });
+    let tickets = desk.all_tickets()?;
+    let peers = Peers::index(rules, &tickets, cutoff);
+    // Tickets received after the cut-off play no part; the rest are judged at the cut-off.
+    let relevant: Vec<_> = tickets.iter().filter(|t| t.received_at <= cutoff).collect();
+    let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
+    let order = |b: By, key: &str| -> usize {
+        match b {
+            By::Project => rules.book.projects.iter().position(|p| p == key),
+            By::Department => rules.book.departments.position(key),
+            By::Category => rules.book.categories.position(key),
+            By::Grade => rules.book.grades.position(key).map(|i| usize::MAX - i),
+            By::Month => None,
+        }
+        .unwrap_or(usize::MAX)
+    };
+    let main = report(&judged, period, cutoff, by, &order);
+    let prov = provenance(&desk, as_of);
+    let text = match a.format {
+        ReportFormat::Table => render::report_table(rules, &main, by, &prov),
+        ReportFormat::Json => output::json(&render::report_json(rules, &main, by, &prov))?,
+        ReportFormat::Csv => render::report_csv(rules, &main, by, a.bom)?,
+        ReportFormat::Md => render::report_md(rules, &main, by, &prov),
+        ReportFormat::Html => {
+            let by_project = report(&judged, period, cutoff, Some(By::Project), &order);
+            let monthly = by == Some(By::Month) || period.months().len() > 1;
+            let by_month =
+                monthly.then(|| report(&judged, period, cutoff, Some(By::Month), &order));
+            render::report_html(rules, &main, by, &prov, &by_project, by_month.as_ref())
+        }
+    };
+    output::print(&text)?;
+    Ok(0)
+}

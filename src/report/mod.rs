@@ -1,0 +1,5 @@
+//! Reports: periods, figures and how they are rendered.
+
+pub mod figures;
+pub mod period;
+pub mod render;
