@@ -364,7 +364,7 @@ fn bar_chart(title: &str, bars: &[(String, Option<Tenths>)]) -> String {
     let chart_w = 420;
     let h = 40 + bars.len() as i64 * row_h + 24;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\" viewBox=\"0 0 {} {h}\" role=\"img\" aria-label=\"{}\">\n",
+        "<svg width=\"{}\" height=\"{h}\" viewBox=\"0 0 {} {h}\" role=\"img\" aria-label=\"{}\">\n",
         label_w + chart_w + 70,
         label_w + chart_w + 70,
         esc(title)
@@ -424,7 +424,7 @@ fn trend_chart(title: &str, points: &[(String, Option<Tenths>)]) -> String {
     };
     let y = |v: f64| top + plot_h - (plot_h as f64 * v / 100.0).round() as i64;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">\n<text x=\"0\" y=\"18\" class=\"ct\">{}</text>\n",
+        "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\">\n<text x=\"0\" y=\"18\" class=\"ct\">{}</text>\n",
         esc(title),
         esc(title)
     );
