@@ -110,11 +110,11 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
         ev(
             h(1),
             "王芳",
-            Action::Assign(ticket::Assign {
+            Action::Assign(Box::new(ticket::Assign {
                 department: None,
                 handler: Some(handler.clone()),
                 cooperating: vec![],
-            }),
+            })),
         ),
         ev(
             h(2),
@@ -129,13 +129,13 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
         events.push(ev(
             h(6),
             &handler,
-            Action::Plan(ticket::Plan {
+            Action::Plan(Box::new(ticket::Plan {
                 action: "repair".into(),
                 start: None,
                 finish: Some(received + chrono::Duration::days(10)),
                 cost: Some(Money::yuan(rng.below(5000) as i64)),
                 note: None,
-            }),
+            })),
         ));
     }
     if stage >= 5 {
@@ -153,14 +153,14 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
             events.push(ev(
                 received + chrono::Duration::days(days) + chrono::Duration::hours(3),
                 "王芳",
-                Action::Callback(ticket::Callback {
+                Action::Callback(Box::new(ticket::Callback {
                     timeliness: 5 + rng.below(6) as u8,
                     plan: 5 + rng.below(6) as u8,
                     attitude: 6 + rng.below(5) as u8,
                     acknowledged: Some(true),
                     visited: Some(rng.below(2) == 0),
                     comment: Some("总体满意".into()),
-                }),
+                })),
             ));
         }
     }

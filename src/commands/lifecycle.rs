@@ -64,7 +64,7 @@ fn must_apply(rules: &Rules, s: &State, step: Step) -> Result<()> {
         bail!(
             "{} is classified invalid ({}); an invalid complaint has no {} step (reclassify it with --valid first)",
             s.ticket.id,
-            s.invalid_reason.as_deref().unwrap_or("-"),
+            s.invalid_reason.unwrap_or("-"),
             step.code()
         );
     }
@@ -160,7 +160,7 @@ pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<i32> {
             );
         }
         must_be_open(s, "classify it")?;
-        Ok(Action::Classify(c))
+        Ok(Action::Classify(Box::new(c)))
     })
 }
 
@@ -175,12 +175,9 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
                 .resolve(d)
                 .map_err(|e| anyhow!("--department: {e}"))?,
             None => {
-                let ty = s
-                    .type_
-                    .clone()
-                    .unwrap_or_else(|| r.book.default_type.clone());
+                let ty = s.type_.unwrap_or(&r.book.default_type);
                 let rule = r
-                    .type_rule(&ty)
+                    .type_rule(ty)
                     .ok_or_else(|| anyhow!("unknown type '{ty}'"))?;
                 match (&rule.department, rule.department_rule) {
                     (Some(d), _) => d.clone(),
@@ -204,11 +201,11 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
                 cooperating.push(code);
             }
         }
-        Ok(Action::Assign(ticket::Assign {
+        Ok(Action::Assign(Box::new(ticket::Assign {
             department: Some(department),
             handler: text(&a.handler),
             cooperating,
-        }))
+        })))
     })
 }
 
@@ -312,13 +309,13 @@ pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
         refuse(p)?;
         must_be_open(s, "plan")?;
         must_apply(r, s, Step::Plan)?;
-        Ok(Action::Plan(ticket::Plan {
+        Ok(Action::Plan(Box::new(ticket::Plan {
             action: action.unwrap_or_default(),
             start,
             finish,
             cost,
             note: text(&a.note),
-        }))
+        })))
     })
 }
 
@@ -357,11 +354,16 @@ pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<i32> {
             ),
             _ => {}
         }
-        if reason.requires_property_confirmation.contains(&s.category) && !a.property_confirmed {
+        if reason
+            .requires_property_confirmation
+            .iter()
+            .any(|c| c == s.category)
+            && !a.property_confirmed
+        {
             bail!(
                 "{} is a {} complaint: closing it '{code}' needs the property company's written confirmation (§7.5); add --property-confirmed once you have it",
                 s.ticket.id,
-                r.categories().label(&s.category)
+                r.categories().label(s.category)
             );
         }
         if reason.requires_plan && !s.events.iter().any(|e| matches!(e.action, Action::Plan(_))) {
@@ -432,14 +434,14 @@ pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
                 e.by
             );
         }
-        Ok(Action::Callback(ticket::Callback {
+        Ok(Action::Callback(Box::new(ticket::Callback {
             timeliness: ti,
             plan: pl,
             attitude: at,
             acknowledged: a.acknowledged.map(|v| v == YesNo::Yes),
             visited: a.visited.map(|v| v == YesNo::Yes),
             comment,
-        }))
+        })))
     })
 }
 

@@ -67,8 +67,8 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         project
             .as_ref()
             .is_none_or(|p| s.facts.project == p.as_str())
-            && category.as_ref().is_none_or(|c| &s.category == c)
-            && (department.is_none() || s.department == department)
+            && category.as_deref().is_none_or(|c| s.category == c)
+            && (department.is_none() || s.department == department.as_deref())
             && match a.status {
                 Some(StatusFilter::Open) => s.status == Status::Open,
                 Some(StatusFilter::Closed) => s.status == Status::Closed,
@@ -112,10 +112,10 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                         s.status.code().into(),
                         s.valid.to_string(),
                         j.grade().to_string(),
-                        s.category.clone(),
-                        s.type_.clone().unwrap_or_default(),
-                        s.department.clone().unwrap_or_default(),
-                        s.handler.clone().unwrap_or_default(),
+                        s.category.to_string(),
+                        s.type_.unwrap_or_default().to_string(),
+                        s.department.unwrap_or_default().to_string(),
+                        s.handler.unwrap_or_default().to_string(),
                         rfc3339(&s.ticket.received_at),
                         s.facts.subject.to_string(),
                     ]
@@ -156,9 +156,8 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                             Status::Open => "处理中".to_string(),
                             Status::Closed => "已关闭".to_string(),
                         } + if j.overdue() { " 逾期" } else { "" },
-                        rules.categories().label(&s.category).to_string(),
+                        rules.categories().label(s.category).to_string(),
                         s.department
-                            .as_deref()
                             .map(|d| rules.departments().label(d).to_string())
                             .unwrap_or_else(|| "—".into()),
                         human(&s.ticket.received_at),

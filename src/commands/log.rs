@@ -102,7 +102,7 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
         Ok(Event {
             at,
             by,
-            action: Action::Amend(facts),
+            action: Action::Amend(Box::new(facts)),
         })
     })?;
     eprintln!("amended {}", a.id);

@@ -25,8 +25,13 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     });
     let tickets = desk.all_tickets()?;
     let peers = Peers::index(rules, &tickets, cutoff);
-    // Tickets received after the cut-off play no part; the rest are judged at the cut-off.
-    let relevant: Vec<_> = tickets.iter().filter(|t| t.received_at <= cutoff).collect();
+    // Tickets received after the cut-off play no part. Of the rest, those received in the
+    // period are counted, and any other is judged only if it could be overdue at the cut-off.
+    let relevant: Vec<_> = tickets
+        .iter()
+        .filter(|t| t.received_at <= cutoff)
+        .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(cutoff))
+        .collect();
     let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
     let order = |b: By, key: &str| -> usize {
         match b {
@@ -54,5 +59,9 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         }
     };
     output::print(&text)?;
+    // The process ends here: handing every ticket back to the allocator one by one would
+    // only delay the exit.
+    std::mem::forget(judged);
+    std::mem::forget(tickets);
     Ok(0)
 }

@@ -112,7 +112,6 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
     let opt = |v: &Option<&str>| v.map(str::to_string).unwrap_or_else(dash);
     let type_label = s
         .type_
-        .as_deref()
         .map(|t| rules.types().label(t).to_string())
         .unwrap_or_else(|| "未分类".into());
     let validity = if s.valid {
@@ -121,7 +120,6 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         format!(
             "无效({})",
             s.invalid_reason
-                .as_deref()
                 .map(|r| rules.invalid_reasons().label(r).to_string())
                 .unwrap_or_default()
         )
@@ -155,16 +153,15 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         vec!["类型".into(), type_label],
         vec![
             "类别".into(),
-            rules.categories().label(&s.category).to_string(),
+            rules.categories().label(s.category).to_string(),
         ],
         vec![
             "责任部门".into(),
             s.department
-                .as_deref()
                 .map(|d| rules.departments().label(d).to_string())
                 .unwrap_or_else(|| "待客服部界定".into()),
         ],
-        vec!["处理人".into(), opt(&s.handler.as_deref())],
+        vec!["处理人".into(), opt(&s.handler)],
         vec!["受理时间".into(), human(&s.ticket.received_at)],
         vec![
             "接单部门".into(),

@@ -88,3 +88,154 @@ pub fn ticket_text(ticket: &Ticket) -> Result<String> {
 pub fn event_text(event: &Event) -> Result<String> {
     crate::yaml::to_string(&[event])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Money;
+    use crate::ticket::{Action, Callback, Event, Note, Plan};
+    use crate::time::{parse_moment, parse_offset};
+
+    const AWKWARD: &[&str] = &[
+        "a: b",
+        "'quoted'",
+        "\"dq\"",
+        " leading space",
+        "trailing space ",
+        "#hash",
+        "x #y",
+        "- dash",
+        "123",
+        "12.5",
+        "true",
+        "null",
+        "~",
+        "多行\n文本",
+        "line\n",
+        "\n\nlead",
+        "tab\there",
+        "😀",
+        "back\\slash",
+        "colon:",
+        "?q",
+        "@at",
+        "%p",
+        "`b",
+        "[x]",
+        "{y}",
+        "*z",
+        "&a",
+        "!b",
+        "|c",
+        ">d",
+        "0x1F",
+        ".5",
+        "1e3",
+        "+1",
+        "-1",
+        "2026-11-02",
+        "yes",
+        "no",
+        "on",
+        "Y",
+        "\u{85}x",
+        "，：",
+        "  two\n  lines  ",
+        "end\n\n",
+        "a'b",
+        "a\"b",
+        "---",
+        "...",
+        "-",
+        "a\r\nb",
+        "x: y\n- z",
+        "0o17",
+        ".inf",
+        "NaN",
+        "1_000",
+        "=",
+        "<<",
+        "业主说:\"再不修就找媒体\"",
+    ];
+
+    fn ticket(s: &str, i: usize) -> Ticket {
+        let off = parse_offset("+08:00").unwrap();
+        let at = parse_moment("2026-11-02 10:00", off).unwrap();
+        Ticket {
+            id: format!("202611-{:04}", i + 1),
+            ext_ref: Some(s.to_string()),
+            project: "实力北岸".into(),
+            received_at: at,
+            received_by: "customer-service".into(),
+            channel: "phone".into(),
+            logged_by: s.to_string(),
+            name: s.to_string(),
+            phone: "138".into(),
+            unit: Some(s.to_string()),
+            subject: s.to_string(),
+            description: Some(format!("{s}\n{s}")),
+            request: Some(s.to_string()),
+            headcount: 2,
+            flags: vec![s.to_string(), "safety".into()],
+            compensation: Some(Money(123456)),
+            target: Some(s.to_string()),
+            type_: None,
+            events: vec![
+                Event {
+                    at,
+                    by: s.to_string(),
+                    action: Action::Forward(Note {
+                        note: Some(s.to_string()),
+                    }),
+                },
+                Event {
+                    at,
+                    by: "x".into(),
+                    action: Action::Plan(Box::new(Plan {
+                        action: s.to_string(),
+                        start: None,
+                        finish: Some(at),
+                        cost: Some(Money(50)),
+                        note: None,
+                    })),
+                },
+                Event {
+                    at,
+                    by: "x".into(),
+                    action: Action::Callback(Box::new(Callback {
+                        timeliness: 9,
+                        plan: 0,
+                        attitude: 10,
+                        acknowledged: Some(true),
+                        visited: None,
+                        comment: Some(s.to_string()),
+                    })),
+                },
+            ],
+        }
+    }
+
+    /// Whatever the fast reader accepts, it reads exactly as the full parser does.
+    #[test]
+    fn the_fast_reader_agrees_with_the_full_parser() {
+        let mut fast_hits = 0;
+        for (i, s) in AWKWARD.iter().enumerate() {
+            let text = ticket_text(&ticket(s, i)).unwrap();
+            let full: Ticket =
+                crate::yaml::from_str(&text).unwrap_or_else(|e| panic!("{s:?}: {e}\n{text}"));
+            if let Some(fast) = crate::yaml::fast::from_str::<Ticket>(&text) {
+                fast_hits += 1;
+                assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{s:?}:\n{text}");
+            }
+            let via = crate::yaml::from_str_fast::<Ticket>(&text).unwrap();
+            assert_eq!(format!("{via:?}"), format!("{full:?}"));
+        }
+        eprintln!("fast hits: {fast_hits} of {}", AWKWARD.len());
+        // Most of what plaint writes takes the fast road.
+        assert!(
+            fast_hits * 10 >= AWKWARD.len() * 8,
+            "{fast_hits} of {}",
+            AWKWARD.len()
+        );
+    }
+}

@@ -141,8 +141,8 @@ fn key(j: &Assessment, by: By) -> String {
     let s = &j.state;
     match by {
         By::Project => s.facts.project.to_string(),
-        By::Department => s.department.clone().unwrap_or_default(),
-        By::Category => s.category.clone(),
+        By::Department => s.department.unwrap_or_default().to_string(),
+        By::Category => s.category.to_string(),
         By::Grade => j.grade().to_string(),
         By::Month => s.ticket.received_at.format("%Y-%m").to_string(),
     }
@@ -184,8 +184,8 @@ pub fn report(
                 id: s.ticket.id.clone(),
                 project: s.facts.project.to_string(),
                 grade: j.grade().to_string(),
-                department: s.department.clone(),
-                handler: s.handler.clone(),
+                department: s.department.map(str::to_string),
+                handler: s.handler.map(str::to_string),
                 steps,
             });
         }

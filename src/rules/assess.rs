@@ -17,7 +17,12 @@ pub struct Assessment<'t> {
 }
 
 impl<'t> Assessment<'t> {
-    pub fn of(rules: &Rules, ticket: &'t Ticket, peers: &Peers, as_of: Moment) -> Assessment<'t> {
+    pub fn of(
+        rules: &'t Rules,
+        ticket: &'t Ticket,
+        peers: &Peers,
+        as_of: Moment,
+    ) -> Assessment<'t> {
         let spells = timeline(rules, ticket, peers, as_of);
         let deadlines = deadlines(rules, ticket, &spells, as_of);
         Assessment {

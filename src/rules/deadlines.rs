@@ -109,7 +109,7 @@ fn compute(
     state: &State,
     grade: &str,
 ) -> Option<(Moment, Option<Moment>, String, String)> {
-    let limit = limit_for(rule, grade, &state.category)?;
+    let limit = limit_for(rule, grade, state.category)?;
     let cal = &rules.calendar;
     let clock = limit.clock.unwrap_or(rule.clock);
     let mut clause = rule.clause.clone();

@@ -275,8 +275,8 @@ fn holds(w: &When, f: &Facts) -> bool {
         && (w.any_flag.is_empty() || w.any_flag.iter().any(|x| t.flags.contains(x)))
         && w.type_
             .as_ref()
-            .is_none_or(|x| f.state.type_.as_ref() == Some(x))
-        && w.category.as_ref().is_none_or(|x| &f.state.category == x)
+            .is_none_or(|x| f.state.type_ == Some(x.as_str()))
+        && w.category.as_ref().is_none_or(|x| f.state.category == x)
         && w.same_target_at_least
             .is_none_or(|n| f.same_target >= n as usize)
         && w.same_target_complainants_at_least

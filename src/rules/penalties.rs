@@ -80,30 +80,15 @@ pub struct Penalties {
 /// when one is assigned and the receiver before that.
 fn who(j: &Assessment, p: Person) -> (String, String) {
     let s = &j.state;
-    let receiver = (
-        s.facts.logged_by.to_string(),
-        s.facts.received_by.to_string(),
-    );
-    let handler = s.handler.clone().map(|h| {
-        (
-            h,
-            s.department
-                .clone()
-                .unwrap_or_else(|| s.facts.received_by.to_string()),
-        )
-    });
-    match p {
-        Person::Receiver => receiver,
-        Person::HandlerOrReceiver => handler.unwrap_or(receiver),
-        Person::Handler => handler.unwrap_or_else(|| {
-            (
-                "(未指派处理人)".to_string(),
-                s.department
-                    .clone()
-                    .unwrap_or_else(|| s.facts.received_by.to_string()),
-            )
-        }),
-    }
+    let department = s.department.unwrap_or(s.facts.received_by);
+    let (person, department) = match (p, s.handler) {
+        (Person::Receiver, _) | (Person::HandlerOrReceiver, None) => {
+            (s.facts.logged_by, s.facts.received_by)
+        }
+        (_, Some(h)) => (h, department),
+        (Person::Handler, None) => ("(未指派处理人)", department),
+    };
+    (person.to_string(), department.to_string())
 }
 
 fn short(m: &Moment) -> String {
@@ -316,7 +301,7 @@ fn rewards(
             if let Action::Callback(c) = &e.action
                 && period.contains(&e.at)
             {
-                let k = (dept.clone(), e.at.year(), e.at.month());
+                let k = (dept.to_string(), e.at.year(), e.at.month());
                 let v = callbacks.entry(k).or_default();
                 v.0 += (c.timeliness + c.plan + c.attitude) as i64;
                 v.1 += 3;

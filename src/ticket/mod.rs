@@ -59,14 +59,16 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Action {
-    Amend(Facts),
-    Classify(Classify),
-    Assign(Assign),
+    // Boxed: these carry many optional fields, and every event of the desk is held in
+    // memory during a report.
+    Amend(Box<Facts>),
+    Classify(Box<Classify>),
+    Assign(Box<Assign>),
+    Plan(Box<Plan>),
+    Callback(Box<Callback>),
     Forward(Note),
     Respond(Note),
-    Plan(Plan),
     Close(Close),
-    Callback(Callback),
     Reopen(Reason),
     Escalate(Reason),
     Delay(Delay),
@@ -334,31 +336,60 @@ pub struct State<'t> {
     /// Events up to the moment, in time order.
     pub events: Vec<&'t Event>,
     pub valid: bool,
-    pub invalid_reason: Option<String>,
+    pub invalid_reason: Option<&'t str>,
     /// The type after classification; `None` until classified or given at intake.
-    pub type_: Option<String>,
-    pub category: String,
-    pub department: Option<String>,
-    pub handler: Option<String>,
-    pub cooperating: Vec<String>,
+    pub type_: Option<&'t str>,
+    pub category: &'t str,
+    pub department: Option<&'t str>,
+    pub handler: Option<&'t str>,
+    pub cooperating: &'t [String],
     pub status: Status,
     pub closed_at: Option<Moment>,
 }
 
 impl Ticket {
+    /// Whether, by `at`, every step (forward, respond, plan, close, callback) has its event
+    /// since the last reopen: such a ticket cannot be overdue at `at`.
+    pub fn every_step_done_by(&self, at: Moment) -> bool {
+        let since = self
+            .events
+            .iter()
+            .filter(|e| e.at <= at && matches!(e.action, Action::Reopen(_)))
+            .map(|e| e.at)
+            .max();
+        let mut seen = [false; 5];
+        for e in self.events.iter().filter(|e| e.at <= at) {
+            let i = match e.action {
+                Action::Forward(_) => 0,
+                Action::Respond(_) => 1,
+                Action::Plan(_) => 2,
+                Action::Close(_) => 3,
+                Action::Callback(_) => 4,
+                _ => continue,
+            };
+            // Forward is not restarted by a reopen; the rest are.
+            if i == 0 || since.is_none_or(|s| e.at >= s) {
+                seen[i] = true;
+            }
+        }
+        seen.iter().all(|s| *s)
+    }
+
     /// Folds the events known at `as_of` under `rules`.
-    pub fn state_at<'t>(&'t self, rules: &Rules, as_of: Moment) -> State<'t> {
+    pub fn state_at<'t>(&'t self, rules: &'t Rules, as_of: Moment) -> State<'t> {
         let mut events: Vec<&Event> = self.events.iter().filter(|e| e.at <= as_of).collect();
         // Back-dated history may be appended out of order; the stable sort keeps file order
         // for events at the same moment.
-        events.sort_by_key(|e| e.at);
+        if !events.is_sorted_by_key(|e| e.at) {
+            events.sort_by_key(|e| e.at);
+        }
         let mut facts = Current::of(self);
         let mut valid = true;
-        let mut invalid_reason = None;
-        let mut category_override: Option<String> = None;
-        let mut department = None;
-        let mut handler = None;
-        let mut cooperating = Vec::new();
+        let mut invalid_reason: Option<&str> = None;
+        let mut category_override: Option<&str> = None;
+        let mut department: Option<&str> = None;
+        let mut handler: Option<&str> = None;
+        let mut cooperating: &[String] = &[];
         let mut status = Status::Open;
         let mut closed_at = None;
         for e in &events {
@@ -367,13 +398,13 @@ impl Ticket {
                 Action::Classify(c) => {
                     if let Some(v) = c.valid {
                         valid = v;
-                        invalid_reason = if v { None } else { c.invalid_reason.clone() };
+                        invalid_reason = if v { None } else { c.invalid_reason.as_deref() };
                     }
                     if let Some(t) = &c.type_ {
                         facts.type_ = Some(t);
                     }
-                    if c.category.is_some() {
-                        category_override = c.category.clone();
+                    if let Some(x) = &c.category {
+                        category_override = Some(x);
                     }
                     if let Some(t) = &c.target {
                         facts.target = Some(t);
@@ -389,14 +420,14 @@ impl Ticket {
                     }
                 }
                 Action::Assign(a) => {
-                    if a.department.is_some() {
-                        department = a.department.clone();
+                    if let Some(d) = &a.department {
+                        department = Some(d);
                     }
-                    if a.handler.is_some() {
-                        handler = a.handler.clone();
+                    if let Some(h) = &a.handler {
+                        handler = Some(h);
                     }
                     if !a.cooperating.is_empty() {
-                        cooperating = a.cooperating.clone();
+                        cooperating = &a.cooperating;
                     }
                 }
                 Action::Close(_) => {
@@ -410,18 +441,15 @@ impl Ticket {
                 _ => {}
             }
         }
-        let type_ = facts.type_.map(str::to_string);
-        let effective_type = type_
-            .clone()
-            .unwrap_or_else(|| rules.book.default_type.clone());
-        let rule = rules.type_rule(&effective_type);
+        let type_ = facts.type_;
+        let rule = rules.type_rule(type_.unwrap_or(&rules.book.default_type));
         let category = category_override
-            .or_else(|| rule.map(|r| r.category.clone()))
-            .unwrap_or_else(|| "other".into());
-        let department = department.or_else(|| match rule {
+            .or_else(|| rule.map(|r| r.category.as_str()))
+            .unwrap_or("other");
+        let department = department.or(match rule {
             Some(r) => match (&r.department, r.department_rule) {
-                (Some(d), _) => Some(d.clone()),
-                (None, Some(DepartmentRule::Receiving)) => Some(facts.received_by.to_string()),
+                (Some(d), _) => Some(d.as_str()),
+                (None, Some(DepartmentRule::Receiving)) => Some(facts.received_by),
                 _ => None,
             },
             None => None,
@@ -429,7 +457,7 @@ impl Ticket {
         if cooperating.is_empty()
             && let Some(r) = rule
         {
-            cooperating = r.cooperating.clone();
+            cooperating = &r.cooperating;
         }
         State {
             ticket: self,

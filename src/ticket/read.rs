@@ -133,7 +133,7 @@ impl RawEvent {
                         reason
                     ]
                 );
-                Action::Amend(Facts {
+                Action::Amend(Box::new(Facts {
                     project: r.project,
                     name: r.name,
                     phone: r.phone,
@@ -150,7 +150,7 @@ impl RawEvent {
                     type_: r.type_,
                     ext_ref: r.ext_ref,
                     reason: r.reason,
-                })
+                }))
             }
             Kind::Classify => {
                 only!(
@@ -169,7 +169,7 @@ impl RawEvent {
                         reason
                     ]
                 );
-                Action::Classify(Classify {
+                Action::Classify(Box::new(Classify {
                     valid: r.valid,
                     invalid_reason: r.invalid_reason,
                     type_: r.type_,
@@ -180,15 +180,15 @@ impl RawEvent {
                     compensation: r.compensation,
                     grade: r.grade,
                     reason: r.reason,
-                })
+                }))
             }
             Kind::Assign => {
                 only!(r, "assign", [department, handler, cooperating]);
-                Action::Assign(Assign {
+                Action::Assign(Box::new(Assign {
                     department: r.department,
                     handler: r.handler,
                     cooperating: r.cooperating.unwrap_or_default(),
-                })
+                }))
             }
             Kind::Forward => {
                 only!(r, "forward", [note]);
@@ -200,13 +200,13 @@ impl RawEvent {
             }
             Kind::Plan => {
                 only!(r, "plan", [action, start, finish, cost, note]);
-                Action::Plan(Plan {
+                Action::Plan(Box::new(Plan {
                     action: need(r.action, "plan", "action")?,
                     start: r.start,
                     finish: r.finish,
                     cost: r.cost,
                     note: r.note,
-                })
+                }))
             }
             Kind::Close => {
                 only!(r, "close", [reason, property_confirmed, note]);
@@ -222,14 +222,14 @@ impl RawEvent {
                     "callback",
                     [timeliness, plan, attitude, acknowledged, visited, comment]
                 );
-                Action::Callback(Callback {
+                Action::Callback(Box::new(Callback {
                     timeliness: need(r.timeliness, "callback", "timeliness")?,
                     plan: need(r.plan, "callback", "plan")?,
                     attitude: need(r.attitude, "callback", "attitude")?,
                     acknowledged: r.acknowledged,
                     visited: r.visited,
                     comment: r.comment,
-                })
+                }))
             }
             Kind::Reopen => {
                 only!(r, "reopen", [reason]);

@@ -1,5 +1,7 @@
 //! Every YAML call plaint makes goes through here, so the YAML crate can be swapped in one place.
 
+pub(crate) mod fast;
+
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt;
 
@@ -28,6 +30,15 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         }
         YamlError { line, message }
     })
+}
+
+/// Like `from_str`, trying plaint's own-style fast reader first (see `fast`). Errors always
+/// come from the full parser, so they carry its line numbers.
+pub fn from_str_fast<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    match fast::from_str(text) {
+        Some(t) => Ok(t),
+        None => from_str(text),
+    }
 }
 
 pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
