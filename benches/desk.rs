@@ -1,4 +1,5 @@
-//! Benchmark of `log` and `list` on generated desks of 1k, 10k and 100k tickets.
+//! Benchmark of `log`, `list`, `report` and `penalties` on generated desks of 1k, 10k and
+//! 100k tickets, next to `find tickets -name '*.yaml' | xargs cat` of the same files.
 //!
 //!     cargo bench --bench desk                 # all sizes
 //!     PLAINT_BENCH_SIZES=1000,10000 cargo bench --bench desk
@@ -95,17 +96,31 @@ fn main() {
                 "2026-12-31",
             ]))
         });
+        let plaint = |args: &[&str]| {
+            time(runs, || {
+                run(Command::new(exe).arg("--desk").arg(&desk).args(args))
+            })
+        };
+        let month = plaint(&["report", "--month", "2026-11", "--as-of", "2026-12-31"]);
+        let year = plaint(&["report", "--year", "2026", "--as-of", "2026-12-31"]);
+        let fines = plaint(&["penalties", "--month", "2026-11", "--as-of", "2026-12-31"]);
         let cat = time(runs, || {
             run(Command::new("sh").arg("-c").arg(format!(
                 "find '{}' -name '*.yaml' | xargs cat > /dev/null",
                 desk.join("tickets").display()
             )))
         });
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "{n:>8}  {:>12.1}  {:>12.1}  {:>12.1}",
-            log.as_secs_f64() * 1e3,
-            list.as_secs_f64() * 1e3,
-            cat.as_secs_f64() * 1e3
+            "{n:>8}  {:>9.1}  {:>9.1}  {:>9.1}  {:>9.1}  {:>9.1}  {:>9.1}  {:>7.2}  {:>7.2}",
+            ms(log),
+            ms(list),
+            ms(month),
+            ms(year),
+            ms(fines),
+            ms(cat),
+            ms(month) / ms(cat),
+            ms(fines) / ms(cat),
         );
     }
 }

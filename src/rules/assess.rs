@@ -4,7 +4,7 @@ use super::Rules;
 use super::deadlines::{Deadline, deadlines};
 use super::grading::{Basis, GradeSpell, Peers, timeline};
 use super::model::Step;
-use crate::ticket::{State, Ticket};
+use crate::ticket::{History, State, Ticket};
 use crate::time::Moment;
 
 #[derive(Debug, Clone)]
@@ -23,10 +23,11 @@ impl<'t> Assessment<'t> {
         peers: &Peers,
         as_of: Moment,
     ) -> Assessment<'t> {
-        let spells = timeline(rules, ticket, peers, as_of);
-        let deadlines = deadlines(rules, ticket, &spells, as_of);
+        let history = History::new(ticket, rules, as_of);
+        let spells = timeline(rules, &history, peers, as_of);
+        let deadlines = deadlines(rules, &history, &spells, as_of);
         Assessment {
-            state: ticket.state_at(rules, as_of),
+            state: history.at(as_of).clone(),
             spells,
             deadlines,
             as_of,

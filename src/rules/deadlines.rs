@@ -3,7 +3,7 @@
 
 use super::grading::{GradeSpell, holds_on_state};
 use super::{Limit, LimitKind, Rules, Start, Step, StepRule};
-use crate::ticket::{Action, State, Status, Ticket};
+use crate::ticket::{Action, History, State, Status};
 use crate::time::{Moment, end_of_day};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,20 +166,20 @@ fn clock_name(c: super::Clock) -> &'static str {
 /// the rulebook, an invalid ticket's plan and callback, a callback before any close).
 pub fn deadlines(
     rules: &Rules,
-    ticket: &Ticket,
+    history: &History,
     spells: &[GradeSpell],
     as_of: Moment,
 ) -> Vec<(Step, Option<Deadline>)> {
-    let now_state = ticket.state_at(rules, as_of);
+    let now_state = history.at(as_of);
     Step::ALL
         .iter()
-        .map(|&step| (step, one(rules, ticket, spells, &now_state, step, as_of)))
+        .map(|&step| (step, one(rules, history, spells, now_state, step, as_of)))
         .collect()
 }
 
 fn one(
     rules: &Rules,
-    ticket: &Ticket,
+    history: &History,
     spells: &[GradeSpell],
     now: &State,
     step: Step,
@@ -199,7 +199,7 @@ fn one(
     let start = match rule.starts {
         Start::Received => match last_reopen {
             Some(r) if d.reopen_restarts.contains(&step) => r,
-            _ => ticket.received_at,
+            _ => history.ticket().received_at,
         },
         Start::Closed => match now.status {
             Status::Closed => now.closed_at?,
@@ -213,9 +213,9 @@ fn one(
         .map(|e| e.at);
 
     // Fixed by what is in force when the clock starts...
-    let first = ticket.state_at(rules, start);
+    let first = history.at(start);
     let (mut due, warn_at, mut clause, mut basis) =
-        compute(rules, step, rule, start, &first, grade_at(spells, start))?;
+        compute(rules, step, rule, start, first, grade_at(spells, start))?;
     let mut raw = due;
     let mut refixed_at = None;
     // ...and fixed again at each later change while still pending, never earlier than it.
@@ -229,8 +229,8 @@ fn one(
         if !pending {
             break;
         }
-        let st = ticket.state_at(rules, c);
-        let Some((new_raw, _, cl, b)) = compute(rules, step, rule, start, &st, grade_at(spells, c))
+        let st = history.at(c);
+        let Some((new_raw, _, cl, b)) = compute(rules, step, rule, start, st, grade_at(spells, c))
         else {
             continue;
         };

@@ -2,7 +2,7 @@
 //! and clause that set it. Pure: a function of the rulebook, the tickets and the time.
 
 use super::{Rules, When};
-use crate::ticket::{Action, State, Status, Ticket};
+use crate::ticket::{Action, History, State, Status, Ticket};
 use crate::time::{Moment, Span};
 use std::collections::HashMap;
 
@@ -312,13 +312,14 @@ pub fn holds_on_state(w: &When, state: &State, now: Moment) -> bool {
 }
 
 /// The ticket's grade from receipt up to `as_of`: one spell per change, oldest first.
-pub fn timeline(rules: &Rules, ticket: &Ticket, peers: &Peers, as_of: Moment) -> Vec<GradeSpell> {
+pub fn timeline(rules: &Rules, history: &History, peers: &Peers, as_of: Moment) -> Vec<GradeSpell> {
+    let ticket = history.ticket();
     let g = &rules.book.grading;
     // Moments at which the grade may change: receipt, every event, every arrival in the
     // ticket's target group, and every "open for" threshold.
     let mut moments: Vec<Moment> = vec![ticket.received_at];
     moments.extend(ticket.events.iter().map(|e| e.at));
-    let final_state = ticket.state_at(rules, as_of);
+    let final_state = history.at(as_of);
     if let Some(target) = &final_state.facts.target {
         moments.extend(peers.changes(final_state.facts.project, target));
     }
@@ -337,7 +338,7 @@ pub fn timeline(rules: &Rules, ticket: &Ticket, peers: &Peers, as_of: Moment) ->
         .filter_map(|r| r.when.open_for)
         .map(|d| {
             let at = ticket.received_at + d.duration();
-            (d, ticket.state_at(rules, at).status == Status::Open)
+            (d, at > as_of || history.at(at).status == Status::Open)
         })
         .collect();
     let mut spells: Vec<GradeSpell> = Vec::new();
@@ -361,14 +362,14 @@ pub fn timeline(rules: &Rules, ticket: &Ticket, peers: &Peers, as_of: Moment) ->
             }
             seen_events += 1;
         }
-        let state = ticket.state_at(rules, now);
+        let state = history.at(now);
         let ctx = Context {
             peers,
             reopened_from: &reopened_from,
             escalated_from: &escalated_from,
             open_when: &open_when,
         };
-        let (grade, basis) = grade_at(rules, &state, now, &ctx);
+        let (grade, basis) = grade_at(rules, state, now, &ctx);
         if spells
             .last()
             .is_none_or(|s| s.grade != grade || s.basis != basis)

@@ -326,6 +326,41 @@ impl<'t> Current<'t> {
     }
 }
 
+/// A ticket's state after each moment something happened to it, so that grading and
+/// deadlines can ask "how did it stand at T?" many times without folding again.
+pub struct History<'t> {
+    times: Vec<Moment>,
+    states: Vec<State<'t>>,
+}
+
+impl<'t> History<'t> {
+    pub fn new(ticket: &'t Ticket, rules: &'t Rules, as_of: Moment) -> History<'t> {
+        let mut times: Vec<Moment> = std::iter::once(ticket.received_at)
+            .chain(
+                ticket
+                    .events
+                    .iter()
+                    .map(|e| e.at)
+                    .filter(|t| *t > ticket.received_at && *t <= as_of),
+            )
+            .collect();
+        times.sort();
+        times.dedup();
+        let states = times.iter().map(|t| ticket.state_at(rules, *t)).collect();
+        History { times, states }
+    }
+
+    /// The state at `at` (at or after receipt): nothing changes between events.
+    pub fn at(&self, at: Moment) -> &State<'t> {
+        let i = self.times.partition_point(|t| *t <= at);
+        &self.states[i.saturating_sub(1)]
+    }
+
+    pub fn ticket(&self) -> &'t Ticket {
+        self.states[0].ticket
+    }
+}
+
 /// A ticket as it stood at a moment: intake facts with their corrections applied and what
 /// the lifecycle events say. Grade and deadlines are computed on top of this.
 #[derive(Debug, Clone)]
