@@ -411,8 +411,10 @@ fn bar_chart(title: &str, bars: &[(String, Option<Tenths>)]) -> String {
 
 /// A line of closure rate by month (inline SVG).
 fn trend_chart(title: &str, points: &[(String, Option<Tenths>)]) -> String {
-    let (w, h, left, top, bottom) = (640i64, 260i64, 50i64, 36i64, 40i64);
-    let plot_w = w - left - 20;
+    let (w, h, left, top, bottom) = (640i64, 272i64, 50i64, 52i64, 40i64);
+    // Room on both sides so the first and last month's labels are not cut.
+    let pad = 36;
+    let plot_w = w - left - 20 - 2 * pad;
     let plot_h = h - top - bottom;
     let n = points.len().max(1) as i64;
     let x = |i: i64| {
@@ -468,7 +470,8 @@ const CSS: &str = "body{font-family:'PingFang SC','Microsoft YaHei','Noto Sans C
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
 .meta{color:#616e7c;font-size:12px;margin-bottom:16px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}
-th,td{border:1px solid #cbd2d9;padding:4px 8px;text-align:left}
+th,td{border:1px solid #cbd2d9;padding:4px 8px;text-align:left;white-space:nowrap}
+td:last-child{white-space:normal}
 th{background:#f0f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:bold;background:#f5f7fa}
 ul.defs{font-size:12px;color:#3e4c59;padding-left:18px}
