@@ -52,8 +52,16 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!(
-        "{:>8}  {:>12}  {:>12}  {:>12}",
-        "tickets", "log (ms)", "list (ms)", "cat (ms)"
+        "{:>8}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+        "tickets",
+        "log ms",
+        "list ms",
+        "month ms",
+        "year ms",
+        "fines ms",
+        "cat ms",
+        "month/cat",
+        "fines/cat"
     );
     for n in sizes {
         let desk = support::desk(n);

@@ -52,6 +52,9 @@ pub const SUBJECTS: [(&str, &str); 8] = [
     ("房产证迟迟未办", "certificates"),
 ];
 
+/// Bumped whenever the generator changes, so that stale desks are not reused.
+const GENERATION: &str = "g2";
+
 /// The desk of `n` tickets under target/bench-desks/, generated on first use.
 pub fn desk(n: usize) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -124,7 +127,20 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
             }),
         ),
     ];
-    let stage = rng.below(10);
+    // Old complaints are nearly all closed and called back; the last month's are at every
+    // stage of their life.
+    let age_days = (plaint::time::parse_moment("2026-12-31", *received.offset()).unwrap()
+        - received)
+        .num_days();
+    let stage = if age_days > 30 {
+        match rng.below(100) {
+            0..=1 => rng.below(5),
+            2..=4 => 5,
+            _ => 9,
+        }
+    } else {
+        rng.below(10)
+    };
     if stage >= 3 {
         events.push(ev(
             h(6),
