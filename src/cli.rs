@@ -32,6 +32,8 @@ pub enum Command {
     Init(InitArgs),
     /// Register a complaint; prints the new ticket ID
     Log(LogArgs),
+    /// Register complaints from a spreadsheet (.csv or .xlsx), all or nothing
+    Import(ImportArgs),
     /// Correct a ticket's intake facts (recorded as an event, never an edit)
     Amend(AmendArgs),
     /// Judge validity, type, facts or grade (customer service, §5.1.3)
@@ -494,4 +496,36 @@ pub struct RateArgs {
     pub score: String,
     #[command(flatten)]
     pub write: WriteOpts,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CsvEncoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "gbk", alias = "gb18030")]
+    Gbk,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The spreadsheet: .csv (UTF-8, UTF-8 with BOM, or GBK/GB18030) or .xlsx
+    pub file: PathBuf,
+    /// The CSV file's encoding (default: detected)
+    #[arg(long, value_enum)]
+    pub encoding: Option<CsvEncoding>,
+    /// The .xlsx sheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Skip columns plaint does not know instead of refusing the file
+    #[arg(long)]
+    pub ignore_unknown: bool,
+    /// Check every row and say what would be imported; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// When rows without a received_at column were received (default now)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Who imports (default $PLAINT_USER, else the OS user)
+    #[arg(long, env = "PLAINT_USER", value_name = "NAME")]
+    pub by: Option<String>,
 }

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod desk;
+pub mod import;
 pub mod money;
 pub mod output;
 pub mod report;

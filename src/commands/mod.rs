@@ -1,7 +1,8 @@
 //! One module per subcommand; this one routes and holds what they share.
 
 mod check;
-mod facts;
+pub mod facts;
+mod import;
 mod init;
 mod lifecycle;
 mod list;
@@ -38,6 +39,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Init(a) => init::run(&ctx, cli.desk.is_some(), a),
         Command::Log(a) => log::log(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
         Command::Amend(a) => log::amend(&ctx, a),
         Command::Classify(a) => lifecycle::classify(&ctx, a),
         Command::Assign(a) => lifecycle::assign(&ctx, a),

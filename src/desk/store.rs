@@ -66,6 +66,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8], new_file: bool) -> Result<()> {
     Ok(())
 }
 
+/// Creates a new file (temporary file renamed into place, never replacing one) without
+/// waiting for the disk: for batch imports, which call `sync_desk` once at the end.
+pub fn write_new_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".plaint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(())
+}
+
+/// Flushes everything written under `root` to disk in one call.
+pub fn sync_desk(root: &Path) -> Result<()> {
+    let dir = File::open(root).with_context(|| format!("cannot open {}", root.display()))?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: syncfs takes any open descriptor on the file system to flush.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error()).context("cannot flush the desk to disk");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    dir.sync_all().context("cannot flush the desk to disk")?;
+    Ok(())
+}
+
 /// A ticket file's text: intake facts, then `events:` and each event as a list item.
 pub fn ticket_text(ticket: &Ticket) -> Result<String> {
     let mut head = ticket.clone();

@@ -1,0 +1,140 @@
+//! `plaint import FILE`: batch `log` from a spreadsheet (SPEC §9), safe for a nightly cron.
+
+use super::{Ctx, actor};
+use crate::cli::{CsvEncoding, ImportArgs, WriteOpts};
+use crate::desk::{id, store};
+use crate::import::{self, sheet};
+use anyhow::{Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::{BTreeMap, HashSet};
+use std::io::IsTerminal;
+
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(
+        Some(len as u64),
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})") {
+        pb.set_style(style);
+    }
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
+    let desk = ctx.open()?;
+    let rules = &desk.rules;
+    let write = WriteOpts {
+        at: a.at.clone(),
+        by: a.by.clone(),
+    };
+    let default_received = super::event_time(&desk, &write)?;
+    let by = actor(&write)?;
+    let encoding = a.encoding.map(|e| match e {
+        CsvEncoding::Utf8 => sheet::Encoding::Utf8,
+        CsvEncoding::Gbk => sheet::Encoding::Gbk,
+    });
+    let file = a.file.display().to_string();
+    let sh = sheet::read(&a.file, encoding, a.sheet.as_deref())
+        .map_err(|e| anyhow::anyhow!("{file}: {e:#}"))?;
+    let cols = import::columns(rules, &sh.headers, a.ignore_unknown).map_err(|ps| {
+        anyhow::anyhow!(
+            "{}",
+            ps.iter()
+                .map(|p| format!("{file}:1: {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+
+    // Rows whose ref is already in the desk are skipped: the same growing sheet can be
+    // imported every night.
+    let _lock = store::DeskLock::acquire(&desk.root)?;
+    let known: HashSet<String> = desk
+        .all_tickets()?
+        .into_iter()
+        .flat_map(|t| {
+            let amended = t.events.iter().filter_map(|e| match &e.action {
+                crate::ticket::Action::Amend(f) => f.ext_ref.clone(),
+                _ => None,
+            });
+            t.ext_ref
+                .clone()
+                .into_iter()
+                .chain(amended)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let pb = bar(sh.rows.len(), "checking");
+    let defaults = import::Defaults {
+        by: &by,
+        received: default_received,
+    };
+    let plan = import::plan(rules, &file, &sh, &cols, &known, &defaults, || pb.inc(1));
+    pb.finish_and_clear();
+    if !plan.problems.is_empty() {
+        let n = plan.problems.len();
+        bail!(
+            "{}\n{n} problem{} in {file}; nothing was imported",
+            plan.problems.join("\n"),
+            if n == 1 { "" } else { "s" }
+        );
+    }
+
+    let mut by_month: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &plan.tickets {
+        *by_month
+            .entry(p.ticket.received_at.format("%Y-%m").to_string())
+            .or_default() += 1;
+    }
+    let months = by_month
+        .iter()
+        .map(|(m, n)| format!("{m}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if a.dry_run {
+        eprintln!(
+            "{file} ({}): would import {} ({months}), skip {} already in the desk; nothing written (--dry-run)",
+            sh.read_as,
+            plan.tickets.len(),
+            plan.skipped
+        );
+        return Ok(0);
+    }
+
+    let prefix = &rules.book.desk.prefix;
+    let mut next: BTreeMap<std::path::PathBuf, u64> = BTreeMap::new();
+    let pb = bar(plan.tickets.len(), "writing");
+    for p in plan.tickets {
+        let mut t = p.ticket;
+        let dir = desk.tickets_dir().join(id::month_dir(&t.received_at));
+        let serial = match next.get(&dir) {
+            Some(n) => *n,
+            None => id::next_serial(&dir, prefix, &t.received_at)?,
+        };
+        next.insert(dir.clone(), serial + 1);
+        t.id = id::format_id(prefix, &t.received_at, serial);
+        let path = dir.join(format!("{}.yaml", t.id));
+        store::write_new_unsynced(&path, store::ticket_text(&t)?.as_bytes())
+            .map_err(|e| anyhow::anyhow!("row {}: {e:#}", p.row))?;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    store::sync_desk(&desk.root)?;
+    let imported: usize = by_month.values().sum();
+    eprintln!(
+        "{file} ({}): imported {imported}{}, skipped {} already in the desk",
+        sh.read_as,
+        if months.is_empty() {
+            String::new()
+        } else {
+            format!(" ({months})")
+        },
+        plan.skipped
+    );
+    Ok(0)
+}
