@@ -1,0 +1,370 @@
+//! Import from spreadsheets (SPEC §9): each encoding and format, Chinese and English headers,
+//! all-or-nothing, idempotent by ref, and history that the report counts.
+
+mod common;
+
+use common::Desk;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use std::path::{Path, PathBuf};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/import")
+        .join(name)
+}
+
+fn import(d: &Desk, file: &Path, extra: &[&str]) -> String {
+    let mut a = vec!["import", file.to_str().unwrap(), "--by", "导入员"];
+    a.extend_from_slice(extra);
+    let out = d.cmd(&a).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "import prints its summary on stderr only"
+    );
+    err
+}
+
+fn ids(d: &Desk) -> Vec<String> {
+    d.json(&["list", "--as-of", "2026-12-31"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_three_sample_sheets_import_the_same_complaints() {
+    let mut seen = Vec::new();
+    for (file, read_as) in [
+        ("complaints-gbk.csv", "GBK/GB18030 (detected)"),
+        ("complaints-utf8.csv", "UTF-8"),
+        ("complaints.xlsx", "xlsx sheet '投诉台账'"),
+    ] {
+        let d = Desk::new();
+        let summary = import(&d, &sample(file), &[]);
+        assert!(summary.contains(read_as), "{summary}");
+        assert!(
+            summary.contains("imported 6 (2025-09: 6), skipped 0"),
+            "{summary}"
+        );
+        let t = d.show("202509-0002", "2025-12-01");
+        assert_eq!(t["ref"], "KF-2025-0902");
+        assert_eq!(t["project"], "实力郡城");
+        assert_eq!(t["name"], "吴秀兰");
+        assert_eq!(t["type"], "maintenance");
+        assert_eq!(t["received_by"], "customer-service");
+        assert_eq!(t["received_at"], "2025-09-03T14:20:00+08:00");
+        assert_eq!(t["handler"], "钱工");
+        assert_eq!(t["status"], "closed");
+        assert_eq!(
+            t["deadlines"]["respond"]["met_at"],
+            "2025-09-03T15:00:00+08:00"
+        );
+        // The first row's time was typed as text in the .xlsx; the others are Excel dates.
+        assert_eq!(
+            d.show("202509-0001", "2025-12-01")["received_at"],
+            "2025-09-01T08:40:00+08:00"
+        );
+        // "合理化意见或建议" in the validity column: invalid, for that reason.
+        let inv = d.show("202509-0003", "2025-12-01");
+        assert_eq!(
+            (inv["valid"].clone(), inv["invalid_reason"].clone()),
+            (serde_json::json!(false), serde_json::json!("suggestion"))
+        );
+        assert_eq!(
+            inv["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["kind"] == "close")
+                .unwrap()["reason"],
+            "explained"
+        );
+        d.ok(&["check"]);
+        let mut shows: Vec<String> = (1..=6)
+            .map(|i| {
+                let mut v = d.show(&format!("202509-000{i}"), "2025-12-01");
+                v.as_object_mut().unwrap().remove("events");
+                v.to_string()
+            })
+            .collect();
+        shows.sort();
+        seen.push(shows);
+    }
+    assert_eq!(
+        seen[0], seen[1],
+        "GBK CSV and UTF-8 CSV give the same tickets"
+    );
+    assert_eq!(seen[0], seen[2], "CSV and .xlsx give the same tickets");
+}
+
+#[test]
+fn history_columns_give_closed_tickets_that_the_report_counts() {
+    let d = Desk::new();
+    import(&d, &sample("complaints-utf8.csv"), &[]);
+    let r = d.json(&["report", "--month", "2025-09", "--as-of", "2025-12-01"]);
+    // Six rows: one invalid; of the five valid, four were closed (row 4 is still open).
+    // Callbacks (scores given) on four of them; on-time: rows 1, 5 and 6 closed within 3 days
+    // (property/leasing), row 2 (maintenance, 15 days) too → 4 of 4.
+    let t = &r["totals"];
+    assert_eq!(
+        (
+            t["received"].as_i64(),
+            t["invalid"].as_i64(),
+            t["closed"].as_i64()
+        ),
+        (Some(5), Some(1), Some(4))
+    );
+    assert_eq!(t["closure_rate"], 80.0);
+    assert_eq!(t["on_time_rate"], 100.0);
+    assert_eq!(t["callback_rate"], 100.0);
+    // (9+9+10 + 7+8+8 + 8+6+9 + 5+7+6) / 12 = 92 / 12 = 7.67 → 7.7
+    assert_eq!(t["satisfaction"], 7.7);
+}
+
+#[test]
+fn reimporting_a_grown_sheet_adds_only_the_new_rows() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("sheet.csv");
+    let text = std::fs::read_to_string(sample("complaints-utf8.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&first, lines[..4].join("\n") + "\n").unwrap();
+    let s = import(&d, &first, &[]);
+    assert!(s.contains("imported 3") && s.contains("skipped 0"), "{s}");
+    // The sheet grows by three rows; the nightly job imports it whole again.
+    std::fs::write(&first, text).unwrap();
+    let s = import(&d, &first, &[]);
+    assert!(
+        s.contains("imported 3 (2025-09: 3), skipped 3 already in the desk"),
+        "{s}"
+    );
+    let s = import(&d, &first, &[]);
+    assert!(s.contains("imported 0, skipped 6"), "{s}");
+    assert_eq!(ids(&d).len(), 6);
+    d.ok(&["check"]);
+}
+
+#[test]
+fn a_bad_row_among_good_ones_writes_nothing_and_names_row_and_column() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.csv");
+    std::fs::write(
+        &f,
+        "项目名称,投诉人姓名,联系方式,投诉主题,发单时间,投诉人数,投诉类型,关闭时间,及时性评分,方案评分,服务态度评分,投诉编号\n\
+         实力北岸,张三,138,漏水,2026-11-02 10:00,1,维保修,,,,,R1\n\
+         实力北岸,李四,电话号码,漏水,2026-02-30,0,噪音,,,,,R2\n\
+         不存在,王五,139,电梯,2026-11-03 10:00,1,,2026-11-01 10:00,11,8,8,R3\n\
+         实力北岸,赵六,137,漏水,2026-11-04 10:00,1,,,,,,R1\n",
+    )
+    .unwrap();
+    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    let name = f.display().to_string();
+    for expected in [
+        format!("{name}:3: 联系方式: '电话号码' is not a phone number"),
+        format!("{name}:3: 发单时间: '2026-02-30' is not a real date"),
+        format!("{name}:3: 投诉人数: 0 people"),
+        format!("{name}:3: 投诉类型: unknown type '噪音'"),
+        format!("{name}:4: 项目名称: unknown project '不存在'"),
+        format!("{name}:4: 关闭时间: 2026-11-01 10:00 is before the complaint was received"),
+        format!("{name}:4: 及时性评分: '11' is not a score"),
+        format!("{name}:5: 投诉编号: 'R1' is already used by row 2"),
+    ] {
+        assert!(err.contains(&expected), "expected {expected:?} in:\n{err}");
+    }
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(!err.contains(&format!("{name}:2:")), "row 2 is good: {err}");
+}
+
+#[test]
+fn headers_unknown_columns_and_dry_run() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.csv");
+    // English headers in any case, with - or _ alike; a column plaint does not know.
+    std::fs::write(&f, "Project,NAME,phone,Subject,received-at,Received_By,备注栏\n实力北岸,张三,138,漏水,2026-11-02 10:00,物业公司,随便写写\n").unwrap();
+    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    assert!(
+        err.contains(":1: unknown column '备注栏' (use --ignore-unknown to skip it)"),
+        "{err}"
+    );
+    let s = import(&d, &f, &["--ignore-unknown", "--dry-run"]);
+    assert!(
+        s.contains("would import 1") && s.contains("nothing written"),
+        "{s}"
+    );
+    assert!(ids(&d).is_empty());
+    import(&d, &f, &["--ignore-unknown"]);
+    assert_eq!(
+        d.show("202611-0001", "2026-11-03")["received_by"],
+        "property"
+    );
+    // A missing required column.
+    std::fs::write(&f, "project,name\n实力北岸,张三\n").unwrap();
+    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    assert!(
+        err.contains("no column for phone") && err.contains("no column for subject"),
+        "{err}"
+    );
+}
+
+#[test]
+fn encodings_can_be_forced_and_files_checked() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let gbk = dir.path().join("gbk.csv");
+    std::fs::copy(sample("complaints-gbk.csv"), &gbk).unwrap();
+    let err = d.refused(
+        &[
+            "import",
+            gbk.to_str().unwrap(),
+            "--encoding",
+            "utf-8",
+            "--by",
+            "x",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("not UTF-8") && err.contains("--encoding gbk"),
+        "{err}"
+    );
+    import(&d, &gbk, &["--encoding", "gbk"]);
+    // UTF-8 with a BOM, as Excel's "CSV UTF-8" writes it.
+    let bom = dir.path().join("bom.csv");
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(b"project,name,phone,subject,received_at,ref\n\xe5\xae\x9e\xe5\x8a\x9b\xe5\x8c\x97\xe5\xb2\xb8,a,1,s,2026-11-02 10:00,B1\n");
+    std::fs::write(&bom, bytes).unwrap();
+    let s = import(&d, &bom, &[]);
+    assert!(
+        s.contains("UTF-8 with BOM") && s.contains("imported 1"),
+        "{s}"
+    );
+    for (file, msg) in [
+        ("x.pdf", "imports .csv and .xlsx"),
+        ("missing.csv", "cannot read"),
+    ] {
+        let err = d.refused(
+            &[
+                "import",
+                dir.path().join(file).to_str().unwrap(),
+                "--by",
+                "x",
+            ],
+            1,
+        );
+        assert!(err.contains(msg), "{err}");
+    }
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    assert!(
+        d.refused(&["import", empty.to_str().unwrap(), "--by", "x"], 1)
+            .contains("no header row")
+    );
+}
+
+#[test]
+fn xlsx_dates_as_serial_numbers_or_text_and_the_sheet_option() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("book.xlsx");
+    let mut book = Workbook::new();
+    let first = book.add_worksheet();
+    first.set_name("说明").unwrap();
+    first.write_string(0, 0, "本表第二页为投诉台账").unwrap();
+    let s = book.add_worksheet();
+    s.set_name("台账").unwrap();
+    for (c, h) in [
+        "项目名称",
+        "投诉人姓名",
+        "联系方式",
+        "投诉主题",
+        "发单时间",
+        "关闭时间",
+        "投诉编号",
+    ]
+    .iter()
+    .enumerate()
+    {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    let fmt = Format::new().set_num_format("yyyy/m/d h:mm");
+    // Row 2: a real date cell; row 3: a bare serial number; row 4: text.
+    s.write_string(1, 0, "实力北岸").unwrap();
+    s.write_string(1, 1, "甲").unwrap();
+    s.write_number(1, 2, 13800000000.0).unwrap();
+    s.write_string(1, 3, "漏水").unwrap();
+    s.write_datetime_with_format(
+        1,
+        4,
+        ExcelDateTime::parse_from_str("2026-11-02 09:30:00").unwrap(),
+        &fmt,
+    )
+    .unwrap();
+    s.write_string(1, 6, "X1").unwrap();
+    s.write_string(2, 0, "书香大地").unwrap();
+    s.write_string(2, 1, "乙").unwrap();
+    s.write_string(2, 2, "139").unwrap();
+    s.write_string(2, 3, "电梯").unwrap();
+    s.write_number(2, 4, 46329.5).unwrap(); // 2026-11-03 12:00
+    s.write_string(2, 6, "X2").unwrap();
+    s.write_string(3, 0, "实力锦城").unwrap();
+    s.write_string(3, 1, "丙").unwrap();
+    s.write_string(3, 2, "137").unwrap();
+    s.write_string(3, 3, "噪音").unwrap();
+    s.write_string(3, 4, "2026/11/4 8:05").unwrap();
+    s.write_string(3, 5, "2026/11/5 8:05").unwrap();
+    s.write_string(3, 6, "X3").unwrap();
+    book.save(&f).unwrap();
+
+    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    assert!(
+        err.contains("unknown column '本表第二页为投诉台账'"),
+        "the first sheet is read by default: {err}"
+    );
+    let err = d.refused(
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--sheet",
+            "Sheet9",
+            "--by",
+            "x",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("no sheet 'Sheet9'; its sheets: 说明, 台账"),
+        "{err}"
+    );
+    import(&d, &f, &["--sheet", "台账"]);
+    assert_eq!(
+        d.show("202611-0001", "2026-11-10")["received_at"],
+        "2026-11-02T09:30:00+08:00"
+    );
+    assert_eq!(d.show("202611-0001", "2026-11-10")["phone"], "13800000000");
+    assert_eq!(
+        d.show("202611-0002", "2026-11-10")["received_at"],
+        "2026-11-03T12:00:00+08:00"
+    );
+    let third = d.show("202611-0003", "2026-11-10");
+    assert_eq!(third["received_at"], "2026-11-04T08:05:00+08:00");
+    assert_eq!(third["closed_at"], "2026-11-05T08:05:00+08:00");
+}
+
+#[test]
+fn rows_without_a_receipt_time_take_at() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.csv");
+    std::fs::write(&f, "project,name,phone,subject\n实力北岸,张三,138,漏水\n").unwrap();
+    import(&d, &f, &["--at", "2026-10-09 09:00"]);
+    assert_eq!(
+        d.show("202610-0001", "2026-10-10")["received_at"],
+        "2026-10-09T09:00:00+08:00"
+    );
+}
