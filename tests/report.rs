@@ -864,3 +864,16 @@ fn rate_refuses_bad_input() {
         assert!(err.contains(msg), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn check_reads_the_ratings_file_too() {
+    let d = Desk::new();
+    d.ok(&["rate", "--department", "property", "--month", "2026-11", "--score", "92.5", "--at", "2026-11-30 10:00"]);
+    let text = std::fs::read_to_string(d.path().join("ratings.yaml")).unwrap();
+    assert!(text.contains("department: property") && text.contains("score: '92.5'"), "{text}");
+    d.ok(&["check"]);
+    std::fs::write(d.path().join("ratings.yaml"), text.replace("month: 2026-11", "month: 2026-13")).unwrap();
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("ratings.yaml: '2026-13' is not a month"));
+}

@@ -59,7 +59,7 @@ const GENERATION: &str = "g2";
 pub fn desk(n: usize) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/bench-desks")
-        .join(n.to_string());
+        .join(format!("{GENERATION}-{n}"));
     let done = root.join(".complete");
     if !done.exists() {
         let _ = std::fs::remove_dir_all(&root);

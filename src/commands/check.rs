@@ -58,6 +58,9 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
             }
         }
     }
+    if let Err(e) = super::rate::read(&desk) {
+        problems.push(format!("{e:#}"));
+    }
     for p in &problems {
         println!("{p}");
     }

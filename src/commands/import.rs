@@ -106,9 +106,11 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         return Ok(0);
     }
 
+    // IDs are minted in row order, one month directory read per month; the files are
+    // then written on every core.
     let prefix = &rules.book.desk.prefix;
     let mut next: BTreeMap<std::path::PathBuf, u64> = BTreeMap::new();
-    let pb = bar(plan.tickets.len(), "writing");
+    let mut tickets = Vec::with_capacity(plan.tickets.len());
     for p in plan.tickets {
         let mut t = p.ticket;
         let dir = desk.tickets_dir().join(id::month_dir(&t.received_at));
@@ -118,13 +120,32 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         };
         next.insert(dir.clone(), serial + 1);
         t.id = id::format_id(prefix, &t.received_at, serial);
-        let path = dir.join(format!("{}.yaml", t.id));
-        store::write_new_unsynced(&path, store::ticket_text(&t)?.as_bytes())
-            .map_err(|e| anyhow::anyhow!("row {}: {e:#}", p.row))?;
-        pb.inc(1);
+        tickets.push((p.row, dir.join(format!("{}.yaml", t.id)), t));
     }
+    let pb = bar(tickets.len(), "writing");
+    let written = crate::desk::parallel_map(&tickets, |(row, path, t)| {
+        let r = store::ticket_text(t)
+            .and_then(|text| store::write_new_unsynced(path, text.as_bytes()))
+            .map_err(|e| anyhow::anyhow!("row {row}: {e:#}"));
+        pb.inc(1);
+        r
+    });
     pb.finish_and_clear();
+    // Whatever was written is flushed even if a write failed, so the desk stays consistent
+    // with what the summary says; the rows not written can be imported again.
     store::sync_desk(&desk.root)?;
+    let failed: Vec<String> = written
+        .into_iter()
+        .filter_map(|r| r.err().map(|e| e.to_string()))
+        .collect();
+    if !failed.is_empty() {
+        bail!(
+            "{} of {} tickets could not be written (import the file again to add them):\n{}",
+            failed.len(),
+            tickets.len(),
+            failed.join("\n")
+        );
+    }
     let imported: usize = by_month.values().sum();
     eprintln!(
         "{file} ({}): imported {imported}{}, skipped {} already in the desk",

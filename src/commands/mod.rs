@@ -8,7 +8,7 @@ mod lifecycle;
 mod list;
 mod log;
 mod penalties;
-mod rate;
+pub(crate) mod rate;
 mod report;
 mod show;
 
