@@ -868,12 +868,84 @@ fn rate_refuses_bad_input() {
 #[test]
 fn check_reads_the_ratings_file_too() {
     let d = Desk::new();
-    d.ok(&["rate", "--department", "property", "--month", "2026-11", "--score", "92.5", "--at", "2026-11-30 10:00"]);
+    d.ok(&[
+        "rate",
+        "--department",
+        "property",
+        "--month",
+        "2026-11",
+        "--score",
+        "92.5",
+        "--at",
+        "2026-11-30 10:00",
+    ]);
     let text = std::fs::read_to_string(d.path().join("ratings.yaml")).unwrap();
-    assert!(text.contains("department: property") && text.contains("score: '92.5'"), "{text}");
+    assert!(
+        text.contains("department: property") && text.contains("score: '92.5'"),
+        "{text}"
+    );
     d.ok(&["check"]);
-    std::fs::write(d.path().join("ratings.yaml"), text.replace("month: 2026-11", "month: 2026-13")).unwrap();
+    std::fs::write(
+        d.path().join("ratings.yaml"),
+        text.replace("month: 2026-11", "month: 2026-13"),
+    )
+    .unwrap();
     let out = d.cmd(&["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("ratings.yaml: '2026-13' is not a month"));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("ratings.yaml: '2026-13' is not a month")
+    );
+}
+
+#[test]
+fn a_ticket_finished_before_the_period_has_no_fines_in_it() {
+    let d = Desk::new();
+    let x = log(&d, "实力北岸", "2026-10-12 10:00");
+    steps(
+        &d,
+        &x,
+        "李工",
+        [
+            "2026-10-12 10:30",
+            "2026-10-12 10:35",
+            "2026-10-12 12:00",
+            "2026-10-12 13:00",
+        ],
+    );
+    d.ok(&[
+        "close",
+        &x,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-10-16 10:00",
+    ]);
+    d.ok(&[
+        "callback",
+        &x,
+        "--timeliness",
+        "8",
+        "--plan",
+        "8",
+        "--attitude",
+        "8",
+        "--at",
+        "2026-10-16 12:00",
+    ]);
+    let oct = d.json(&["penalties", "--month", "2026-10", "--as-of", "2026-11-20"]);
+    let rules: Vec<(&str, i64)> = oct["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["rule"].as_str().unwrap(), i["amount"].as_i64().unwrap()))
+        .collect();
+    // Responded 12:00 against 11:00 (§9.4); closed 10-16 10:00 against 10-15 10:00 (§9.5.1).
+    assert_eq!(rules, vec![("late-response", 200), ("overdue", 100)]);
+    let nov = d.json(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"]);
+    assert_eq!(nov["items"], json!([]));
+    // Its October report still counts it, and it is overdue nowhere.
+    let r = d.json(&["report", "--month", "2026-11", "--as-of", "2026-11-20"]);
+    assert_eq!(r["overdue"], json!([]));
 }

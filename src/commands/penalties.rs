@@ -17,7 +17,14 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
     let tickets = desk.all_tickets()?;
     let ratings = super::rate::read(&desk)?;
     let peers = Peers::index(rules, &tickets, as_of);
-    let relevant: Vec<_> = tickets.iter().filter(|t| t.received_at <= as_of).collect();
+    // A ticket whose every step was done before the period began has no fine in it: its
+    // late steps' deadlines fell before they were done. It is not judged again.
+    let start = period.start(rules.offset);
+    let relevant: Vec<_> = tickets
+        .iter()
+        .filter(|t| t.received_at <= as_of)
+        .filter(|t| !(t.every_step_done_by(as_of) && t.events.iter().all(|e| e.at < start)))
+        .collect();
     let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, as_of));
     let pn = penalties(rules, &judged, period, as_of, &ratings);
     let prov = provenance(&desk, as_of);

@@ -21,7 +21,11 @@ impl TicketId {
             )
         };
         let (head, serial) = id.rsplit_once('-').ok_or_else(bad)?;
-        if serial.len() < 4 || !serial.bytes().all(|b| b.is_ascii_digit()) || head.len() < 6 {
+        if serial.len() < 4
+            || !serial.bytes().all(|b| b.is_ascii_digit())
+            || head.len() < 6
+            || !head.is_char_boundary(head.len() - 6)
+        {
             return Err(bad());
         }
         let (prefix, ym) = head.split_at(head.len() - 6);

@@ -40,15 +40,9 @@ impl Drop for DeskLock {
 /// a temporary file in the same directory, flushed to disk, then renamed over the target.
 /// With `new_file`, an existing file is never replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8], new_file: bool) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".plaint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
+    let tmp = staged(path, bytes)?;
+    tmp.as_file()
+        .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
     if new_file {
         tmp.persist_noclobber(path)
@@ -60,15 +54,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], new_file: bool) -> Result<()> {
             .with_context(|| format!("cannot replace {}", path.display()))?;
     }
     // The rename itself must reach the disk too.
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = File::open(path.parent().unwrap_or(Path::new("."))) {
         let _ = d.sync_all();
     }
     Ok(())
 }
 
-/// Creates a new file (temporary file renamed into place, never replacing one) without
-/// waiting for the disk: for batch imports, which call `sync_desk` once at the end.
-pub fn write_new_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+/// `bytes` in a temporary file beside `path`, ready to be renamed over it.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
@@ -78,7 +71,14 @@ pub fn write_new_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     tmp.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist_noclobber(path)
+    Ok(tmp)
+}
+
+/// Creates a new file (temporary file renamed into place, never replacing one) without
+/// waiting for the disk: for batch imports, which call `sync_desk` once at the end.
+pub fn write_new_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
+    staged(path, bytes)?
+        .persist_noclobber(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot create {}", path.display()))?;
     Ok(())
