@@ -53,7 +53,7 @@ pub const SUBJECTS: [(&str, &str); 8] = [
 ];
 
 /// Bumped whenever the generator changes, so that stale desks are not reused.
-const GENERATION: &str = "g2";
+const GENERATION: &str = "g3";
 
 /// The desk of `n` tickets under target/bench-desks/, generated on first use.
 pub fn desk(n: usize) -> PathBuf {
@@ -141,6 +141,28 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
     } else {
         rng.below(10)
     };
+    // Now and then a corrected phone number, and a written request for more time.
+    if rng.below(5) == 0 {
+        events.push(ev(
+            h(3),
+            "王芳",
+            Action::Amend(Box::new(ticket::Facts {
+                phone: Some(format!("13{:09}", rng.below(1_000_000_000))),
+                reason: Some("客户更正联系方式".into()),
+                ..Default::default()
+            })),
+        ));
+    }
+    if rng.below(10) == 0 {
+        events.push(ev(
+            h(5),
+            &handler,
+            Action::Delay(ticket::Delay {
+                reason: "需等待材料到货".into(),
+                approved_by: "刘部长".into(),
+            }),
+        ));
+    }
     if stage >= 3 {
         events.push(ev(
             h(6),
