@@ -219,25 +219,25 @@ pub enum Basis {
     /// A grading rule of the rulebook: its clause and label.
     Rule { clause: String, label: String },
     /// Customer service's final say (§5.1.3), with the reason given.
-    Override { reason: String },
-    /// No rule applied.
-    Default,
+    Override { clause: String, reason: String },
+    /// No rule applied; the clause that says so (§6.1.4).
+    Default { clause: String },
 }
 
 impl Basis {
     pub fn clause(&self) -> Option<&str> {
         match self {
             Basis::Rule { clause, .. } => Some(clause),
-            Basis::Override { .. } => Some("5.1.3"),
-            Basis::Default => None,
+            Basis::Override { clause, .. } => Some(clause),
+            Basis::Default { .. } => None,
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
             Basis::Rule { clause, label } => format!("§{clause} {label}"),
-            Basis::Override { reason } => format!("§5.1.3 客服部最终判定:{reason}"),
-            Basis::Default => "§6.1.4 以上各级之外".into(),
+            Basis::Override { clause, reason } => format!("§{clause} 客服部最终判定:{reason}"),
+            Basis::Default { clause } => format!("§{clause} 以上各级之外"),
         }
     }
 }
@@ -385,7 +385,9 @@ pub fn timeline(rules: &Rules, history: &History, peers: &Peers, as_of: Moment) 
         spells.push(GradeSpell {
             from: ticket.received_at,
             grade: g.default.clone(),
-            basis: Basis::Default,
+            basis: Basis::Default {
+                clause: g.default_clause.clone(),
+            },
         });
     }
     spells
@@ -409,7 +411,13 @@ fn grade_at(rules: &Rules, state: &State, now: Moment, ctx: &Context) -> (String
         _ => None,
     });
     if let Some((grade, reason)) = over {
-        return (grade, Basis::Override { reason });
+        return (
+            grade,
+            Basis::Override {
+                clause: rules.book.grading.override_clause.clone(),
+                reason,
+            },
+        );
     }
     let (same_target, complainants) = match &state.facts.target {
         Some(t) => ctx.peers.counts(state.facts.project, t, now),
@@ -443,6 +451,11 @@ fn grade_at(rules: &Rules, state: &State, now: Moment, ctx: &Context) -> (String
                 label: r.label.clone(),
             },
         ),
-        None => (g.default.clone(), Basis::Default),
+        None => (
+            g.default.clone(),
+            Basis::Default {
+                clause: g.default_clause.clone(),
+            },
+        ),
     }
 }

@@ -134,6 +134,12 @@ impl Labelled for CloseReason {
 #[serde(deny_unknown_fields)]
 pub struct Grading {
     pub default: String,
+    /// The clause that grades what no rule catches (§6.1.4).
+    #[serde(default, deserialize_with = "clause")]
+    pub default_clause: String,
+    /// The clause that gives customer service the final say on a grade (§5.1.3).
+    #[serde(default, deserialize_with = "clause")]
+    pub override_clause: String,
     #[serde(default = "default_window")]
     pub same_target_window: Span,
     #[serde(default)]
