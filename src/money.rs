@@ -45,10 +45,6 @@ impl Money {
             .map(Money)
             .ok_or_else(bad)
     }
-
-    pub fn is_zero(&self) -> bool {
-        self.0 == 0
-    }
 }
 
 impl fmt::Display for Money {

@@ -14,10 +14,10 @@ pub struct Complainant {
 }
 
 impl Complainant {
-    pub fn of(t: &Ticket) -> Complainant {
+    pub fn new(phone: &str, name: &str) -> Complainant {
         Complainant {
-            phone_digits: t.phone.chars().filter(|c| c.is_ascii_digit()).collect(),
-            name: t.name.trim().to_string(),
+            phone_digits: phone.chars().filter(|c| c.is_ascii_digit()).collect(),
+            name: name.trim().to_string(),
         }
     }
 
@@ -43,7 +43,6 @@ pub struct Peers {
 
 #[derive(Debug, Clone)]
 pub struct Peer {
-    pub id: String,
     pub received_at: Moment,
     pub complainant: Complainant,
 }
@@ -98,12 +97,8 @@ impl Peers {
             let who = Who::at(t, as_of);
             if let Some(key) = who.target.and_then(|x| target_key(who.project, x)) {
                 members.entry(key).or_default().push(Peer {
-                    id: t.id.clone(),
                     received_at: t.received_at,
-                    complainant: Complainant {
-                        phone_digits: who.phone.chars().filter(|c| c.is_ascii_digit()).collect(),
-                        name: who.name.trim().to_string(),
-                    },
+                    complainant: Complainant::new(who.phone, who.name),
                 });
             }
         }
