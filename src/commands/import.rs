@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
 
     // Rows whose ref is already in the desk are skipped: the same growing sheet can be
     // imported every night.
-    let _lock = store::DeskLock::acquire(&desk.root)?;
+    let lock = store::DeskLock::acquire(&desk.root)?;
     let known: HashSet<String> = desk
         .all_tickets()?
         .into_iter()
@@ -110,15 +110,17 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     // then written on every core.
     let prefix = &rules.book.desk.prefix;
     let mut next: BTreeMap<std::path::PathBuf, u64> = BTreeMap::new();
+    let mut serials = lock.serials();
     let mut tickets = Vec::with_capacity(plan.tickets.len());
     for p in plan.tickets {
         let mut t = p.ticket;
         let dir = desk.tickets_dir().join(id::month_dir(&t.received_at));
         let serial = match next.get(&dir) {
             Some(n) => *n,
-            None => id::next_serial(&dir, prefix, &t.received_at)?,
+            None => id::next_serial(&dir, prefix, &t.received_at, None)?,
         };
         next.insert(dir.clone(), serial + 1);
+        serials.insert(id::series(prefix, &t.received_at), serial);
         t.id = id::format_id(prefix, &t.received_at, serial);
         tickets.push((p.row, dir.join(format!("{}.yaml", t.id)), t));
     }
@@ -133,6 +135,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     pb.finish_and_clear();
     // Whatever was written is flushed even if a write failed, so the desk stays consistent
     // with what the summary says; the rows not written can be imported again.
+    lock.remember(&serials);
     store::sync_desk(&desk.root)?;
     let failed: Vec<String> = written
         .into_iter()

@@ -63,10 +63,29 @@ pub fn format_id(prefix: &str, received: &Moment, serial: u64) -> String {
     format!("{prefix}{}-{serial:04}", received.format("%Y%m"))
 }
 
-/// The next serial for this prefix in a month directory: one past the highest in use. Only
-/// that month's directory is read, so minting does not slow down as the desk grows.
-pub fn next_serial(month_dir: &Path, prefix: &str, received: &Moment) -> Result<u64> {
-    let stem = format!("{prefix}{}-", received.format("%Y%m"));
+/// The series a ticket's serial belongs to: `<prefix><YYYYMM>`.
+pub fn series(prefix: &str, received: &Moment) -> String {
+    format!("{prefix}{}", received.format("%Y%m"))
+}
+
+/// The next serial for this prefix in a month directory: one past the highest in use.
+/// `last` is the last serial this desk remembers minting; when the file after it does not
+/// exist yet, that is the answer without reading the directory. Otherwise (no memory, or
+/// tickets arrived some other way, such as a git pull) the month's directory is read.
+pub fn next_serial(
+    month_dir: &Path,
+    prefix: &str,
+    received: &Moment,
+    last: Option<u64>,
+) -> Result<u64> {
+    let stem = format!("{}-", series(prefix, received));
+    if let Some(n) = last
+        && n < u64::MAX
+        && month_dir.join(format!("{stem}{:04}.yaml", n)).exists()
+        && !month_dir.join(format!("{stem}{:04}.yaml", n + 1)).exists()
+    {
+        return Ok(n + 1);
+    }
     let mut max = 0;
     if month_dir.exists() {
         for entry in fs::read_dir(month_dir)

@@ -193,13 +193,22 @@ impl Desk {
 
     /// Mints the next ID for the month of receipt and writes the new ticket.
     pub fn create(&self, mut ticket: Ticket) -> Result<String> {
-        let _lock = store::DeskLock::acquire(&self.root)?;
+        let lock = store::DeskLock::acquire(&self.root)?;
         let prefix = &self.rules.book.desk.prefix;
         let month_dir = self.tickets_dir().join(id::month_dir(&ticket.received_at));
-        let serial = id::next_serial(&month_dir, prefix, &ticket.received_at)?;
+        let mut serials = lock.serials();
+        let key = id::series(prefix, &ticket.received_at);
+        let serial = id::next_serial(
+            &month_dir,
+            prefix,
+            &ticket.received_at,
+            serials.get(&key).copied(),
+        )?;
         ticket.id = id::format_id(prefix, &ticket.received_at, serial);
         let path = month_dir.join(format!("{}.yaml", ticket.id));
         store::write_atomic(&path, store::ticket_text(&ticket)?.as_bytes(), true)?;
+        serials.insert(key, serial);
+        lock.remember(&serials);
         Ok(ticket.id)
     }
 }

@@ -3,7 +3,7 @@
 use crate::ticket::{Event, Ticket};
 use anyhow::{Context, Result};
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// Held while a command writes, so concurrent writers take turns and never mint one ID twice.
@@ -21,12 +21,38 @@ impl DeskLock {
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot open the desk lock {}", path.display()))?;
         file.lock()
             .with_context(|| format!("cannot lock the desk ({})", path.display()))?;
         Ok(DeskLock { file })
+    }
+
+    /// The last serial minted per `<prefix><YYYYMM>`, as remembered in the lock file. Only a
+    /// hint: `id::next_serial` checks it against the month's files.
+    pub fn serials(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut text = String::new();
+        let _ = (&self.file).seek(SeekFrom::Start(0));
+        let _ = (&self.file).read_to_string(&mut text);
+        text.lines()
+            .filter_map(|l| {
+                let (k, v) = l.split_once(' ')?;
+                Some((k.to_string(), v.trim().parse().ok()?))
+            })
+            .collect()
+    }
+
+    /// Remembers the last serials minted. Losing this (a crash, a fresh clone) costs only a
+    /// read of the month's directory next time.
+    pub fn remember(&self, serials: &std::collections::BTreeMap<String, u64>) {
+        let text: String = serials.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+        let mut f = &self.file;
+        let _ = f
+            .set_len(0)
+            .and_then(|_| f.seek(SeekFrom::Start(0)))
+            .and_then(|_| f.write_all(text.as_bytes()));
     }
 }
 
