@@ -128,7 +128,7 @@ q assign "$j" --handler 林主管 --at "2026-10-26 16:00" --by 王芳
 q respond "$j" --at "2026-10-26 16:10" --by 林主管
 q escalate "$j" --reason "一周未出方案,客户多次来电" --at "2026-11-02 09:00" --by 王芳
 
-# ---- 2026-11: the month in progress -----------------------------------------------------
+# ---- 2026-11: the month in progress (two already closed, the rest at every stage) -----------------------------------------------------
 k=$(log "2026-11-02 09:15" 王芳 实力五星彩园 蒋涛 13688990011 "地下车库积水" \
   --type 园区配套 --headcount 12 --flag media-risk --target "地下车库" \
   --description "暴雨后地下车库积水半米,十余户车辆受损,业主群称要找电视台。" --request "排水整改并赔偿车辆损失")
@@ -156,5 +156,23 @@ q forward "$n" --at "2026-11-16 14:40" --by 王芳
 
 o=$(log "2026-11-18 09:05" 王芳 实力北岸 白雪 13911330015 "邻居装修噪音扰民" \
   --channel wechat --description "周末早上七点就开始装修。")
+
+q1=$(log "2026-11-03 10:20" 赵敏 实力锦城 唐宁 13766210016 "地库照明不足" \
+  --type 物业服务 --received-by 物业公司 --description "地下车库B区多盏灯损坏,夜间看不清。")
+q forward "$q1" --at "2026-11-03 10:40" --by 赵敏
+q assign "$q1" --handler 马主管 --at "2026-11-03 11:00" --by 王芳
+q respond "$q1" --at "2026-11-03 11:10" --by 马主管
+q plan "$q1" --action repair --finish 2026-11-05 --at "2026-11-03 14:00" --by 马主管
+q close "$q1" --reason confirmed --at "2026-11-05 16:00" --by 王芳
+q callback "$q1" --timeliness 9 --plan 9 --attitude 10 --acknowledged yes --visited yes --at "2026-11-05 17:00" --by 王芳
+
+q2=$(log "2026-11-04 15:30" 刘洋 书香大地 严峻 13500780017 "商铺招牌被拆未通知" \
+  --type 租赁管理 --received-by 旅游商业运营中心 --unit 商业街C-02)
+q forward "$q2" --at "2026-11-04 16:00" --by 刘洋
+q assign "$q2" --handler 林主管 --at "2026-11-04 16:10" --by 王芳
+q respond "$q2" --at "2026-11-04 16:20" --by 林主管
+q plan "$q2" --action negotiate --at "2026-11-04 18:00" --by 林主管
+q close "$q2" --reason confirmed --at "2026-11-09 11:00" --by 王芳 --note "已恢复招牌并书面致歉"
+q callback "$q2" --timeliness 5 --plan 8 --attitude 8 --comment "处理太慢" --at "2026-11-09 15:00" --by 王芳
 
 echo "built $out: $(find "$out/tickets" -name '*.yaml' | wc -l) tickets" >&2
