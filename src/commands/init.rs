@@ -7,7 +7,7 @@ use crate::rules::BUILTIN;
 use anyhow::{Context, Result, bail};
 use std::fs;
 
-pub fn run(ctx: &Ctx, _desk_given: bool, a: InitArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: InitArgs) -> Result<i32> {
     let dir = a.dir.unwrap_or_else(|| ctx.desk.clone());
     let rules = dir.join("rules.yaml");
     if rules.exists() {

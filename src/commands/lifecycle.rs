@@ -1,11 +1,11 @@
 //! The steps of a complaint's life (SPEC §8): each appends one event, or is refused with a
 //! reason and writes nothing.
 
-use super::facts::{headcount, split_list};
+use super::facts::{check_facts, split_list};
 use super::{Ctx, actor, event_time, refuse};
 use crate::cli::{
-    AssignArgs, CallbackArgs, ClassifyArgs, CloseArgs, DelayArgs, NoteArgs, PlanArgs, ReasonArgs,
-    ViolationArgs, WriteOpts, YesNo,
+    AssignArgs, CallbackArgs, ClassifyArgs, CloseArgs, DelayArgs, FactArgs, NoteArgs, PlanArgs,
+    ReasonArgs, ViolationArgs, WriteOpts, YesNo,
 };
 use crate::desk::Desk;
 use crate::money::Money;
@@ -105,10 +105,6 @@ pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<i32> {
             c.valid = Some(false);
             c.invalid_reason = take("invalid", r.invalid_reasons().resolve(reason));
         }
-        c.type_ = a
-            .type_
-            .as_ref()
-            .and_then(|v| take("type", r.types().resolve(v)));
         c.category = a
             .category
             .as_ref()
@@ -117,29 +113,24 @@ pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<i32> {
             .grade
             .as_ref()
             .and_then(|v| take("grade", r.grades().resolve(v)));
-        c.target = text(&a.target);
-        if !a.flags.is_empty() {
-            let mut flags = Vec::new();
-            for f in a.flags.iter().flat_map(|f| split_list(f)) {
-                if let Some(code) = take("flag", r.flags().resolve(&f))
-                    && !flags.contains(&code)
-                {
-                    flags.push(code);
-                }
+        // The facts customer service may correct are checked as `log` checks them.
+        let facts = FactArgs {
+            type_: a.type_.clone(),
+            target: a.target.clone(),
+            headcount: a.headcount,
+            flags: a.flags.clone(),
+            compensation: a.compensation.clone(),
+            ..Default::default()
+        };
+        match check_facts(r, &facts) {
+            Ok(f) => {
+                c.type_ = f.type_;
+                c.target = f.target;
+                c.headcount = f.headcount;
+                c.flags = f.flags;
+                c.compensation = f.compensation;
             }
-            c.flags = Some(flags);
-        }
-        if let Some(h) = a.headcount {
-            match headcount(h) {
-                Ok(h) => c.headcount = Some(h),
-                Err(e) => p.push(format!("--headcount: {e}")),
-            }
-        }
-        if let Some(m) = &a.compensation {
-            match Money::parse(m) {
-                Ok(m) => c.compensation = Some(m),
-                Err(e) => p.push(format!("--compensation: {e}")),
-            }
+            Err(ps) => p.extend(ps),
         }
         c.reason = text(&a.reason);
         if c.grade.is_some() && c.reason.is_none() {

@@ -37,7 +37,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         rules: cli.rules.clone(),
     };
     match cli.command {
-        Command::Init(a) => init::run(&ctx, cli.desk.is_some(), a),
+        Command::Init(a) => init::run(&ctx, a),
         Command::Log(a) => log::log(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Amend(a) => log::amend(&ctx, a),

@@ -477,10 +477,13 @@ impl Ticket {
             }
         }
         let type_ = facts.type_;
-        let rule = rules.type_rule(type_.unwrap_or(&rules.book.default_type));
+        // A type the rulebook no longer knows (`check` reports it) counts as the default type.
+        let rule = type_
+            .and_then(|t| rules.type_rule(t))
+            .or_else(|| rules.type_rule(&rules.book.default_type));
         let category = category_override
             .or_else(|| rule.map(|r| r.category.as_str()))
-            .unwrap_or("other");
+            .unwrap_or_default();
         let department = department.or(match rule {
             Some(r) => match (&r.department, r.department_rule) {
                 (Some(d), _) => Some(d.as_str()),
