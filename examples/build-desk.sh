@@ -15,7 +15,16 @@ if [ -z "${PLAINT:-}" ]; then
 fi
 rm -rf "$out"
 "$PLAINT" init "$out" 2>/dev/null
-p() { "$PLAINT" --desk "$out" "$@"; }
+# Each step is entered as it happens: the clock reads the step's --at ($PLAINT_NOW), so the
+# files carry no entered_at unless a step below is back-dated on purpose.
+p() {
+  local now="" prev=""
+  for a in "$@"; do
+    [ "$prev" = "--at" ] && now=$a
+    prev=$a
+  done
+  PLAINT_NOW="$now" "$PLAINT" --desk "$out" "$@"
+}
 
 # log AT BY PROJECT NAME PHONE SUBJECT [more options...] → prints the new ID
 log() {

@@ -68,8 +68,17 @@ pub enum Command {
     Penalties(PenaltiesArgs),
     /// Enter a department's customer-service platform score for a month (rewards)
     Rate(RateArgs),
+    /// Withdraw a mistaken event (recorded as a `void` event; the file only grows)
+    #[command(
+        after_help = "Examples:\n  plaint show 202611-0003            # events are numbered 1, 2, 3 ...\n  \
+        plaint void 202611-0003 4 --reason \"响应时间录错\"\n  \
+        plaint void 202611-0003 6 --reason \"撤销有误\"   # event 6 is the void above: event 4 is restored"
+    )]
+    Void(VoidArgs),
+    /// The working-day calendar in use: holidays, make-up days, years covered
+    Calendar(CalendarArgs),
     /// Validate the rulebook and every ticket file
-    Check,
+    Check(CheckArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -89,6 +98,39 @@ pub struct WriteOpts {
 #[derive(Debug, Args)]
 pub struct ReadOpts {
     /// Evaluate the desk as it stood at this moment (default now)
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VoidArgs {
+    /// Ticket ID
+    pub id: String,
+    /// The number of the event to withdraw, as `plaint show` numbers them (from 1)
+    #[arg(value_name = "N")]
+    pub event: usize,
+    /// Why the event is withdrawn (a mistaken entry, recorded twice, ...)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// Only this year (default every year the calendar names, and this one)
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub read: ReadOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check as of this moment (default now): from 1 November, a calendar without next
+    /// year's holidays is warned about
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
 }

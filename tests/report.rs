@@ -678,8 +678,10 @@ fn penalties_item_by_item() {
             p["person"].clone(),
             p["department"].clone()
         ),
-        (json!(300), json!("(未指派处理人)"), json!("property"))
+        (json!(300), Value::Null, json!("property"))
     );
+    // Nobody was assigned: the department answers alone, and the basis says so.
+    assert!(p["basis"].as_str().unwrap().contains("未指派处理人"), "{p}");
     let o = item(&v, &x.c, "overdue");
     assert_eq!(
         (o["amount"].clone(), o["provisional"].clone()),
@@ -722,13 +724,13 @@ fn penalties_item_by_item() {
     // A and E were on time; D was invalid but forwarded and answered in time: no items.
     assert!(!items.iter().any(|i| i["ticket"] == x.a.as_str()));
     assert_eq!(items.len(), 8);
-    // Totals: 王工 100 + 2300 = 2400; (未指派处理人) 300 + 1700 = 2000; 赵六 500;
+    // Totals: 王工 100 + 2300 = 2400; nobody named (property) 300 + 1700 = 2000; 赵六 500;
     // 测试员 200 + 200 = 400; 李工 100. Departments: property 5000, customer-service 400.
     assert_eq!(
         v["totals"],
         json!([
             {"person": "王工", "department": "property", "amount": 2400},
-            {"person": "(未指派处理人)", "department": "property", "amount": 2000},
+            {"person": null, "department": "property", "amount": 2000},
             {"person": "赵六", "department": "property", "amount": 500},
             {"person": "测试员", "department": "customer-service", "amount": 400},
             {"person": "李工", "department": "property", "amount": 100},

@@ -96,11 +96,7 @@ pub fn generate(root: &Path, n: usize) {
 }
 
 fn ev(at: Moment, by: &str, action: Action) -> Event {
-    Event {
-        at,
-        by: by.to_string(),
-        action,
-    }
+    Event::new(at, by, action)
 }
 
 pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
@@ -209,7 +205,10 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
         received_at: received,
         received_by: "customer-service".into(),
         channel: "phone".into(),
-        logged_by: "王芳".into(),
+        logged_by: Some("王芳".into()),
+        entered_at: None,
+        source: None,
+        unrecorded: Vec::new(),
         name,
         phone: format!("13{:09}", rng.below(1_000_000_000)),
         unit: Some(format!(

@@ -1,14 +1,16 @@
 //! `plaint check`: the rulebook and every ticket file, each problem as `path:line: message`.
 
 use super::Ctx;
+use crate::cli::CheckArgs;
 use crate::desk::Desk;
 use crate::rules::{Rules, mentions};
 use crate::ticket::{Action, Ticket};
 use anyhow::Result;
+use chrono::Datelike;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub fn run(ctx: &Ctx) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     let (text, source) = Desk::rules_text(&ctx.desk, ctx.rules.as_deref())?;
     let mut problems: Vec<String> = Vec::new();
     let rules = match &text {
@@ -34,6 +36,14 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
         rules_source: source,
         rules_sha256: String::new(),
     };
+    let as_of = match &a.as_of {
+        Some(t) => crate::time::parse_moment(t, desk.rules.offset)
+            .map_err(|e| anyhow::anyhow!("--as-of: {e}"))?,
+        None => super::now(&desk)?,
+    };
+    for w in calendar_warnings(&desk.rules, as_of) {
+        eprintln!("warning: {}: {w}", desk.rules_source.describe());
+    }
     let mut refs: HashMap<String, String> = HashMap::new();
     let scanned = desk.scan()?;
     let count = scanned.len();
@@ -79,6 +89,24 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
         );
         Ok(1)
     }
+}
+
+/// The years a desk is about to work in without their holidays: this year always, and next
+/// year from 1 November, when the State Council has usually published it.
+pub fn calendar_warnings(rules: &Rules, as_of: crate::time::Moment) -> Vec<String> {
+    let mut years = vec![as_of.year()];
+    if as_of.month() >= 11 {
+        years.push(as_of.year() + 1);
+    }
+    years
+        .into_iter()
+        .filter(|y| !rules.calendar.covers(*y))
+        .map(|y| {
+            format!(
+                "the calendar does not cover {y}: enter its holidays and make-up working days (国务院办公厅 {y} 年部分节假日安排) and add {y} to calendar.years; until then the working clock counts {y}'s holidays as working days"
+            )
+        })
+        .collect()
 }
 
 /// The first line that has `key:` and mentions `value`; line 1 when none does.
@@ -221,6 +249,13 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
             }
             Action::Callback(c) if [c.timeliness, c.plan, c.attitude].iter().any(|s| *s > 10) => {
                 bad("callback: scores are 0–10".into());
+            }
+            Action::Void(v) if !(1..=i).contains(&v.event) => {
+                bad(format!(
+                    "void: event {} is not an earlier event of this ticket (this is event {})",
+                    v.event,
+                    i + 1
+                ));
             }
             _ => {}
         }

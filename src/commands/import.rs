@@ -32,7 +32,8 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         at: a.at.clone(),
         by: a.by.clone(),
     };
-    let default_received = super::event_time(&desk, &write)?;
+    let default_received = super::event_time(&desk, &write)?.at;
+    let now = super::now(&desk)?;
     let by = actor(&write)?;
     let encoding = a.encoding.map(|e| match e {
         CsvEncoding::Utf8 => sheet::Encoding::Utf8,
@@ -70,9 +71,17 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         })
         .collect();
     let pb = bar(sh.rows.len(), "checking");
+    let source = a
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.clone());
     let defaults = import::Defaults {
         by: &by,
         received: default_received,
+        now,
+        tolerance: rules.book.desk.clock_tolerance.duration(),
+        source: &source,
     };
     let plan = import::plan(rules, &file, &sh, &cols, &known, &defaults, || pb.inc(1));
     pb.finish_and_clear();

@@ -12,13 +12,13 @@ use crate::money::Money;
 use crate::rules::assess::Assessment;
 use crate::rules::grading::Peers;
 use crate::rules::{AppliesTo, DepartmentRule, Rules, Step};
-use crate::ticket::{self, Action, Event, State, Status, Ticket};
+use crate::ticket::{self, Action, State, Status, Ticket};
 use crate::time::{Moment, human, parse_due, parse_moment};
 use anyhow::{Result, anyhow, bail};
 
 /// Appends the event `build` makes, after the checks every step shares. `build` sees the
 /// ticket with every event it has so far, and the moment of the new one.
-fn record(
+pub(super) fn record(
     ctx: &Ctx,
     id: &str,
     w: &WriteOpts,
@@ -26,7 +26,8 @@ fn record(
     build: impl FnOnce(&Desk, &Ticket, &State, Moment) -> Result<Action>,
 ) -> Result<i32> {
     let desk = ctx.open()?;
-    let at = event_time(&desk, w)?;
+    let stamp = event_time(&desk, w)?;
+    let at = stamp.at;
     let by = actor(w)?;
     desk.append(id, |t| {
         if at < t.received_at {
@@ -37,13 +38,18 @@ fn record(
                 human(&t.received_at)
             );
         }
-        let latest = t.events.iter().map(|e| e.at).max().unwrap_or(at).max(at);
-        let state = t.state_at(&desk.rules, latest);
+        let state = t.state_at(&desk.rules, latest(t, at));
         let action = build(&desk, t, &state, at)?;
-        Ok(Event { at, by, action })
+        Ok(stamp.event(&by, action))
     })?;
     eprintln!("{done} {id}");
     Ok(0)
+}
+
+/// The moment to judge a step against: the ticket as it stands with everything recorded so
+/// far, back-dated steps included.
+pub fn latest(t: &Ticket, at: Moment) -> Moment {
+    t.events.iter().map(|e| e.at).max().unwrap_or(at).max(at)
 }
 
 fn must_be_open(s: &State, what: &str) -> Result<()> {
@@ -256,7 +262,7 @@ pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
 
 pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
     let id = a.id.clone();
-    record(ctx, &id, &a.write, "planned", |desk, _t, s, _at| {
+    record(ctx, &id, &a.write, "planned", |desk, _t, s, at| {
         let r = &desk.rules;
         let mut p = Vec::new();
         let action = r
@@ -295,6 +301,15 @@ pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
                 "--finish {} is before --start {}",
                 human(&f),
                 human(&st)
+            ));
+        }
+        if let Some(f) = finish
+            && f < at
+        {
+            p.push(format!(
+                "--finish {} is before the plan itself ({}): a plan cannot finish before it is made",
+                human(&f),
+                human(&at)
             ));
         }
         refuse(p)?;

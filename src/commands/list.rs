@@ -181,5 +181,6 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         }
     };
     output::print(&text)?;
+    super::warn_calendar_gaps(states.iter().copied());
     Ok(0)
 }

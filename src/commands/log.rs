@@ -3,7 +3,7 @@
 use super::facts::check_facts;
 use super::{Ctx, actor, event_time, refuse};
 use crate::cli::{AmendArgs, LogArgs};
-use crate::ticket::{Action, Event, Ticket};
+use crate::ticket::{Action, Ticket};
 use anyhow::{Result, bail};
 
 pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
@@ -33,18 +33,20 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
         problems.push(e.to_string());
     }
     refuse(problems)?;
+    let at = at?;
     let ticket = Ticket {
         id: String::new(),
         ext_ref: facts.ext_ref,
         project: facts.project.unwrap_or_default(),
-        received_at: at?,
+        received_at: at.at,
+        entered_at: at.entered_at,
         received_by: facts
             .received_by
             .unwrap_or_else(|| rules.book.default_receiving_department.clone()),
         channel: facts
             .channel
             .unwrap_or_else(|| rules.book.default_channel.clone()),
-        logged_by: by?,
+        logged_by: Some(by?),
         name: facts.name.unwrap_or_default(),
         phone: facts.phone.unwrap_or_default(),
         unit: facts.unit.filter(|u| !u.is_empty()),
@@ -56,6 +58,8 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
         compensation: facts.compensation,
         target: facts.target,
         type_: facts.type_,
+        source: None,
+        unrecorded: Vec::new(),
         events: Vec::new(),
     };
     let id = desk.create(ticket)?;
@@ -91,19 +95,15 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
     refuse(problems)?;
     let (at, by) = (at?, by?);
     desk.append(&a.id, |t| {
-        if at < t.received_at {
+        if at.at < t.received_at {
             bail!(
                 "--at {} is before {} was received ({})",
-                crate::time::human(&at),
+                crate::time::human(&at.at),
                 t.id,
                 crate::time::human(&t.received_at)
             );
         }
-        Ok(Event {
-            at,
-            by,
-            action: Action::Amend(Box::new(facts)),
-        })
+        Ok(at.event(&by, Action::Amend(Box::new(facts))))
     })?;
     eprintln!("amended {}", a.id);
     Ok(0)

@@ -1,6 +1,7 @@
 //! One module per subcommand; this one routes and holds what they share.
 
-mod check;
+mod calendar;
+pub(crate) mod check;
 pub mod facts;
 mod import;
 mod init;
@@ -11,10 +12,11 @@ mod penalties;
 pub(crate) mod rate;
 mod report;
 mod show;
+mod void;
 
 use crate::cli::{Cli, Command, ReadOpts, WriteOpts};
 use crate::desk::Desk;
-use crate::time::{Moment, parse_moment};
+use crate::time::{Moment, human, parse_moment};
 use anyhow::{Result, anyhow};
 use chrono::Timelike;
 use std::path::PathBuf;
@@ -57,7 +59,9 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Report(a) => report::run(&ctx, a),
         Command::Penalties(a) => penalties::run(&ctx, a),
         Command::Rate(a) => rate::run(&ctx, a),
-        Command::Check => check::run(&ctx),
+        Command::Void(a) => void::run(&ctx, a),
+        Command::Calendar(a) => calendar::run(&ctx, a),
+        Command::Check(a) => check::run(&ctx, a),
         Command::Completions(a) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
@@ -66,27 +70,70 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     }
 }
 
-/// The present moment in desk time, to the second.
-pub fn now(desk: &Desk) -> Moment {
-    chrono::Utc::now()
+/// The present moment in desk time, to the second. `$PLAINT_NOW` (any form `--at` takes)
+/// stands in for the system clock, so that a demo desk or a test comes out the same on any
+/// day.
+pub fn now(desk: &Desk) -> Result<Moment> {
+    if let Ok(s) = std::env::var("PLAINT_NOW")
+        && !s.trim().is_empty()
+    {
+        return parse_moment(&s, desk.rules.offset).map_err(|e| anyhow!("$PLAINT_NOW: {e}"));
+    }
+    Ok(chrono::Utc::now()
         .with_timezone(&desk.rules.offset)
         .with_nanosecond(0)
-        .expect("zero nanoseconds is valid")
+        .expect("zero nanoseconds is valid"))
 }
 
-/// `--at` of a writing command, or now.
-pub fn event_time(desk: &Desk, w: &WriteOpts) -> Result<Moment> {
-    match &w.at {
-        Some(s) => parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--at: {e}")),
-        None => Ok(now(desk)),
+/// When a written event happened, and when it was written if that differs by more than
+/// the rulebook's tolerance (SPEC §2): back-dating stays visible.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp {
+    pub at: Moment,
+    pub entered_at: Option<Moment>,
+}
+
+impl Stamp {
+    /// An event stamped with this moment.
+    pub fn event(&self, by: &str, action: crate::ticket::Action) -> crate::ticket::Event {
+        let mut e = crate::ticket::Event::new(self.at, by, action);
+        e.entered_at = self.entered_at;
+        e
     }
+}
+
+/// `--at` of a writing command, or now. A moment further in the future than the rulebook's
+/// tolerance is refused: nobody can record what has not happened yet.
+pub fn event_time(desk: &Desk, w: &WriteOpts) -> Result<Stamp> {
+    let Some(s) = &w.at else {
+        return Ok(Stamp {
+            at: now(desk)?,
+            entered_at: None,
+        });
+    };
+    let at = parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--at: {e}"))?;
+    stamp(desk, at, now(desk)?).map_err(|e| anyhow!("--at: {e}"))
+}
+
+/// Stamps a moment given for an event, written at `now`.
+pub fn stamp(desk: &Desk, at: Moment, now: Moment) -> Result<Stamp> {
+    let tolerance = desk.rules.book.desk.clock_tolerance;
+    if at - now > tolerance.duration() {
+        return Err(anyhow!(
+            "{} is in the future (it is now {}; the rulebook allows {tolerance} of clock difference). Record a step once it has happened",
+            human(&at),
+            human(&now)
+        ));
+    }
+    let entered_at = ((at - now).abs() > tolerance.duration()).then_some(now);
+    Ok(Stamp { at, entered_at })
 }
 
 /// `--as-of` of a reading command, or now.
 pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
     match &r.as_of {
         Some(s) => parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--as-of: {e}")),
-        None => Ok(now(desk)),
+        None => now(desk),
     }
 }
 
@@ -133,5 +180,24 @@ pub fn provenance(desk: &Desk, as_of: Moment) -> crate::report::render::Provenan
         rules_path: desk.rules_source.describe(),
         rules_sha256: desk.rules_sha256.chars().take(12).collect(),
         as_of,
+    }
+}
+
+/// One warning on stderr when any judged deadline ran its working clock through a year the
+/// calendar does not cover: those figures count that year's holidays as working days.
+pub fn warn_calendar_gaps<'a>(
+    judged: impl IntoIterator<Item = &'a crate::rules::assess::Assessment<'a>>,
+) {
+    let years: std::collections::BTreeSet<i32> =
+        judged.into_iter().flat_map(|j| j.calendar_gaps()).collect();
+    if !years.is_empty() {
+        let list = years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "warning: some working-clock deadlines run through {list}, which the rulebook's calendar does not cover: its holidays count as working days there. Enter them in calendar.holidays/workdays and calendar.years (see `plaint calendar`)"
+        );
     }
 }

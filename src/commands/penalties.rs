@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
         ListFormat::Csv => render::penalties_csv(&pn, a.bom)?,
     };
     output::print(&text)?;
+    super::warn_calendar_gaps(&judged);
     // The process ends here: freeing every ticket one by one would only delay the exit.
     std::mem::forget(judged);
     std::mem::forget(tickets);

@@ -55,6 +55,7 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
         .map_err(|e| p.push(format!("--score: {e}")))
         .ok();
     let at = event_time(&desk, &a.write)
+        .map(|s| s.at)
         .map_err(|e| p.push(e.to_string()))
         .ok();
     let by = actor(&a.write).map_err(|e| p.push(e.to_string())).ok();

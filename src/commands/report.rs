@@ -59,6 +59,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         }
     };
     output::print(&text)?;
+    super::warn_calendar_gaps(&judged);
     // The process ends here: handing every ticket back to the allocator one by one would
     // only delay the exit.
     std::mem::forget(judged);

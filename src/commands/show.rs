@@ -6,7 +6,7 @@ use crate::output;
 use crate::rules::assess::Assessment;
 use crate::rules::deadlines::Deadline;
 use crate::rules::{Rules, Step};
-use crate::ticket::Event;
+use crate::ticket::{Event, Ticket};
 use crate::time::{Moment, describe_delay, human, rfc3339};
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -34,34 +34,90 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn event_json(e: &Event) -> Value {
-    serde_json::to_value(e).unwrap_or(Value::Null)
+/// An event of the file as `show` lists it: its number, and the withdrawal if any.
+struct Listed<'t> {
+    n: usize,
+    event: &'t Event,
+    voided: Option<&'t Event>,
+}
+
+/// Every event that happened by `as_of`, in time order, numbered as in the file.
+fn listed<'t>(t: &'t Ticket, as_of: Moment) -> Vec<Listed<'t>> {
+    let withdrawn = t.withdrawn(as_of);
+    let mut out: Vec<Listed> = t
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.at <= as_of)
+        .map(|(i, e)| Listed {
+            n: i + 1,
+            event: e,
+            voided: withdrawn[i].map(|j| &t.events[j]),
+        })
+        .collect();
+    out.sort_by_key(|l| l.event.at);
+    out
+}
+
+fn event_json(l: &Listed) -> Value {
+    let mut v = serde_json::to_value(l.event).unwrap_or(Value::Null);
+    if let Some(map) = v.as_object_mut() {
+        let mut m = serde_json::Map::new();
+        m.insert("n".into(), json!(l.n));
+        m.extend(std::mem::take(map));
+        m.insert(
+            "voided".into(),
+            match l.voided {
+                Some(w) => json!({
+                    "at": rfc3339(&w.at),
+                    "by": w.by,
+                    "reason": match &w.action {
+                        crate::ticket::Action::Void(v) => v.reason.as_str(),
+                        _ => "",
+                    },
+                }),
+                None => Value::Null,
+            },
+        );
+        *map = m;
+    }
+    v
 }
 
 fn deadline_json(d: Option<&Deadline>, as_of: Moment) -> Value {
     match d {
         None => Value::Null,
-        Some(d) => json!({
-            "due": rfc3339(&d.due),
-            "met_at": d.met_at.as_ref().map(rfc3339),
-            "state": d.state.code(),
-            "start": rfc3339(&d.start),
-            "warn_at": d.warn_at.as_ref().map(rfc3339),
-            "late_by_minutes": d.lateness(as_of).map(|l| l.num_minutes()),
-            "clause": d.clause,
-            "basis": d.basis,
-            "refixed_at": d.refixed_at.as_ref().map(rfc3339),
-        }),
+        Some(d) => {
+            let mut v = json!({
+                "due": rfc3339(&d.due),
+                "met_at": d.met_at.as_ref().map(rfc3339),
+                "state": d.state.code(),
+                "start": rfc3339(&d.start),
+                "warn_at": d.warn_at.as_ref().map(rfc3339),
+                "late_by_minutes": d.lateness(as_of).map(|l| l.num_minutes()),
+                "clause": d.clause,
+                "basis": d.basis,
+                "refixed_at": d.refixed_at.as_ref().map(rfc3339),
+            });
+            if !d.calendar_gaps.is_empty() {
+                v["calendar_gaps"] = json!(d.calendar_gaps);
+            }
+            v
+        }
     }
+}
+
+fn deadlines_json(list: &[(Step, Option<Deadline>)], as_of: Moment) -> Value {
+    let mut m = serde_json::Map::new();
+    for (step, d) in list {
+        m.insert(step.code().into(), deadline_json(d.as_ref(), as_of));
+    }
+    Value::Object(m)
 }
 
 pub fn to_json(rules: &Rules, j: &Assessment) -> Value {
     let s = &j.state;
     let f = &s.facts;
-    let mut deadlines = serde_json::Map::new();
-    for step in Step::ALL {
-        deadlines.insert(step.code().into(), deadline_json(j.deadline(step), j.as_of));
-    }
     let grade = j.grade();
     json!({
         "id": s.ticket.id,
@@ -88,6 +144,8 @@ pub fn to_json(rules: &Rules, j: &Assessment) -> Value {
         "received_by": f.received_by,
         "channel": f.channel,
         "logged_by": f.logged_by,
+        "entered_at": s.ticket.entered_at.as_ref().map(rfc3339),
+        "source": s.ticket.source,
         "name": f.name,
         "phone": f.phone,
         "unit": f.unit,
@@ -99,8 +157,14 @@ pub fn to_json(rules: &Rules, j: &Assessment) -> Value {
         "compensation": f.compensation.map(|m| m.to_string()),
         "target": f.target,
         "closed_at": s.closed_at.as_ref().map(rfc3339),
-        "deadlines": deadlines,
-        "events": s.events.iter().map(|e| event_json(e)).collect::<Vec<_>>(),
+        "deadlines": deadlines_json(&j.deadlines, j.as_of),
+        "cycles": j.cycles.iter().map(|c| json!({
+            "n": c.n,
+            "start": rfc3339(&c.start),
+            "end": c.end.as_ref().map(rfc3339),
+            "deadlines": deadlines_json(&c.deadlines, j.as_of),
+        })).collect::<Vec<_>>(),
+        "events": listed(s.ticket, j.as_of).iter().map(event_json).collect::<Vec<_>>(),
     })
 }
 
@@ -162,13 +226,24 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 .unwrap_or_else(|| "待客服部界定".into()),
         ],
         vec!["处理人".into(), opt(&s.handler)],
-        vec!["受理时间".into(), human(&s.ticket.received_at)],
+        vec![
+            "受理时间".into(),
+            match &s.ticket.entered_at {
+                Some(e) => format!("{}(补录于 {})", human(&s.ticket.received_at), human(e)),
+                None => human(&s.ticket.received_at),
+            },
+        ],
         vec![
             "接单部门".into(),
             rules.departments().label(f.received_by).to_string(),
         ],
         vec!["渠道".into(), rules.channels().label(f.channel).to_string()],
-        vec!["登记人".into(), f.logged_by.to_string()],
+        vec![
+            "登记人".into(),
+            f.logged_by
+                .map(str::to_string)
+                .unwrap_or_else(|| "—(未登记)".into()),
+        ],
         vec!["投诉人".into(), format!("{} {}", f.name, f.phone)],
         vec!["房号".into(), opt(&f.unit)],
         vec!["主题".into(), f.subject.to_string()],
@@ -195,55 +270,104 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         ],
         vec!["投诉对象".into(), opt(&f.target)],
     ];
+    let mut rows = rows;
+    if let Some(src) = &s.ticket.source {
+        rows.push(vec!["导入来源".into(), src.clone()]);
+    }
     let mut out = output::table(&["项", "内容"], &rows);
-    let dl: Vec<Vec<String>> = Step::ALL
-        .iter()
-        .filter_map(|st| j.deadline(*st))
-        .map(|d| {
-            vec![
-                d.step.label().to_string(),
-                human(&d.due),
-                d.met_at.as_ref().map(human).unwrap_or_else(dash),
-                d.state.label().to_string(),
-                d.lateness(j.as_of).map(describe_delay).unwrap_or_else(dash),
-                format!("§{} {}", d.clause, d.basis),
-            ]
-        })
-        .collect();
-    if !dl.is_empty() {
+    let several = j.cycles.len() > 1;
+    for c in &j.cycles {
+        // The cycle in progress shows the deadlines in force (with the first cycle's forward).
+        let list: Vec<&Deadline> = if c.end.is_none() {
+            Step::ALL.iter().filter_map(|st| j.deadline(*st)).collect()
+        } else {
+            c.deadlines.iter().filter_map(|(_, d)| d.as_ref()).collect()
+        };
+        if list.is_empty() {
+            continue;
+        }
         out.push('\n');
+        if several {
+            out.push_str(&match c.end {
+                Some(e) => format!("第{}轮({} 起,{} 重开止)\n", c.n, human(&c.start), human(&e)),
+                None => format!("第{}轮({} 重开起,进行中)\n", c.n, human(&c.start)),
+            });
+        }
+        let dl: Vec<Vec<String>> = list
+            .iter()
+            .map(|d| {
+                let mut basis = format!("§{} {}", d.clause, d.basis);
+                if !d.calendar_gaps.is_empty() {
+                    basis.push_str(&format!(
+                        "(工作日历未录入 {} 年节假日)",
+                        d.calendar_gaps
+                            .iter()
+                            .map(|y| y.to_string())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ));
+                }
+                vec![
+                    d.step.label().to_string(),
+                    human(&d.due),
+                    d.met_at.as_ref().map(human).unwrap_or_else(dash),
+                    d.state.label().to_string(),
+                    d.lateness(j.as_of).map(describe_delay).unwrap_or_else(dash),
+                    basis,
+                ]
+            })
+            .collect();
         out.push_str(&output::table(
             &["环节", "时限", "完成时间", "状态", "逾期", "依据"],
             &dl,
         ));
     }
-    if !s.events.is_empty() {
-        let ev: Vec<Vec<String>> = s
-            .events
+    let events = listed(s.ticket, j.as_of);
+    if !events.is_empty() {
+        let ev: Vec<Vec<String>> = events
             .iter()
-            .map(|e| {
+            .map(|l| {
+                let e = l.event;
+                let mut what = describe(e);
+                if let Some(w) = l.voided {
+                    let why = match &w.action {
+                        crate::ticket::Action::Void(v) => v.reason.as_str(),
+                        _ => "",
+                    };
+                    what = format!("〔已撤销:{} 于 {} 撤销,{why}〕 {what}", w.by, human(&w.at));
+                }
+                if let Some(en) = &e.entered_at {
+                    what.push_str(&format!("(补录于 {})", human(en)));
+                }
+                if let Some(src) = &e.source {
+                    what.push_str(&format!("(导入自 {src})"));
+                }
                 vec![
+                    l.n.to_string(),
                     human(&e.at),
                     e.action.kind().to_string(),
                     e.by.clone(),
-                    describe(e),
+                    what,
                 ]
             })
             .collect();
         out.push('\n');
-        out.push_str(&output::table(&["时间", "事件", "经办人", "内容"], &ev));
+        out.push_str(&output::table(
+            &["#", "时间", "事件", "经办人", "内容"],
+            &ev,
+        ));
     }
     out
 }
 
 /// An event's own fields in one line, for the events table.
 fn describe(e: &Event) -> String {
-    let v = event_json(e);
+    let v = serde_json::to_value(e).unwrap_or(Value::Null);
     let Some(map) = v.as_object() else {
         return String::new();
     };
     map.iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind"))
+        .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source"))
         .map(|(k, v)| match v {
             Value::String(s) => format!("{k}: {s}"),
             other => format!("{k}: {other}"),

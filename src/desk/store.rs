@@ -228,7 +228,7 @@ mod tests {
             received_at: at,
             received_by: "customer-service".into(),
             channel: "phone".into(),
-            logged_by: s.to_string(),
+            logged_by: Some(s.to_string()),
             name: s.to_string(),
             phone: "138".into(),
             unit: Some(s.to_string()),
@@ -240,6 +240,9 @@ mod tests {
             compensation: Some(Money(123456)),
             target: Some(s.to_string()),
             type_: None,
+            entered_at: None,
+            source: Some(format!("{s}:2")),
+            unrecorded: vec![crate::rules::Step::Forward],
             events: vec![
                 Event {
                     at,
@@ -247,6 +250,8 @@ mod tests {
                     action: Action::Forward(Note {
                         note: Some(s.to_string()),
                     }),
+                    entered_at: Some(at),
+                    source: Some(s.to_string()),
                 },
                 Event {
                     at,
@@ -258,6 +263,8 @@ mod tests {
                         cost: Some(Money(50)),
                         note: None,
                     })),
+                    entered_at: None,
+                    source: None,
                 },
                 Event {
                     at,
@@ -270,6 +277,8 @@ mod tests {
                         visited: None,
                         comment: Some(s.to_string()),
                     })),
+                    entered_at: None,
+                    source: None,
                 },
             ],
         }

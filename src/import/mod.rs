@@ -6,7 +6,7 @@ pub mod sheet;
 
 use crate::cli::FactArgs;
 use crate::commands::facts::check_facts;
-use crate::rules::{AppliesTo, IMPORT_FIELDS, Rules};
+use crate::rules::{AppliesTo, IMPORT_FIELDS, Rules, Step};
 use crate::ticket::{self, Action, Event, Ticket};
 use crate::time::{Moment, parse_moment};
 use chrono::TimeZone;
@@ -166,10 +166,35 @@ fn yes_no(s: &str) -> Option<bool> {
     }
 }
 
-/// Who imports, and when rows without a received_at column were received.
+/// Who imports and when, and when rows without a received_at column were received.
 pub struct Defaults<'a> {
     pub by: &'a str,
     pub received: Moment,
+    /// The moment of the import, and how far an event's time may lie from it before the
+    /// event also records `entered_at` (SPEC §2).
+    pub now: Moment,
+    pub tolerance: chrono::Duration,
+    /// The sheet's file name, for each event's `source` (`NAME:ROW`).
+    pub source: &'a str,
+}
+
+impl Defaults<'_> {
+    fn entered_at(&self, at: Moment) -> Option<Moment> {
+        ((at - self.now).abs() > self.tolerance).then_some(self.now)
+    }
+}
+
+/// The steps a history row does not record (SPEC §9): on a closed row, every step without
+/// its column; on an open one, a step missing before a recorded later step. Those are not
+/// judged: a sheet from last year must not fine anybody for what it never kept.
+pub fn unrecorded(recorded: &[(Step, bool)], closed: bool) -> Vec<Step> {
+    let last = recorded.iter().rposition(|(_, r)| *r);
+    recorded
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, r))| !r && (closed || last.is_some_and(|l| *i < l)))
+        .map(|(_, (s, _))| *s)
+        .collect()
 }
 
 /// Checks every row of `sheet` (read from `file`) and builds its ticket. `known_refs` are
@@ -304,10 +329,13 @@ pub fn plan(
             }
         }
         let mut events: Vec<Event> = Vec::new();
+        let source = format!("{}:{rowno}", defaults.source);
         let ev = |at: Moment, action: Action| Event {
             at,
             by: by.to_string(),
             action,
+            entered_at: defaults.entered_at(at),
+            source: Some(source.clone()),
         };
 
         // Validity: yes/no, or an invalid reason straight away.
@@ -513,6 +541,18 @@ pub fn plan(
         }
         let Some(f) = facts else { continue };
         events.sort_by_key(|e| e.at);
+        let recorded = [
+            (Step::Forward, at("forwarded_at").is_some()),
+            (Step::Respond, at("responded_at").is_some()),
+            (Step::Plan, at("planned_at").is_some()),
+            (Step::Close, closed.is_some()),
+            (
+                Step::Callback,
+                events
+                    .iter()
+                    .any(|e| matches!(e.action, Action::Callback(_))),
+            ),
+        ];
         out.tickets.push(Planned {
             row: *rowno,
             ticket: Ticket {
@@ -520,13 +560,14 @@ pub fn plan(
                 ext_ref,
                 project: f.project.unwrap_or_default(),
                 received_at: received,
+                entered_at: defaults.entered_at(received),
                 received_by: f
                     .received_by
                     .unwrap_or_else(|| rules.book.default_receiving_department.clone()),
                 channel: f
                     .channel
                     .unwrap_or_else(|| rules.book.default_channel.clone()),
-                logged_by: by.to_string(),
+                logged_by: row.text("logged_by"),
                 name: f.name.unwrap_or_default(),
                 phone: f.phone.unwrap_or_default(),
                 unit: f.unit.filter(|u| !u.is_empty()),
@@ -538,6 +579,8 @@ pub fn plan(
                 compensation: f.compensation,
                 target: f.target,
                 type_: f.type_,
+                source: Some(source),
+                unrecorded: unrecorded(&recorded, closed.is_some()),
                 events,
             },
         });

@@ -129,6 +129,20 @@ fn csv_rows(bytes: &[u8], encoding: Option<Encoding>) -> Result<Sheet> {
         None => bail!("the file is empty: it has no header row"),
     };
     let mut rows = Vec::new();
+    // The line a record starts on, counted from its byte offset: the reader's own line
+    // count is off by one on files with CRLF line ends (as Excel writes them).
+    let mut counted = (0usize, 1usize);
+    let mut line_at = |byte: usize| {
+        let byte = byte.min(text.len());
+        if byte >= counted.0 {
+            counted.1 += text.as_bytes()[counted.0..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            counted.0 = byte;
+        }
+        counted.1
+    };
     for rec in records {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -136,7 +150,7 @@ fn csv_rows(bytes: &[u8], encoding: Option<Encoding>) -> Result<Sheet> {
         })?;
         let row = rec
             .position()
-            .map(|p| p.line() as usize)
+            .map(|p| line_at(p.byte() as usize))
             .unwrap_or(rows.len() + 2);
         let cells: Vec<Cell> = rec.iter().map(|s| Cell::Text(s.to_string())).collect();
         if cells.iter().all(Cell::is_empty) {

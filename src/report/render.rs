@@ -562,6 +562,7 @@ pub fn penalties_json(
             "amount": money(i.amount),
             "basis": i.basis,
             "provisional": i.provisional,
+            "cycle": i.cycle,
             "due": rfc3339(&i.when),
         })).collect::<Vec<_>>(),
         "to_decide": pn.to_decide.iter().map(|d| json!({
@@ -615,7 +616,7 @@ pub fn penalties_csv(pn: &Penalties, bom: bool) -> Result<String> {
                 i.ticket.clone(),
                 i.rule.clone(),
                 i.clause.clone(),
-                i.person.clone(),
+                i.person.clone().unwrap_or_default(),
                 i.department.clone(),
                 i.amount.to_string(),
                 i.basis.clone(),
@@ -625,6 +626,11 @@ pub fn penalties_csv(pn: &Penalties, bom: bool) -> Result<String> {
         })
         .collect();
     output::csv(&head, &rows, bom)
+}
+
+/// A person in a table; a fine nobody can be named for stays with the department ("—").
+fn named(p: &Option<String>) -> String {
+    p.clone().unwrap_or_else(|| "—".into())
 }
 
 pub fn penalties_table(
@@ -645,7 +651,7 @@ pub fn penalties_table(
                 vec![
                     i.ticket.clone(),
                     format!("{} §{}", i.label, i.clause),
-                    i.person.clone(),
+                    named(&i.person),
                     dept(&i.department),
                     format!("{}{}", i.amount, if i.provisional { "(暂计)" } else { "" }),
                     i.basis.clone(),
@@ -667,7 +673,7 @@ pub fn penalties_table(
                 vec![
                     d.ticket.clone(),
                     format!("§{}", d.clause),
-                    d.person.clone(),
+                    named(&d.person),
                     dept(&d.department),
                     format!("{}–{}", d.min, d.max),
                     d.basis.clone(),
@@ -684,7 +690,7 @@ pub fn penalties_table(
         let rows: Vec<Vec<String>> = pn
             .totals
             .iter()
-            .map(|t| vec![t.person.clone(), dept(&t.department), t.amount.to_string()])
+            .map(|t| vec![named(&t.person), dept(&t.department), t.amount.to_string()])
             .collect();
         out.push_str("按责任人合计:\n");
         out.push_str(&output::table(&["责任人", "部门", "金额(元)"], &rows));

@@ -1,7 +1,8 @@
-//! A ticket judged under the rulebook at a moment: its state, grade and why, and deadlines.
+//! A ticket judged under the rulebook at a moment: its state, grade and why, its cycles
+//! and deadlines.
 
 use super::Rules;
-use super::deadlines::{Deadline, deadlines};
+use super::deadlines::{Cycle, Deadline, DueState, cycles, per_cycle};
 use super::grading::{Basis, GradeSpell, Peers, timeline};
 use super::model::Step;
 use crate::ticket::{History, State, Ticket};
@@ -12,6 +13,10 @@ pub struct Assessment<'t> {
     pub state: State<'t>,
     /// The grade's history up to the moment, oldest first; the last is in force.
     pub spells: Vec<GradeSpell>,
+    /// Every cycle of handling, oldest first; the last is in progress (or closed).
+    pub cycles: Vec<Cycle>,
+    /// The deadlines in force: the current cycle's, and the first cycle's for a step a
+    /// reopen does not restart.
     pub deadlines: Vec<(Step, Option<Deadline>)>,
     pub as_of: Moment,
 }
@@ -25,10 +30,28 @@ impl<'t> Assessment<'t> {
     ) -> Assessment<'t> {
         let history = History::new(ticket, rules, as_of);
         let spells = timeline(rules, &history, peers, as_of);
-        let deadlines = deadlines(rules, &history, &spells, as_of);
+        let cycles = cycles(rules, &history, &spells, as_of);
+        let deadlines = Step::ALL
+            .iter()
+            .map(|&step| {
+                let from = if per_cycle(rules, step) {
+                    cycles.last()
+                } else {
+                    cycles.first()
+                };
+                let d = from.and_then(|c| {
+                    c.deadlines
+                        .iter()
+                        .find(|(s, _)| *s == step)
+                        .and_then(|(_, d)| d.clone())
+                });
+                (step, d)
+            })
+            .collect();
         Assessment {
             state: history.at(as_of).clone(),
             spells,
+            cycles,
             deadlines,
             as_of,
         }
@@ -57,11 +80,27 @@ impl<'t> Assessment<'t> {
             .and_then(|(_, d)| d.as_ref())
     }
 
-    /// Whether any deadline has passed unmet at the moment.
+    /// Every deadline of every cycle, with its cycle's number: what fines are counted from.
+    pub fn every_deadline(&self) -> impl Iterator<Item = (usize, &Deadline)> {
+        self.cycles.iter().flat_map(|c| {
+            c.deadlines
+                .iter()
+                .filter_map(move |(_, d)| Some((c.n, d.as_ref()?)))
+        })
+    }
+
+    /// Whether any deadline in force has passed unmet at the moment.
     pub fn overdue(&self) -> bool {
         self.deadlines
             .iter()
             .filter_map(|(_, d)| d.as_ref())
-            .any(|d| d.state == super::deadlines::DueState::Overdue)
+            .any(|d| d.state == DueState::Overdue)
+    }
+
+    /// The years the working clock ran through, for any deadline of the ticket, that the
+    /// calendar does not cover.
+    pub fn calendar_gaps(&self) -> impl Iterator<Item = i32> + '_ {
+        self.every_deadline()
+            .flat_map(|(_, d)| d.calendar_gaps.iter().copied())
     }
 }

@@ -3,7 +3,7 @@
 use super::model::Clock;
 use crate::time::{Moment, Span, start_of_day};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
@@ -11,6 +11,11 @@ pub struct Calendar {
     pub holidays: BTreeSet<NaiveDate>,
     /// Make-up working days (调休): weekend dates that are worked.
     pub workdays: BTreeSet<NaiveDate>,
+    /// What each holiday or make-up day is for (国庆节 ...), where the rulebook says.
+    pub names: BTreeMap<NaiveDate, String>,
+    /// The years whose holidays are entered; `None` when the rulebook lists no holiday at
+    /// all (a calendar of weekends only has nothing to miss).
+    pub years: Option<BTreeSet<i32>>,
 }
 
 /// The clock gives up past this many days of non-working time in a row (a calendar with no
@@ -23,6 +28,22 @@ impl Calendar {
             return true;
         }
         !self.weekend.contains(&d.weekday()) && !self.holidays.contains(&d)
+    }
+
+    /// The years from `start` to `end` (a working-clock run) that the calendar does not
+    /// cover: their holidays would silently count as working days.
+    pub fn gaps(&self, start: Moment, end: Moment) -> Vec<i32> {
+        let Some(years) = &self.years else {
+            return Vec::new();
+        };
+        (start.year()..=end.year().max(start.year()))
+            .filter(|y| !years.contains(y))
+            .collect()
+    }
+
+    /// Whether `year`'s holidays are entered (always, for a calendar of weekends only).
+    pub fn covers(&self, year: i32) -> bool {
+        self.years.as_ref().is_none_or(|y| y.contains(&year))
     }
 
     /// The moment `span` after `start` on `clock`.
@@ -89,6 +110,7 @@ mod tests {
             // 2026 National Day: Thu 10-01 .. Wed 10-07, make-up Saturday 10-10.
             holidays: (1..=7).map(|i| d(&format!("2026-10-0{i}"))).collect(),
             workdays: [d("2026-10-10"), d("2026-09-20")].into_iter().collect(),
+            ..Default::default()
         }
     }
 

@@ -2,8 +2,8 @@
 //! under the fixing rule. Pure: a function of the rulebook, a ticket, its grades and the time.
 
 use super::grading::{GradeSpell, holds_on_state};
-use super::{Limit, LimitKind, Rules, Start, Step, StepRule};
-use crate::ticket::{Action, History, State, Status};
+use super::{Clock, Limit, LimitKind, Rules, Start, Step, StepRule};
+use crate::ticket::{Action, History, State};
 use crate::time::{Moment, end_of_day};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,10 @@ pub enum DueState {
     Late,
     /// Passed and not met.
     Overdue,
+    /// A history row that does not record the step: not judged (SPEC §9).
+    Unrecorded,
+    /// Not yet due when a reopen ended its cycle; the next cycle's deadline replaces it.
+    Superseded,
 }
 
 impl DueState {
@@ -25,6 +29,8 @@ impl DueState {
             DueState::Met => "met",
             DueState::Late => "late",
             DueState::Overdue => "overdue",
+            DueState::Unrecorded => "unrecorded",
+            DueState::Superseded => "superseded",
         }
     }
     pub fn label(self) -> &'static str {
@@ -33,6 +39,8 @@ impl DueState {
             DueState::Met => "按时",
             DueState::Late => "逾期完成",
             DueState::Overdue => "已逾期",
+            DueState::Unrecorded => "未记录",
+            DueState::Superseded => "重开后重计",
         }
     }
 }
@@ -51,26 +59,53 @@ pub struct Deadline {
     pub basis: String,
     /// Set when the deadline was fixed again after a change of grade, type or facts.
     pub refixed_at: Option<Moment>,
+    /// The reopen that ended this deadline's cycle: a step never done in it stops being
+    /// late there, and its fine is final.
+    pub cut_at: Option<Moment>,
+    /// Years the working clock ran through that the calendar does not cover: their
+    /// holidays were counted as working days.
+    pub calendar_gaps: Vec<i32>,
 }
 
 impl Deadline {
-    /// How far past the deadline it was met (or `as_of`, if still not met).
+    /// How far past the deadline it was met (or the cycle ended, or `as_of`, if never met).
     pub fn lateness(&self, as_of: Moment) -> Option<chrono::Duration> {
-        let end = self.met_at.unwrap_or(as_of);
-        (end > self.due && self.state != DueState::Met && self.state != DueState::Pending)
+        let end = self.met_at.or(self.cut_at).unwrap_or(as_of);
+        (end > self.due && matches!(self.state, DueState::Late | DueState::Overdue))
             .then(|| end - self.due)
+    }
+
+    /// Passed, not met, and its cycle still running: a fine for it still grows.
+    pub fn provisional(&self) -> bool {
+        self.state == DueState::Overdue && self.cut_at.is_none()
+    }
+
+    /// The moment that fixes who answers for it: the step itself when it was done late,
+    /// else the deadline (SPEC §7). Later assignments never move a fine.
+    pub fn answerable_at(&self) -> Moment {
+        match (self.state, self.met_at) {
+            (DueState::Late, Some(m)) => m,
+            _ => self.due,
+        }
     }
 }
 
+/// One round of handling: from receipt (or a reopen) to the next reopen. A reopen restarts
+/// the steps the rulebook names; each cycle keeps its own deadlines and fines (§9 "每次").
+#[derive(Debug, Clone)]
+pub struct Cycle {
+    /// 1 for the first handling, 2 after the first reopen, ...
+    pub n: usize,
+    pub start: Moment,
+    /// The reopen that ended it; `None` for the cycle in progress.
+    pub end: Option<Moment>,
+    /// Every step's deadline in this cycle; `None` where the step does not apply or belongs
+    /// to the first cycle only (a step a reopen does not restart).
+    pub deadlines: Vec<(Step, Option<Deadline>)>,
+}
+
 fn step_event(step: Step, a: &Action) -> bool {
-    matches!(
-        (step, a),
-        (Step::Forward, Action::Forward(_))
-            | (Step::Respond, Action::Respond(_))
-            | (Step::Plan, Action::Plan(_))
-            | (Step::Close, Action::Close(_))
-            | (Step::Callback, Action::Callback(_))
-    )
+    crate::ticket::step_of(a) == Some(step)
 }
 
 fn grade_at(spells: &[GradeSpell], at: Moment) -> &str {
@@ -100,6 +135,15 @@ fn plan_finish(state: &State) -> Option<Moment> {
     })
 }
 
+/// A deadline as the rulebook sets it from a start, before the step is judged.
+struct Fixed {
+    due: Moment,
+    warn: Option<Moment>,
+    clause: String,
+    basis: String,
+    gaps: Vec<i32>,
+}
+
 /// The due moment of `step` from `start` under the ticket as it stands in `state`.
 fn compute(
     rules: &Rules,
@@ -108,25 +152,26 @@ fn compute(
     start: Moment,
     state: &State,
     grade: &str,
-) -> Option<(Moment, Option<Moment>, String, String)> {
+) -> Option<Fixed> {
     let limit = limit_for(rule, grade, state.category)?;
     let cal = &rules.calendar;
     let clock = limit.clock.unwrap_or(rule.clock);
     let mut clause = rule.clause.clone();
-    let (mut due, mut basis) = match &limit.kind {
+    let on_clock = |span: crate::time::Span, c: Clock| (cal.add(start, span, c), Some(c));
+    let ((mut due, mut used), mut basis) = match &limit.kind {
         LimitKind::Within(span) => (
-            cal.add(start, *span, clock),
+            on_clock(*span, clock),
             format!("{span} {}", clock_name(clock)),
         ),
         LimitKind::PlanFinishOr(span) => match plan_finish(state) {
-            Some(f) => (f, "方案完成时间".to_string()),
+            Some(f) => ((f, None), "方案完成时间".to_string()),
             None => (
-                cal.add(start, *span, clock),
+                on_clock(*span, clock),
                 format!("{span} {}", clock_name(clock)),
             ),
         },
         LimitKind::EndOfDay => (
-            end_of_day(start.date_naive(), rules.offset),
+            (end_of_day(start.date_naive(), rules.offset), None),
             "当日内".to_string(),
         ),
     };
@@ -143,38 +188,85 @@ fn compute(
         }
         let c = o.limit.clock.unwrap_or(rule.clock);
         let alt = match &o.limit.kind {
-            LimitKind::Within(s) | LimitKind::PlanFinishOr(s) => cal.add(start, *s, c),
-            LimitKind::EndOfDay => end_of_day(start.date_naive(), rules.offset),
+            LimitKind::Within(s) | LimitKind::PlanFinishOr(s) => (cal.add(start, *s, c), Some(c)),
+            LimitKind::EndOfDay => (end_of_day(start.date_naive(), rules.offset), None),
         };
-        if alt < due {
-            due = alt;
+        if alt.0 < due {
+            (due, used) = alt;
             basis = format!("{} ({})", o.label, clock_name(c));
             clause = o.clause.clone();
         }
     }
-    Some((due, warn, clause, basis))
+    let gaps = match used {
+        Some(Clock::Working) => cal.gaps(start, due),
+        _ => Vec::new(),
+    };
+    Some(Fixed {
+        due,
+        warn,
+        clause,
+        basis,
+        gaps,
+    })
 }
 
-fn clock_name(c: super::Clock) -> &'static str {
+fn clock_name(c: Clock) -> &'static str {
     match c {
-        super::Clock::Working => "工作日",
-        super::Clock::Calendar => "自然时间",
+        Clock::Working => "工作日",
+        Clock::Calendar => "自然时间",
     }
 }
 
-/// Every step's deadline at `as_of`; `None` where the step does not apply (no such step in
-/// the rulebook, an invalid ticket's plan and callback, a callback before any close).
-pub fn deadlines(
+/// Every cycle of the ticket up to `as_of`, each with every step's deadline.
+pub fn cycles(
     rules: &Rules,
     history: &History,
     spells: &[GradeSpell],
     as_of: Moment,
-) -> Vec<(Step, Option<Deadline>)> {
-    let now_state = history.at(as_of);
-    Step::ALL
+) -> Vec<Cycle> {
+    let ticket = history.ticket();
+    let reopens: Vec<Moment> = history
+        .live()
         .iter()
-        .map(|&step| (step, one(rules, history, spells, now_state, step, as_of)))
+        .filter(|e| matches!(e.action, Action::Reopen(_)))
+        .map(|e| e.at)
+        .collect();
+    let now = history.at(as_of);
+    let starts = std::iter::once(ticket.received_at).chain(reopens.iter().copied());
+    starts
+        .enumerate()
+        .map(|(i, start)| {
+            let end = reopens.get(i).copied();
+            let window = Window {
+                n: i + 1,
+                start,
+                end,
+            };
+            let deadlines = Step::ALL
+                .iter()
+                .map(|&step| (step, one(rules, history, spells, now, step, &window, as_of)))
+                .collect();
+            Cycle {
+                n: i + 1,
+                start,
+                end,
+                deadlines,
+            }
+        })
         .collect()
+}
+
+/// Whether a step runs again in every cycle (a reopen restarts it, or it starts at the
+/// close), rather than once for the ticket.
+pub fn per_cycle(rules: &Rules, step: Step) -> bool {
+    let d = &rules.book.deadlines;
+    d.reopen_restarts.contains(&step) || d.step(step).is_some_and(|r| r.starts == Start::Closed)
+}
+
+struct Window {
+    n: usize,
+    start: Moment,
+    end: Option<Moment>,
 }
 
 fn one(
@@ -183,6 +275,7 @@ fn one(
     spells: &[GradeSpell],
     now: &State,
     step: Step,
+    cycle: &Window,
     as_of: Moment,
 ) -> Option<Deadline> {
     let d = &rules.book.deadlines;
@@ -190,38 +283,42 @@ fn one(
     if !now.valid && !d.invalid_steps.contains(&step) {
         return None;
     }
-    let last_reopen = now
-        .events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.action, Action::Reopen(_)))
-        .map(|e| e.at);
+    let repeats = per_cycle(rules, step);
+    if cycle.n > 1 && !repeats {
+        return None;
+    }
+    // A step that runs once for the ticket is not cut short by a reopen.
+    let end = if repeats { cycle.end } else { None };
+    let inside = |t: Moment| end.is_none_or(|e| t < e);
+    let live = history.live();
     let start = match rule.starts {
-        Start::Received => match last_reopen {
-            Some(r) if d.reopen_restarts.contains(&step) => r,
-            _ => history.ticket().received_at,
-        },
-        Start::Closed => match now.status {
-            Status::Closed => now.closed_at?,
-            Status::Open => return None,
-        },
+        Start::Received if repeats => cycle.start,
+        Start::Received => history.ticket().received_at,
+        Start::Closed => {
+            live.iter()
+                .find(|e| {
+                    e.at >= cycle.start && inside(e.at) && matches!(e.action, Action::Close(_))
+                })?
+                .at
+        }
     };
-    let met_at = now
-        .events
+    let met_at = live
         .iter()
-        .find(|e| e.at >= start && step_event(step, &e.action))
+        .find(|e| e.at >= start && inside(e.at) && step_event(step, &e.action))
         .map(|e| e.at);
+    let horizon = end.map_or(as_of, |e| e.min(as_of));
 
     // Fixed by what is in force when the clock starts...
     let first = history.at(start);
-    let (mut due, warn_at, mut clause, mut basis) =
-        compute(rules, step, rule, start, first, grade_at(spells, start))?;
+    let fixed = compute(rules, step, rule, start, first, grade_at(spells, start))?;
+    let (mut due, warn_at, mut clause, mut basis, mut gaps) =
+        (fixed.due, fixed.warn, fixed.clause, fixed.basis, fixed.gaps);
     let mut raw = due;
     let mut refixed_at = None;
     // ...and fixed again at each later change while still pending, never earlier than it.
     let mut moments: Vec<Moment> = spells.iter().map(|s| s.from).collect();
-    moments.extend(now.events.iter().map(|e| e.at));
-    moments.retain(|m| *m > start && *m <= as_of);
+    moments.extend(live.iter().map(|e| e.at));
+    moments.retain(|m| *m > start && *m <= horizon);
     moments.sort();
     moments.dedup();
     for c in moments {
@@ -230,23 +327,27 @@ fn one(
             break;
         }
         let st = history.at(c);
-        let Some((new_raw, _, cl, b)) = compute(rules, step, rule, start, st, grade_at(spells, c))
-        else {
+        let Some(f) = compute(rules, step, rule, start, st, grade_at(spells, c)) else {
             continue;
         };
-        if new_raw != raw {
-            raw = new_raw;
-            due = new_raw.max(c);
-            clause = cl;
-            basis = b;
+        if f.due != raw {
+            raw = f.due;
+            due = f.due.max(c);
+            clause = f.clause;
+            basis = f.basis;
+            gaps = f.gaps;
             refixed_at = Some(c);
         }
     }
-    let state = match met_at {
-        Some(m) if m <= due => DueState::Met,
-        Some(_) => DueState::Late,
-        None if as_of > due => DueState::Overdue,
-        None => DueState::Pending,
+    let unrecorded = cycle.n == 1 && history.ticket().unrecorded.contains(&step);
+    let (state, met_at, cut_at) = match (met_at, end) {
+        _ if unrecorded => (DueState::Unrecorded, None, None),
+        (Some(m), _) if m <= due => (DueState::Met, Some(m), None),
+        (Some(m), _) => (DueState::Late, Some(m), None),
+        (None, Some(e)) if e > due => (DueState::Overdue, None, Some(e)),
+        (None, Some(_)) => (DueState::Superseded, None, None),
+        (None, None) if as_of > due => (DueState::Overdue, None, None),
+        (None, None) => (DueState::Pending, None, None),
     };
     Some(Deadline {
         step,
@@ -258,5 +359,7 @@ fn one(
         clause,
         basis,
         refixed_at,
+        cut_at,
+        calendar_gaps: gaps,
     })
 }

@@ -41,10 +41,18 @@ pub struct Peers {
     groups: HashMap<(String, String), Group>,
 }
 
+/// One stretch of a ticket's membership in a same-target group.
 #[derive(Debug, Clone)]
-pub struct Peer {
-    pub received_at: Moment,
-    pub complainant: Complainant,
+struct Member {
+    /// Which ticket (tickets count once however many stretches they have).
+    ticket: usize,
+    received_at: Moment,
+    /// From when it counts: its receipt, or the moment its target was recorded (SPEC §5:
+    /// grades follow the events known at T; a fact counts from when it is recorded).
+    from: Moment,
+    /// Until when: a correction that moved it to another target or project; else never.
+    until: Option<Moment>,
+    complainant: Complainant,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +70,38 @@ impl Group {
             (self.steps[i - 1].1, self.steps[i - 1].2)
         }
     }
+
+    fn build(members: &[Member], window: chrono::Duration, cap: usize) -> Group {
+        let mut moments: Vec<Moment> = members
+            .iter()
+            .flat_map(|p| [Some(p.from), p.until, Some(p.received_at + window)])
+            .flatten()
+            .collect();
+        moments.sort();
+        moments.dedup();
+        let mut steps: Vec<(Moment, usize, usize)> = Vec::new();
+        let mut tickets: Vec<usize> = Vec::new();
+        let mut distinct: Vec<&Complainant> = Vec::new();
+        for m in moments {
+            tickets.clear();
+            distinct.clear();
+            for p in members.iter().filter(|p| {
+                p.from <= m && p.until.is_none_or(|u| m < u) && p.received_at > m - window
+            }) {
+                if !tickets.contains(&p.ticket) {
+                    tickets.push(p.ticket);
+                }
+                if distinct.len() < cap && !distinct.iter().any(|c| c.same(&p.complainant)) {
+                    distinct.push(&p.complainant);
+                }
+            }
+            let now = (tickets.len().min(cap), distinct.len());
+            if steps.last().is_none_or(|(_, a, b)| (*a, *b) != now) {
+                steps.push((m, now.0, now.1));
+            }
+        }
+        Group { steps }
+    }
 }
 
 /// Targets are compared after trimming and case-folding.
@@ -71,8 +111,9 @@ pub fn target_key(project: &str, target: &str) -> Option<(String, String)> {
 }
 
 impl Peers {
-    /// Indexes the tickets' targets as they stand at `as_of` (a target set by a later
-    /// classification counts from the ticket's receipt: it names what was complained of).
+    /// Indexes the tickets' targets as the desk stood at `as_of`. A ticket joins its group
+    /// when its target is recorded (at receipt, or by a later amend or classification) and
+    /// leaves it when a correction moves it elsewhere.
     pub fn index(rules: &Rules, tickets: &[Ticket], as_of: Moment) -> Peers {
         let g = &rules.book.grading;
         // Counts above the largest number any rule asks about change no grade.
@@ -92,28 +133,32 @@ impl Peers {
             return Peers::default();
         }
         let window = g.same_target_window.duration();
-        let mut members: HashMap<(String, String), Vec<Peer>> = HashMap::new();
-        for t in tickets.iter().filter(|t| t.received_at <= as_of) {
-            let who = Who::at(t, as_of);
-            if let Some(key) = who.target.and_then(|x| target_key(who.project, x)) {
-                members.entry(key).or_default().push(Peer {
+        let mut members: HashMap<(String, String), Vec<Member>> = HashMap::new();
+        for (i, t) in tickets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.received_at <= as_of)
+        {
+            for (key, from, until, complainant) in stretches(t, as_of) {
+                members.entry(key).or_default().push(Member {
+                    ticket: i,
                     received_at: t.received_at,
-                    complainant: Complainant::new(who.phone, who.name),
+                    from,
+                    until,
+                    complainant,
                 });
             }
         }
         let groups = members
             .into_iter()
-            .map(|(k, mut v)| {
-                v.sort_by_key(|p| p.received_at);
-                (k, Group::build(&v, window, cap))
-            })
+            .map(|(k, v)| (k, Group::build(&v, window, cap)))
             .collect();
         Peers { groups }
     }
 
     /// (tickets, different complainants) of the group of `project`/`target` received in
-    /// (at − window, at], capped at the largest number the rulebook asks about.
+    /// (at − window, at] and known by `at`, capped at the largest number the rulebook asks
+    /// about.
     pub fn counts(&self, project: &str, target: &str, at: Moment) -> (usize, usize) {
         target_key(project, target)
             .and_then(|k| self.groups.get(&k))
@@ -130,82 +175,81 @@ impl Peers {
     }
 }
 
-/// The facts "same target" looks at, with corrections up to a moment applied; cheaper
-/// than a whole fold, as every ticket of the desk is read this way.
-struct Who<'t> {
-    project: &'t str,
-    target: Option<&'t str>,
-    name: &'t str,
-    phone: &'t str,
-}
-
-impl<'t> Who<'t> {
-    fn at(t: &'t Ticket, as_of: Moment) -> Who<'t> {
-        let mut w = Who {
-            project: &t.project,
-            target: t.target.as_deref(),
-            name: &t.name,
-            phone: &t.phone,
-        };
-        let mut events: Vec<_> = t.events.iter().filter(|e| e.at <= as_of).collect();
-        events.sort_by_key(|e| e.at);
-        for e in events {
-            match &e.action {
-                Action::Amend(f) => {
-                    if let Some(p) = &f.project {
-                        w.project = p;
-                    }
-                    if let Some(x) = &f.target {
-                        w.target = Some(x);
-                    }
-                    if let Some(n) = &f.name {
-                        w.name = n;
-                    }
-                    if let Some(p) = &f.phone {
-                        w.phone = p;
-                    }
-                }
-                Action::Classify(c) => {
-                    if let Some(x) = &c.target {
-                        w.target = Some(x);
-                    }
-                }
-                _ => {}
-            }
+/// The stretches of time a ticket spent with one (project, target) and one complainant, as
+/// its live events at `as_of` tell: cheaper than a whole fold, as every ticket of the desk is
+/// read this way.
+#[allow(clippy::type_complexity)]
+fn stretches(
+    t: &Ticket,
+    as_of: Moment,
+) -> Vec<((String, String), Moment, Option<Moment>, Complainant)> {
+    let mut project: &str = &t.project;
+    let mut target: Option<&str> = t.target.as_deref();
+    let mut name: &str = &t.name;
+    let mut phone: &str = &t.phone;
+    let mut out = Vec::new();
+    let mut open: Option<((String, String), Moment, Complainant)> = None;
+    let mut settle = |at: Moment,
+                      project: &str,
+                      target: Option<&str>,
+                      name: &str,
+                      phone: &str,
+                      out: &mut Vec<_>| {
+        let key = target.and_then(|x| target_key(project, x));
+        let who = Complainant::new(phone, name);
+        if let Some((k, _, c)) = &open
+            && Some(k) == key.as_ref()
+            && c.phone_digits == who.phone_digits
+            && c.name == who.name
+        {
+            return;
         }
-        w
-    }
-}
-
-impl Group {
-    fn build(members: &[Peer], window: chrono::Duration, cap: usize) -> Group {
-        let mut moments: Vec<Moment> = members
-            .iter()
-            .flat_map(|p| [p.received_at, p.received_at + window])
-            .collect();
-        moments.sort();
-        moments.dedup();
-        let mut steps: Vec<(Moment, usize, usize)> = Vec::new();
-        for m in moments {
-            let lo = members.partition_point(|p| p.received_at <= m - window);
-            let hi = members.partition_point(|p| p.received_at <= m);
-            let inside = &members[lo..hi];
-            let mut distinct: Vec<&Complainant> = Vec::new();
-            for p in inside {
-                if distinct.len() >= cap {
-                    break;
-                }
-                if !distinct.iter().any(|c| c.same(&p.complainant)) {
-                    distinct.push(&p.complainant);
-                }
-            }
-            let now = (inside.len().min(cap), distinct.len());
-            if steps.last().is_none_or(|(_, a, b)| (*a, *b) != now) {
-                steps.push((m, now.0, now.1));
-            }
+        if let Some((k, from, c)) = open.take() {
+            out.push((k, from, Some(at), c));
         }
-        Group { steps }
+        open = key.map(|k| (k, at, who));
+    };
+    settle(t.received_at, project, target, name, phone, &mut out);
+    let live = t.live(as_of);
+    for e in live {
+        let before = (project, target, name, phone);
+        match &e.action {
+            Action::Amend(f) => {
+                if let Some(p) = &f.project {
+                    project = p;
+                }
+                if let Some(x) = &f.target {
+                    target = Some(x);
+                }
+                if let Some(n) = &f.name {
+                    name = n;
+                }
+                if let Some(p) = &f.phone {
+                    phone = p;
+                }
+            }
+            Action::Classify(c) => {
+                if let Some(x) = &c.target {
+                    target = Some(x);
+                }
+            }
+            _ => continue,
+        }
+        if before != (project, target, name, phone) {
+            settle(
+                e.at.max(t.received_at),
+                project,
+                target,
+                name,
+                phone,
+                &mut out,
+            );
+        }
     }
+    if let Some((k, from, c)) = open {
+        out.push((k, from, None, c));
+    }
+    out
 }
 
 /// Why a ticket has its grade.
@@ -313,10 +357,16 @@ pub fn timeline(rules: &Rules, history: &History, peers: &Peers, as_of: Moment) 
     // Moments at which the grade may change: receipt, every event, every arrival in the
     // ticket's target group, and every "open for" threshold.
     let mut moments: Vec<Moment> = vec![ticket.received_at];
-    moments.extend(ticket.events.iter().map(|e| e.at));
-    let final_state = history.at(as_of);
-    if let Some(target) = &final_state.facts.target {
-        moments.extend(peers.changes(final_state.facts.project, target));
+    moments.extend(history.live().iter().map(|e| e.at));
+    // Every group the ticket was ever in may change its grade.
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for st in history.states() {
+        if let Some(target) = st.facts.target
+            && !keys.contains(&(st.facts.project, target))
+        {
+            keys.push((st.facts.project, target));
+            moments.extend(peers.changes(st.facts.project, target));
+        }
     }
     for r in &g.rules {
         if let Some(d) = r.when.open_for {
@@ -340,8 +390,7 @@ pub fn timeline(rules: &Rules, history: &History, peers: &Peers, as_of: Moment) 
     let mut reopened_from: Vec<String> = Vec::new();
     let mut escalated_from: Vec<String> = Vec::new();
     let mut seen_events = 0usize;
-    let mut sorted_events: Vec<_> = ticket.events.iter().filter(|e| e.at <= as_of).collect();
-    sorted_events.sort_by_key(|e| e.at);
+    let sorted_events = history.live();
 
     for now in moments {
         // Reopens and escalations look at the grade in force just before them.

@@ -10,7 +10,7 @@ pub mod penalties;
 
 use crate::time::parse_offset;
 use calendar::Calendar;
-use chrono::{FixedOffset, NaiveDate, Weekday};
+use chrono::{Datelike, FixedOffset, NaiveDate, Weekday};
 use codes::{CodeTable, Ordered};
 pub use model::*;
 use std::fmt;
@@ -205,6 +205,7 @@ pub const IMPORT_FIELDS: &[&str] = &[
     "callback_at",
     "comment",
     "forwarded_at",
+    "logged_by",
 ];
 
 struct Validator<'a> {
@@ -244,31 +245,93 @@ impl Validator<'_> {
                 "calendar.weekend covers every day; no day would be worked",
             );
         }
+        // Each entry: a date or a range `A..B`, then optionally its name (`2026-10-01..2026-10-07 国庆节`).
+        let entry = |s: &str| -> (String, Option<String>) {
+            let t = s.trim();
+            match t.split_once(char::is_whitespace) {
+                Some((d, name)) if !name.trim().is_empty() => {
+                    (d.to_string(), Some(name.trim().to_string()))
+                }
+                _ => (t.to_string(), None),
+            }
+        };
         for h in &c.holidays {
-            let r = match h.split_once("..") {
+            let (dates, name) = entry(h);
+            let r = match dates.split_once("..") {
                 Some((a, b)) => date(a).and_then(|a| date(b).map(|b| (a, b))),
-                None => date(h).map(|d| (d, d)),
+                None => date(&dates).map(|d| (d, d)),
             };
             match r {
                 Ok((a, b)) if b < a => self.at(
                     "calendar",
-                    h,
-                    format!("calendar.holidays: the range '{h}' ends before it starts"),
+                    &dates,
+                    format!("calendar.holidays: the range '{dates}' ends before it starts"),
+                ),
+                Ok((a, b)) if (b - a).num_days() > 366 => self.at(
+                    "calendar",
+                    &dates,
+                    format!("calendar.holidays: the range '{dates}' is longer than a year"),
                 ),
                 Ok((a, b)) => {
-                    cal.holidays.extend(a.iter_days().take_while(|d| *d <= b));
+                    for d in a.iter_days().take_while(|d| *d <= b) {
+                        cal.holidays.insert(d);
+                        if let Some(n) = &name {
+                            cal.names.insert(d, n.clone());
+                        }
+                    }
                 }
-                Err(e) => self.at("calendar", h, format!("calendar.holidays: {e}")),
+                Err(e) => self.at("calendar", &dates, format!("calendar.holidays: {e}")),
             }
         }
         for w in &c.workdays {
-            match date(w) {
-                Ok(d) => {
-                    cal.workdays.insert(d);
+            let (d, name) = entry(w);
+            match date(&d) {
+                Ok(day) => {
+                    cal.workdays.insert(day);
+                    if let Some(n) = name {
+                        cal.names.insert(day, n);
+                    }
                 }
-                Err(e) => self.at("calendar", w, format!("calendar.workdays: {e}")),
+                Err(e) => self.at("calendar", &d, format!("calendar.workdays: {e}")),
             }
         }
+        // The years whose holidays are entered: declared, or else the years the dates fall in.
+        let mut years = std::collections::BTreeSet::new();
+        match &c.years {
+            Some(list) => {
+                for y in list {
+                    if !(2000..=2099).contains(y) {
+                        self.at(
+                            "calendar",
+                            "years",
+                            format!("calendar.years: {y} is not a year plaint keeps (2000–2099)"),
+                        );
+                    } else {
+                        years.insert(*y);
+                    }
+                }
+                for d in cal.holidays.iter().chain(cal.workdays.iter()) {
+                    if !years.contains(&d.year()) {
+                        self.at(
+                            "calendar",
+                            &d.to_string(),
+                            format!(
+                                "calendar: {d} is in {}, which calendar.years does not list; add the year once its holidays and make-up days are all entered",
+                                d.year()
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+            None => years.extend(
+                cal.holidays
+                    .iter()
+                    .chain(cal.workdays.iter())
+                    .map(|d| d.year()),
+            ),
+        }
+        cal.years = (!years.is_empty()).then_some(years);
         cal
     }
 
@@ -500,6 +563,9 @@ impl Validator<'_> {
                         "rewards.tiers: each tier gives at_least or above (one of them)",
                     );
                 }
+            }
+            for d in &r.exclude_departments {
+                self.code("rewards", "department", &b.departments, d);
             }
         }
         for (field, _) in b.import.columns.iter() {

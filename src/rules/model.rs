@@ -3,7 +3,7 @@
 use super::codes::{Labelled, Ordered};
 use crate::money::Money;
 use crate::time::Span;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,10 +42,18 @@ pub struct DeskSettings {
     pub prefix: String,
     #[serde(default = "default_offset")]
     pub utc_offset: String,
+    /// How far an event's `at` may lie from the moment it is written before plaint stores
+    /// `entered_at` beside it; an `--at` this far in the future is refused (SPEC §2).
+    #[serde(default = "default_tolerance")]
+    pub clock_tolerance: Span,
 }
 
 fn default_offset() -> String {
     "+08:00".into()
+}
+
+fn default_tolerance() -> Span {
+    Span { minutes: 10 }
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,6 +65,10 @@ pub struct CalendarRules {
     pub holidays: Vec<String>,
     #[serde(default)]
     pub workdays: Vec<String>,
+    /// The years whose holidays and make-up days are entered in full. A working-clock
+    /// deadline that runs through any other year is flagged. Default: the years the listed
+    /// dates fall in.
+    pub years: Option<Vec<i32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -228,7 +240,7 @@ pub enum Clock {
     Working,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Step {
     Forward,
@@ -462,6 +474,9 @@ pub struct Rewards {
     pub callback_weight: u32,
     pub platform_weight: u32,
     pub tiers: Vec<Tier>,
+    /// Departments that earn no reward (the appended table: "除客服部外").
+    #[serde(default)]
+    pub exclude_departments: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,6 +8,7 @@ use crate::money::Money;
 use crate::report::figures::Tenths;
 use crate::report::period::Period;
 use crate::ticket::Action;
+use crate::ticket::State;
 use crate::time::{Moment, describe_delay};
 use chrono::Datelike;
 use std::collections::BTreeMap;
@@ -18,12 +19,16 @@ pub struct Item {
     pub rule: String,
     pub clause: String,
     pub label: String,
-    pub person: String,
+    /// `None` when nobody can be named: no handler assigned yet, or a history row that does
+    /// not record its receiver. The department answers alone then.
+    pub person: Option<String>,
     pub department: String,
     pub amount: Money,
     pub basis: String,
     /// The step is still not done: the fine accrues until it is.
     pub provisional: bool,
+    /// The cycle of handling the deadline belongs to (1, or more after reopens).
+    pub cycle: usize,
     /// When the deadline fell (or the violation was recorded): what period it belongs to.
     pub when: Moment,
 }
@@ -33,7 +38,7 @@ pub struct ToDecide {
     pub ticket: String,
     pub rule: String,
     pub clause: String,
-    pub person: String,
+    pub person: Option<String>,
     pub department: String,
     pub min: Money,
     pub max: Money,
@@ -42,7 +47,7 @@ pub struct ToDecide {
 
 #[derive(Debug, Clone)]
 pub struct Total {
-    pub person: String,
+    pub person: Option<String>,
     pub department: String,
     pub amount: Money,
 }
@@ -76,19 +81,27 @@ pub struct Penalties {
     pub rewards: Vec<Reward>,
 }
 
-/// Who answers for a step: the handler, the person who logged the ticket, or the handler
-/// when one is assigned and the receiver before that.
-fn who(j: &Assessment, p: Person) -> (String, String) {
-    let s = &j.state;
+/// Who answers for a step, as the ticket stood at the moment that fixes it: the handler,
+/// the receiver (who logged it), or the handler when one was assigned and the receiver
+/// before that. A person nobody recorded is `None`, with why.
+fn who(s: &State, p: Person) -> (Option<String>, String, Option<&'static str>) {
     let department = s.department.unwrap_or(s.facts.received_by);
-    let (person, department) = match (p, s.handler) {
-        (Person::Receiver, _) | (Person::HandlerOrReceiver, None) => {
-            (s.facts.logged_by, s.facts.received_by)
-        }
-        (_, Some(h)) => (h, department),
-        (Person::Handler, None) => ("(未指派处理人)", department),
-    };
-    (person.to_string(), department.to_string())
+    match (p, s.handler) {
+        (Person::Receiver, _) | (Person::HandlerOrReceiver, None) => match s.facts.logged_by {
+            Some(r) => (Some(r.to_string()), s.facts.received_by.to_string(), None),
+            None => (
+                None,
+                s.facts.received_by.to_string(),
+                Some("接单人未登记,由接单部门承担"),
+            ),
+        },
+        (_, Some(h)) => (Some(h.to_string()), department.to_string(), None),
+        (Person::Handler, None) => (
+            None,
+            department.to_string(),
+            Some("未指派处理人,由责任部门承担"),
+        ),
+    }
 }
 
 fn short(m: &Moment) -> String {
@@ -137,75 +150,86 @@ pub fn penalties(
                 _ => None,
             })
             .collect();
-        for p in &rules.book.penalties {
-            let Some(d) = j.deadline(p.step) else {
-                continue;
-            };
+        let several = j.cycles.len() > 1;
+        for (cycle, d) in j.every_deadline() {
             if !matches!(d.state, DueState::Late | DueState::Overdue) || !period.contains(&d.due) {
                 continue;
             }
-            let (person, department) = who(j, p.person);
-            let mut basis = basis(d, as_of);
-            for note in &delays {
-                basis.push(';');
-                basis.push_str(note);
-            }
-            let provisional = d.state == DueState::Overdue;
-            if p.per_late_day.is_empty() {
-                let amount = p
-                    .amount_if_received_by
-                    .get(s.facts.received_by)
-                    .copied()
-                    .or(p.amount)
-                    .unwrap_or_default();
+            for p in rules.book.penalties.iter().filter(|p| p.step == d.step) {
+                // Whoever answered for the step when the deadline fell (or when it was done
+                // late) answers for the fine; a later assignment does not move it.
+                let then = s.ticket.state_seen_from(rules, d.answerable_at(), as_of);
+                let (person, department, unnamed) = who(&then, p.person);
+                let mut basis = basis(d, as_of);
+                if several {
+                    basis = format!("第{cycle}轮 {basis}");
+                }
+                if let Some(why) = unnamed {
+                    basis.push_str(&format!("({why})"));
+                }
+                for note in &delays {
+                    basis.push(';');
+                    basis.push_str(note);
+                }
+                let provisional = d.provisional();
+                if p.per_late_day.is_empty() {
+                    let amount = p
+                        .amount_if_received_by
+                        .get(then.facts.received_by)
+                        .copied()
+                        .or(p.amount)
+                        .unwrap_or_default();
+                    out.items.push(Item {
+                        ticket: id.clone(),
+                        rule: p.rule.clone(),
+                        clause: p.clause.clone(),
+                        label: p.label.clone(),
+                        person,
+                        department,
+                        amount,
+                        basis,
+                        provisional,
+                        cycle,
+                        when: d.due,
+                    });
+                    continue;
+                }
+                // Late days: elapsed calendar time past the deadline, rounded up to whole days.
+                let late = d.lateness(as_of).unwrap_or_default();
+                let days = (late.num_seconds() + 86_399) / 86_400;
+                let (amount, parts) = per_day(&p.per_late_day, days);
+                let last = p
+                    .per_late_day
+                    .last()
+                    .map(|r| r.through_day as i64)
+                    .unwrap_or(0);
                 out.items.push(Item {
                     ticket: id.clone(),
                     rule: p.rule.clone(),
                     clause: p.clause.clone(),
                     label: p.label.clone(),
-                    person,
-                    department,
+                    person: person.clone(),
+                    department: department.clone(),
                     amount,
-                    basis,
+                    basis: format!("{basis};逾期 {days} 天:{parts}"),
                     provisional,
+                    cycle,
                     when: d.due,
                 });
-                continue;
-            }
-            // Late days: elapsed calendar time past the deadline, rounded up to whole days.
-            let late = d.lateness(as_of).unwrap_or_default();
-            let days = (late.num_seconds() + 86_399) / 86_400;
-            let (amount, parts) = per_day(&p.per_late_day, days);
-            let last = p
-                .per_late_day
-                .last()
-                .map(|r| r.through_day as i64)
-                .unwrap_or(0);
-            out.items.push(Item {
-                ticket: id.clone(),
-                rule: p.rule.clone(),
-                clause: p.clause.clone(),
-                label: p.label.clone(),
-                person: person.clone(),
-                department: department.clone(),
-                amount,
-                basis: format!("{basis};逾期 {days} 天:{parts}"),
-                provisional,
-                when: d.due,
-            });
-            if days > last
-                && let Some(b) = &p.beyond
-            {
-                out.to_decide.push(ToDecide {
-                    ticket: id.clone(),
-                    rule: b.rule.clone(),
-                    clause: b.clause.clone(),
-                    person,
-                    department,
-                    min: b.min,
-                    max: b.max,
-                    basis: format!("逾期 {days} 天,超过 {last} 天:{}", b.label),
-                });
+                if days > last
+                    && let Some(b) = &p.beyond
+                {
+                    out.to_decide.push(ToDecide {
+                        ticket: id.clone(),
+                        rule: b.rule.clone(),
+                        clause: b.clause.clone(),
+                        person,
+                        department,
+                        min: b.min,
+                        max: b.max,
+                        basis: format!("逾期 {days} 天,超过 {last} 天:{}", b.label),
+                    });
+                }
             }
         }
         for e in &s.events {
@@ -221,11 +245,12 @@ pub fn penalties(
                 rule: v.rule.clone(),
                 clause: rule.map(|r| r.clause.clone()).unwrap_or_default(),
                 label: rule.map(|r| r.label.clone()).unwrap_or_default(),
-                person: v.person.clone(),
+                person: Some(v.person.clone()),
                 department: v.department.clone(),
                 amount: rule.map(|r| r.amount).unwrap_or_default(),
                 basis: format!("{} 由{}登记", short(&e.at), e.by),
                 provisional: false,
+                cycle: 0,
                 when: e.at,
             });
         }
@@ -233,7 +258,7 @@ pub fn penalties(
     out.items
         .sort_by(|a, b| (a.when, &a.ticket, &a.rule).cmp(&(b.when, &b.ticket, &b.rule)));
 
-    let mut by_person: BTreeMap<(String, String), Money> = BTreeMap::new();
+    let mut by_person: BTreeMap<(Option<String>, String), Money> = BTreeMap::new();
     let mut by_dept: BTreeMap<String, Money> = BTreeMap::new();
     for i in &out.items {
         *by_person
@@ -291,10 +316,11 @@ fn rewards(
     let Some(r) = &rules.book.rewards else {
         return Vec::new();
     };
+    let earns = |d: &str| !r.exclude_departments.iter().any(|x| x == d);
     // (department, year, month) → (sum of answers, answers)
     let mut callbacks: BTreeMap<(String, i32, u32), (i64, i64)> = BTreeMap::new();
     for j in judged {
-        let Some(dept) = &j.state.department else {
+        let Some(dept) = j.state.department.filter(|d| earns(d)) else {
             continue;
         };
         for e in &j.state.events {
@@ -311,7 +337,7 @@ fn rewards(
     let mut keys: Vec<(String, i32, u32)> = callbacks.keys().cloned().collect();
     for rt in ratings {
         let k = (rt.department.clone(), rt.year, rt.month);
-        if period.months().contains(&(rt.year, rt.month)) && !keys.contains(&k) {
+        if period.months().contains(&(rt.year, rt.month)) && earns(&k.0) && !keys.contains(&k) {
             keys.push(k);
         }
     }

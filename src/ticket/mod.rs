@@ -1,7 +1,7 @@
 //! A complaint: its intake facts, its events, and the state they fold into.
 
 use crate::money::Money;
-use crate::rules::{DepartmentRule, Rules};
+use crate::rules::{DepartmentRule, Rules, Step};
 use crate::time::Moment;
 mod read;
 
@@ -16,9 +16,16 @@ pub struct Ticket {
     pub ext_ref: Option<String>,
     pub project: String,
     pub received_at: Moment,
+    /// When the ticket was written, if that differs from `received_at` by more than the
+    /// rulebook's tolerance: a complaint entered after the fact shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_at: Option<Moment>,
     pub received_by: String,
     pub channel: String,
-    pub logged_by: String,
+    /// The receiver: who logged the complaint. A history row that does not name its receiver
+    /// (no `logged_by` column) leaves it unknown; the person running the import is not it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_by: Option<String>,
     pub name: String,
     pub phone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +44,12 @@ pub struct Ticket {
     pub target: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+    /// Where an imported complaint came from: `FILE:ROW`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Steps a history row does not record: not judged, never late, never fined (SPEC §9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unrecorded: Vec<Step>,
     /// `events:` is written empty at intake and each event is appended below it.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub events: Vec<Event>,
@@ -54,6 +67,26 @@ pub struct Event {
     pub by: String,
     #[serde(flatten)]
     pub action: Action,
+    /// When the event was written, if that differs from `at` by more than the rulebook's
+    /// tolerance: back-dating stays visible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_at: Option<Moment>,
+    /// Where an imported event came from: `FILE:ROW`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Event {
+    /// An event entered now, as it happened.
+    pub fn new(at: Moment, by: impl Into<String>, action: Action) -> Event {
+        Event {
+            at,
+            by: by.into(),
+            action,
+            entered_at: None,
+            source: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +106,8 @@ pub enum Action {
     Escalate(Reason),
     Delay(Delay),
     Violation(Violation),
+    /// Withdraws a mistaken event (SPEC §2); the file still only grows.
+    Void(Void),
 }
 
 impl Action {
@@ -90,6 +125,7 @@ impl Action {
             Action::Escalate(_) => "escalate",
             Action::Delay(_) => "delay",
             Action::Violation(_) => "violation",
+            Action::Void(_) => "void",
         }
     }
 }
@@ -243,6 +279,15 @@ pub struct Violation {
     pub department: String,
 }
 
+/// `plaint void ID N`: event N (1-based, in file order) is withdrawn; a void of a void
+/// restores the event it withdrew.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Void {
+    pub event: usize,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
@@ -267,7 +312,7 @@ pub struct Current<'t> {
     pub project: &'t str,
     pub received_by: &'t str,
     pub channel: &'t str,
-    pub logged_by: &'t str,
+    pub logged_by: Option<&'t str>,
     pub name: &'t str,
     pub phone: &'t str,
     pub unit: Option<&'t str>,
@@ -288,7 +333,7 @@ impl<'t> Current<'t> {
             project: &t.project,
             received_by: &t.received_by,
             channel: &t.channel,
-            logged_by: &t.logged_by,
+            logged_by: t.logged_by.as_deref(),
             name: &t.name,
             phone: &t.phone,
             unit: t.unit.as_deref(),
@@ -328,26 +373,38 @@ impl<'t> Current<'t> {
 
 /// A ticket's state after each moment something happened to it, so that grading and
 /// deadlines can ask "how did it stand at T?" many times without folding again.
+///
+/// Which events count is settled once, from `as_of`: a mistake withdrawn by then never
+/// happened, at any earlier moment either.
 pub struct History<'t> {
     times: Vec<Moment>,
     states: Vec<State<'t>>,
+    live: Vec<&'t Event>,
 }
 
 impl<'t> History<'t> {
     pub fn new(ticket: &'t Ticket, rules: &'t Rules, as_of: Moment) -> History<'t> {
+        let live = ticket.live(as_of);
         let mut times: Vec<Moment> = std::iter::once(ticket.received_at)
             .chain(
-                ticket
-                    .events
-                    .iter()
+                live.iter()
                     .map(|e| e.at)
-                    .filter(|t| *t > ticket.received_at && *t <= as_of),
+                    .filter(|t| *t > ticket.received_at),
             )
             .collect();
-        times.sort();
         times.dedup();
-        let states = times.iter().map(|t| ticket.state_at(rules, *t)).collect();
-        History { times, states }
+        let states = times
+            .iter()
+            .map(|t| {
+                let n = live.partition_point(|e| e.at <= *t);
+                ticket.fold(rules, live[..n].to_vec())
+            })
+            .collect();
+        History {
+            times,
+            states,
+            live,
+        }
     }
 
     /// The state at `at` (at or after receipt): nothing changes between events.
@@ -359,6 +416,16 @@ impl<'t> History<'t> {
     pub fn ticket(&self) -> &'t Ticket {
         self.states[0].ticket
     }
+
+    /// The events that count, in time order.
+    pub fn live(&self) -> &[&'t Event] {
+        &self.live
+    }
+
+    /// Every state the ticket passed through, oldest first.
+    pub fn states(&self) -> &[State<'t>] {
+        &self.states
+    }
 }
 
 /// A ticket as it stood at a moment: intake facts with their corrections applied and what
@@ -368,7 +435,7 @@ pub struct State<'t> {
     pub ticket: &'t Ticket,
     /// The intake facts after every `amend`/`classify` up to the moment.
     pub facts: Current<'t>,
-    /// Events up to the moment, in time order.
+    /// The events that count up to the moment (none withdrawn, no voids), in time order.
     pub events: Vec<&'t Event>,
     pub valid: bool,
     pub invalid_reason: Option<&'t str>,
@@ -382,42 +449,145 @@ pub struct State<'t> {
     pub closed_at: Option<Moment>,
 }
 
+/// Which step an event records, if any.
+pub fn step_of(a: &Action) -> Option<Step> {
+    match a {
+        Action::Forward(_) => Some(Step::Forward),
+        Action::Respond(_) => Some(Step::Respond),
+        Action::Plan(_) => Some(Step::Plan),
+        Action::Close(_) => Some(Step::Close),
+        Action::Callback(_) => Some(Step::Callback),
+        _ => None,
+    }
+}
+
 impl Ticket {
-    /// Whether, by `at`, every step (forward, respond, plan, close, callback) has its event
-    /// since the last reopen: such a ticket cannot be overdue at `at`.
-    pub fn every_step_done_by(&self, at: Moment) -> bool {
-        let since = self
+    /// For each event (by index in the file), the index of the `void` event that withdraws
+    /// it, as the desk stood at `as_of`. A void withdrawn by a later void withdraws nothing,
+    /// so a void of a void restores the event.
+    pub fn withdrawn(&self, as_of: Moment) -> Vec<Option<usize>> {
+        let mut by: Vec<Option<usize>> = vec![None; self.events.len()];
+        // A void names an earlier event, so walking backwards settles each void's own fate
+        // before it is applied.
+        for j in (0..self.events.len()).rev() {
+            let e = &self.events[j];
+            if let Action::Void(v) = &e.action
+                && e.at <= as_of
+                && by[j].is_none()
+                && (1..=j).contains(&v.event)
+            {
+                let target = v.event - 1;
+                if by[target].is_none() {
+                    by[target] = Some(j);
+                }
+            }
+        }
+        by
+    }
+
+    /// The events that count at `as_of`: happened by then, not voids, not withdrawn; in time
+    /// order (back-dated history may be appended out of order; the stable sort keeps file
+    /// order for events at the same moment).
+    pub fn live(&self, as_of: Moment) -> Vec<&Event> {
+        let has_voids = self
             .events
             .iter()
-            .filter(|e| e.at <= at && matches!(e.action, Action::Reopen(_)))
+            .any(|e| matches!(e.action, Action::Void(_)));
+        let withdrawn = if has_voids {
+            self.withdrawn(as_of)
+        } else {
+            Vec::new()
+        };
+        let mut events: Vec<&Event> = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                e.at <= as_of
+                    && !matches!(e.action, Action::Void(_))
+                    && withdrawn.get(*i).is_none_or(|w| w.is_none())
+            })
+            .map(|(_, e)| e)
+            .collect();
+        if !events.is_sorted_by_key(|e| e.at) {
+            events.sort_by_key(|e| e.at);
+        }
+        events
+    }
+
+    /// Whether, by `at`, every step (forward, respond, plan, close, callback) has its event
+    /// since the last reopen, or is one a history import does not record: such a ticket
+    /// cannot be overdue at `at`.
+    pub fn every_step_done_by(&self, at: Moment) -> bool {
+        let live = self.live(at);
+        let since = live
+            .iter()
+            .filter(|e| matches!(e.action, Action::Reopen(_)))
             .map(|e| e.at)
             .max();
         let mut seen = [false; 5];
-        for e in self.events.iter().filter(|e| e.at <= at) {
-            let i = match e.action {
-                Action::Forward(_) => 0,
-                Action::Respond(_) => 1,
-                Action::Plan(_) => 2,
-                Action::Close(_) => 3,
-                Action::Callback(_) => 4,
-                _ => continue,
+        for s in &self.unrecorded {
+            seen[*s as usize] = true;
+        }
+        for e in &live {
+            let Some(step) = step_of(&e.action) else {
+                continue;
             };
             // Forward is not restarted by a reopen; the rest are.
-            if i == 0 || since.is_none_or(|s| e.at >= s) {
-                seen[i] = true;
+            if step == Step::Forward || since.is_none_or(|s| e.at >= s) {
+                seen[step as usize] = true;
             }
         }
         seen.iter().all(|s| *s)
     }
 
+    /// What would be wrong with the ticket's life if only `events` (live, in time order) had
+    /// happened: a close while closed, a reopen or a callback while open. A correction that
+    /// would leave such a history is refused.
+    pub fn lifecycle_problem(events: &[&Event]) -> Option<String> {
+        let mut closed = false;
+        for e in events {
+            let at = crate::time::human(&e.at);
+            match e.action {
+                Action::Close(_) if closed => {
+                    return Some(format!("the close at {at} would close a closed ticket"));
+                }
+                Action::Close(_) => closed = true,
+                Action::Reopen(_) if !closed => {
+                    return Some(format!("the reopen at {at} would reopen an open ticket"));
+                }
+                Action::Reopen(_) => closed = false,
+                Action::Callback(_) if !closed => {
+                    return Some(format!(
+                        "the callback at {at} would call back an open ticket"
+                    ));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// Folds the events known at `as_of` under `rules`.
     pub fn state_at<'t>(&'t self, rules: &'t Rules, as_of: Moment) -> State<'t> {
-        let mut events: Vec<&Event> = self.events.iter().filter(|e| e.at <= as_of).collect();
-        // Back-dated history may be appended out of order; the stable sort keeps file order
-        // for events at the same moment.
-        if !events.is_sorted_by_key(|e| e.at) {
-            events.sort_by_key(|e| e.at);
-        }
+        self.fold(rules, self.live(as_of))
+    }
+
+    /// The state after `events` (live, in time order), as seen from a later moment: what
+    /// stood at `at` among the events that count at `seen_from`.
+    pub fn state_seen_from<'t>(
+        &'t self,
+        rules: &'t Rules,
+        at: Moment,
+        seen_from: Moment,
+    ) -> State<'t> {
+        let mut live = self.live(seen_from);
+        live.retain(|e| e.at <= at);
+        self.fold(rules, live)
+    }
+
+    /// Folds `events` (live, in time order) under `rules`.
+    fn fold<'t>(&'t self, rules: &'t Rules, events: Vec<&'t Event>) -> State<'t> {
         let mut facts = Current::of(self);
         let mut valid = true;
         let mut invalid_reason: Option<&str> = None;

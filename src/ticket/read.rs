@@ -19,6 +19,7 @@ enum Kind {
     Escalate,
     Delay,
     Violation,
+    Void,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +68,9 @@ struct RawEvent {
     approved_by: Option<String>,
     rule: Option<String>,
     person: Option<String>,
+    event: Option<usize>,
+    entered_at: Option<Moment>,
+    source: Option<String>,
 }
 
 /// Fails when a field is present that the event's kind does not have.
@@ -92,7 +96,7 @@ macro_rules! only {
             ("attitude", $raw.attitude.is_some()), ("acknowledged", $raw.acknowledged.is_some()),
             ("visited", $raw.visited.is_some()), ("comment", $raw.comment.is_some()),
             ("approved_by", $raw.approved_by.is_some()), ("rule", $raw.rule.is_some()),
-            ("person", $raw.person.is_some()),
+            ("person", $raw.person.is_some()), ("event", $raw.event.is_some()),
         ];
         let allowed: &[&str] = &[$(stringify!($allowed)),*];
         if let Some((f, _)) = present.iter().find(|(f, on)| *on && !allowed.contains(f)) {
@@ -258,11 +262,24 @@ impl RawEvent {
                     department: need(r.department, "violation", "department")?,
                 })
             }
+            Kind::Void => {
+                only!(r, "void", [event, reason]);
+                let event = need(r.event, "void", "event")?;
+                if event == 0 {
+                    return Err("a void event names an event by its number, from 1".into());
+                }
+                Action::Void(Void {
+                    event,
+                    reason: need(r.reason, "void", "reason")?,
+                })
+            }
         };
         Ok(Event {
             at: r.at,
             by: r.by,
             action,
+            entered_at: r.entered_at,
+            source: r.source,
         })
     }
 }

@@ -14,6 +14,8 @@ pub struct Desk {
 pub fn plaint() -> Command {
     let mut c = Command::cargo_bin("plaint").expect("the plaint binary is built");
     c.env_remove("PLAINT_DESK")
+        .env_remove("PLAINT_NOW")
+        .env_remove("PLAINT_SITE")
         .env_remove("NO_COLOR")
         .env("PLAINT_USER", "测试员");
     c
@@ -38,9 +40,16 @@ impl Desk {
         self.dir.path()
     }
 
+    /// `plaint --desk DIR ARGS`. A step given `--at T` is entered as it happens: the clock
+    /// reads T (`$PLAINT_NOW`), so nothing is back-dated unless a test means it to be.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = plaint();
         c.arg("--desk").arg(self.path()).args(args);
+        if let Some(i) = args.iter().position(|a| *a == "--at")
+            && let Some(at) = args.get(i + 1)
+        {
+            c.env("PLAINT_NOW", at);
+        }
         c
     }
 
