@@ -5,6 +5,7 @@ mod common;
 
 use common::Desk;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
 fn sample(name: &str) -> PathBuf {
@@ -370,4 +371,126 @@ fn rows_without_a_receipt_time_take_at() {
         d.show("202610-0001", "2026-10-10")["received_at"],
         "2026-10-09T09:00:00+08:00"
     );
+}
+
+/// Case 5 of the trust issue: last year's sheet (no forwarded_at, no planned_at) must not
+/// fine anybody for what it never recorded, nor the admin who ran the import.
+#[test]
+fn a_history_sheet_fines_nobody_for_what_it_does_not_record() {
+    let d = Desk::new();
+    import(&d, &sample("complaints.xlsx"), &[]);
+    let as_of = "2025-12-01";
+    // Closed rows: every step the sheet does not record is unrecorded; the row 1 ticket
+    // records respond and close (and a callback), not forward or plan.
+    let v = d.show("202509-0001", as_of);
+    let states: Vec<(&str, &str)> = ["forward", "respond", "plan", "close", "callback"]
+        .iter()
+        .map(|s| (*s, v["deadlines"][s]["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("forward", "unrecorded"),
+            ("respond", "met"),
+            ("plan", "unrecorded"),
+            ("close", "met"),
+            ("callback", "met")
+        ]
+    );
+    // Every imported event says where it came from.
+    let src = v["source"].as_str().unwrap();
+    assert_eq!(src, "complaints.xlsx:2");
+    assert!(
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["source"] == src)
+    );
+    // Only the one row still open is overdue, and for its own steps.
+    let overdue: Vec<String> = d
+        .json(&["list", "--overdue", "--as-of", as_of])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(overdue, vec!["202509-0004"]);
+    let open = d.show("202509-0004", as_of);
+    // It records a response, so the forward before it is unrecorded; plan and close run.
+    assert_eq!(open["deadlines"]["forward"]["state"], "unrecorded");
+    assert_eq!(open["deadlines"]["plan"]["state"], "overdue");
+
+    // September's fines: the sheet's own late steps, to the handlers it names, or to the
+    // receiving department where it names no receiver. Never to 导入员, who ran the import.
+    let p = d.json(&["penalties", "--month", "2025-09", "--as-of", as_of]);
+    let text = p.to_string();
+    assert!(!text.contains("导入员"), "{text}");
+    let items: Vec<(String, String, Value, i64)> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["ticket"].as_str().unwrap().into(),
+                i["rule"].as_str().unwrap().into(),
+                i["person"].clone(),
+                i["amount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // 0003: invalid, answered 09-06 09:00 against 09-05 20:05 (§9.4): 200, receiver unknown.
+    // 0004: answered 11:30 against 11:00 (200), no plan by 14:00 (300), and its close due
+    // 09-13 10:00 still open on 12-01: 79 days late, capped at 7×100 + 8×200 = 2300 (§9.5).
+    assert_eq!(
+        items,
+        vec![
+            (
+                "202509-0003".into(),
+                "late-response".into(),
+                Value::Null,
+                200
+            ),
+            (
+                "202509-0004".into(),
+                "late-response".into(),
+                json!("黄经理"),
+                200
+            ),
+            ("202509-0004".into(), "no-plan".into(), json!("黄经理"), 300),
+            (
+                "202509-0004".into(),
+                "overdue".into(),
+                json!("黄经理"),
+                2300
+            ),
+        ]
+    );
+    assert_eq!(p["items"][0]["department"], "customer-service");
+    assert!(
+        p["items"][0]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("接单人未登记")
+    );
+}
+
+#[test]
+fn a_logged_by_column_names_the_receiver() {
+    let d = Desk::new();
+    let csv = d.path().join("history.csv");
+    std::fs::write(
+        &csv,
+        "投诉编号,项目名称,投诉人姓名,联系方式,投诉主题,发单时间,发单人,响应时间,关闭时间\n\
+         H-1,实力北岸,甲,139,楼道灯,2025-09-01 10:00,李接待,2025-09-01 12:00,2025-09-02 10:00\n",
+    )
+    .unwrap();
+    import(&d, &csv, &[]);
+    let v = d.show("202509-0001", "2025-12-01");
+    assert_eq!(v["logged_by"], "李接待");
+    let p = d.json(&["penalties", "--month", "2025-09", "--as-of", "2025-12-01"]);
+    // Responded 12:00 against 11:00, nobody assigned: the receiver the sheet names (§9.4).
+    assert_eq!(p["items"][0]["rule"], "late-response");
+    assert_eq!(p["items"][0]["person"], "李接待");
+    assert_eq!(p["items"].as_array().unwrap().len(), 1, "{p}");
 }

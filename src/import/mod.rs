@@ -587,3 +587,29 @@ pub fn plan(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(recorded: [bool; 5]) -> Vec<(Step, bool)> {
+        Step::ALL.iter().copied().zip(recorded).collect()
+    }
+
+    #[test]
+    fn a_closed_row_leaves_every_missing_step_unrecorded() {
+        assert_eq!(
+            unrecorded(&steps([false, true, false, true, false]), true),
+            vec![Step::Forward, Step::Plan, Step::Callback]
+        );
+    }
+
+    #[test]
+    fn an_open_row_leaves_only_the_gaps_before_its_last_recorded_step() {
+        assert_eq!(
+            unrecorded(&steps([false, false, true, false, false]), false),
+            vec![Step::Forward, Step::Respond]
+        );
+        assert_eq!(unrecorded(&steps([false; 5]), false), vec![]);
+    }
+}

@@ -191,6 +191,25 @@ mod tests {
     }
 
     #[test]
+    fn gaps_name_the_years_not_covered() {
+        let mut c = cal();
+        assert!(
+            c.gaps(at("2026-12-31 23:00"), at("2027-01-01 03:00"))
+                .is_empty()
+        );
+        c.years = Some([2026].into_iter().collect());
+        assert_eq!(
+            c.gaps(at("2026-12-31 23:00"), at("2028-01-01 03:00")),
+            vec![2027, 2028]
+        );
+        assert!(
+            c.gaps(at("2026-01-01 00:00"), at("2026-12-31 23:00"))
+                .is_empty()
+        );
+        assert!(c.covers(2026) && !c.covers(2027));
+    }
+
+    #[test]
     fn a_calendar_without_working_days_still_ends() {
         let c = Calendar {
             weekend: vec![

@@ -683,3 +683,104 @@ impl Ticket {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{parse_moment, parse_offset};
+
+    fn at(s: &str) -> Moment {
+        parse_moment(s, parse_offset("+08:00").unwrap()).unwrap()
+    }
+
+    fn void(n: usize, when: &str) -> Event {
+        Event::new(
+            at(when),
+            "x",
+            Action::Void(Void {
+                event: n,
+                reason: "r".into(),
+            }),
+        )
+    }
+
+    fn ticket(events: Vec<Event>) -> Ticket {
+        let text = "id: 202611-0001\nproject: p\nreceived_at: 2026-11-02T10:00:00+08:00\n\
+                    received_by: customer-service\nchannel: phone\nname: n\nphone: '1'\n\
+                    subject: s\nheadcount: 1\nevents:\n";
+        let mut t: Ticket = crate::yaml::from_str(text).unwrap();
+        t.events = events;
+        t
+    }
+
+    #[test]
+    fn a_void_of_a_void_restores_and_a_third_withdraws_again() {
+        let respond = Event::new(
+            at("2026-11-02 10:30"),
+            "x",
+            Action::Respond(Note::default()),
+        );
+        let t = ticket(vec![
+            respond,
+            void(1, "2026-11-02 11:00"),
+            void(2, "2026-11-02 12:00"),
+            void(3, "2026-11-02 13:00"),
+        ]);
+        // As of 11:30 only the first void has happened: event 1 is withdrawn.
+        assert_eq!(
+            t.withdrawn(at("2026-11-02 11:30")),
+            vec![Some(1), None, None, None]
+        );
+        assert!(t.live(at("2026-11-02 11:30")).is_empty());
+        // 12:30: the second void withdraws the first: event 1 is back.
+        assert_eq!(
+            t.withdrawn(at("2026-11-02 12:30")),
+            vec![None, Some(2), None, None]
+        );
+        assert_eq!(t.live(at("2026-11-02 12:30")).len(), 1);
+        // 13:30: the third withdraws the second: the first void stands again.
+        assert_eq!(
+            t.withdrawn(at("2026-11-02 13:30")),
+            vec![Some(1), None, Some(3), None]
+        );
+        assert!(t.live(at("2026-11-02 13:30")).is_empty());
+    }
+
+    #[test]
+    fn a_void_naming_itself_or_a_later_event_withdraws_nothing() {
+        let t = ticket(vec![
+            void(1, "2026-11-02 11:00"),
+            void(3, "2026-11-02 11:00"),
+        ]);
+        assert_eq!(t.withdrawn(at("2026-11-03")), vec![None, None]);
+    }
+
+    #[test]
+    fn lifecycle_problems_are_named() {
+        let close = Event::new(
+            at("2026-11-02 11:00"),
+            "x",
+            Action::Close(Close {
+                reason: "confirmed".into(),
+                property_confirmed: false,
+                note: None,
+            }),
+        );
+        let reopen = Event::new(
+            at("2026-11-02 12:00"),
+            "x",
+            Action::Reopen(Reason { reason: "r".into() }),
+        );
+        assert_eq!(Ticket::lifecycle_problem(&[&close, &reopen]), None);
+        assert!(
+            Ticket::lifecycle_problem(&[&reopen])
+                .unwrap()
+                .contains("would reopen an open ticket")
+        );
+        assert!(
+            Ticket::lifecycle_problem(&[&close, &close])
+                .unwrap()
+                .contains("would close a closed ticket")
+        );
+    }
+}

@@ -53,9 +53,25 @@ impl Desk {
         c
     }
 
+    /// The same command with the clock reading `now` (`$PLAINT_NOW`), whatever `--at` says.
+    pub fn cmd_now(&self, now: &str, args: &[&str]) -> Command {
+        let mut c = self.cmd(args);
+        c.env("PLAINT_NOW", now);
+        c
+    }
+
     /// Runs a command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().expect("plaint runs");
+        Desk::succeed(self.cmd(args), args)
+    }
+
+    /// `ok` with the clock reading `now`.
+    pub fn ok_now(&self, now: &str, args: &[&str]) -> String {
+        Desk::succeed(self.cmd_now(now, args), args)
+    }
+
+    fn succeed(mut cmd: Command, args: &[&str]) -> String {
+        let out = cmd.output().expect("plaint runs");
         assert!(
             out.status.success(),
             "plaint {args:?} failed: {}",
@@ -67,8 +83,17 @@ impl Desk {
     /// Runs a command that must fail with `code` and leave every file as it was; returns
     /// its stderr.
     pub fn refused(&self, args: &[&str], code: i32) -> String {
+        self.refuse(self.cmd(args), args, code)
+    }
+
+    /// `refused` with the clock reading `now`.
+    pub fn refused_now(&self, now: &str, args: &[&str], code: i32) -> String {
+        self.refuse(self.cmd_now(now, args), args, code)
+    }
+
+    fn refuse(&self, mut cmd: Command, args: &[&str], code: i32) -> String {
         let before = self.snapshot();
-        let out = self.cmd(args).output().expect("plaint runs");
+        let out = cmd.output().expect("plaint runs");
         let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
         assert_eq!(
             out.status.code(),

@@ -1,0 +1,725 @@
+//! Figures people are fined by: corrections (void), back-dating, cycles after a reopen,
+//! blame fixed when a deadline falls, facts that count from when they are recorded, and the
+//! reward table's exclusion. Every figure below is worked out by hand from the procedure.
+
+mod common;
+
+use common::{Desk, due, state};
+use serde_json::{Value, json};
+
+/// Mon 2026-11-02 10:00: respond due 11:00, forward 12:00, plan 14:00 (general, working clock).
+const MON: &str = "2026-11-02 10:00";
+
+fn items(d: &Desk, month: &str, as_of: &str) -> Vec<Value> {
+    d.json(&["penalties", "--month", month, "--as-of", as_of])["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// (rule, person, department, amount, provisional) of every item, in the order listed.
+fn summary(items: &[Value]) -> Vec<(String, Value, String, i64, bool)> {
+    items
+        .iter()
+        .map(|i| {
+            (
+                i["rule"].as_str().unwrap().to_string(),
+                i["person"].clone(),
+                i["department"].as_str().unwrap().to_string(),
+                i["amount"].as_i64().unwrap(),
+                i["provisional"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- case 1: corrections
+
+#[test]
+fn a_response_dated_in_the_future_is_refused_and_writes_nothing() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON]);
+    // At 10:20 nobody can have responded "tomorrow"; nor at 10:31 (beyond the 10 minutes
+    // of clock difference the rulebook allows).
+    for at in ["2026-11-03 09:00", "2026-11-02 10:31"] {
+        let err = d.refused_now("2026-11-02 10:20", &["respond", &id, "--at", at], 1);
+        assert!(err.contains("is in the future"), "{err}");
+        assert!(err.contains("10m"), "{err}");
+    }
+    // Within the tolerance it is a clock difference, and no entered_at is stored.
+    d.ok_now(
+        "2026-11-02 10:20",
+        &["respond", &id, "--at", "2026-11-02 10:25"],
+    );
+    assert!(!d.ticket_text(&id).contains("entered_at"));
+    // log is held to the same rule.
+    let err = d.refused_now(
+        "2026-11-02 10:20",
+        &[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "甲",
+            "--phone",
+            "1",
+            "--subject",
+            "s",
+            "--at",
+            "2026-11-05",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("--at: 2026-11-05 00:00 is in the future"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_mistaken_response_is_withdrawn_and_the_right_one_recorded_9_4() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON]);
+    // Typed 10:30 instead of 11:45.
+    d.ok(&["respond", &id, "--at", "2026-11-02 10:30"]);
+    d.ok(&["forward", &id, "--at", "2026-11-02 10:40"]);
+    let before = d.ticket_text(&id);
+    let err = d.refused(&["respond", &id, "--at", "2026-11-02 11:45"], 1);
+    assert!(err.contains("already had its first response"), "{err}");
+    d.ok(&[
+        "void",
+        &id,
+        "1",
+        "--reason",
+        "响应时间录错",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    // The file only grew.
+    let after = d.ticket_text(&id);
+    assert!(
+        after.starts_with(&before),
+        "void rewrote the file:\n{after}"
+    );
+    assert!(
+        after.contains("kind: void\n  event: 1\n  reason: 响应时间录错"),
+        "{after}"
+    );
+    // Now the right response is accepted, back-dated: it carries when it was entered.
+    d.ok_now(
+        "2026-11-02 12:05",
+        &["respond", &id, "--at", "2026-11-02 11:45"],
+    );
+    let v = d.show(&id, "2026-11-02 13:00");
+    let events = v["events"].as_array().unwrap();
+    assert_eq!(
+        events.iter().map(|e| e["n"].clone()).collect::<Vec<_>>(),
+        vec![json!(1), json!(2), json!(4), json!(3)],
+        "time order, numbered as in the file"
+    );
+    assert_eq!(
+        events[0]["voided"],
+        json!({"at": "2026-11-02T12:00:00+08:00", "by": "测试员", "reason": "响应时间录错"})
+    );
+    assert_eq!(events[2]["voided"], Value::Null);
+    assert_eq!(events[2]["entered_at"], "2026-11-02T12:05:00+08:00");
+    assert!(events[3].get("entered_at").is_none(), "{}", events[3]);
+    // §4.1.1: due 11:00; met 11:45: late by 45 minutes; §9.4: 200 to the receiver, as nobody
+    // was assigned.
+    assert_eq!(due(&v, "respond"), "2026-11-02T11:00:00+08:00");
+    assert_eq!(
+        v["deadlines"]["respond"]["met_at"],
+        "2026-11-02T11:45:00+08:00"
+    );
+    assert_eq!(state(&v, "respond"), "late");
+    let it = items(&d, "2026-11", "2026-11-02 13:00");
+    assert_eq!(
+        summary(&it),
+        vec![(
+            "late-response".into(),
+            json!("测试员"),
+            "customer-service".into(),
+            200,
+            false
+        )]
+    );
+    // As the desk stood before the void, the mistaken 10:30 response counted: no fine.
+    assert!(items(&d, "2026-11", "2026-11-02 11:59").is_empty());
+
+    // Withdrawing it twice is refused, and says how to restore it.
+    let err = d.refused(&["void", &id, "1", "--reason", "again"], 1);
+    assert!(
+        err.contains("already withdrawn by event 3") && err.contains("void event 3"),
+        "{err}"
+    );
+    let err = d.refused(&["void", &id, "9", "--reason", "x"], 1);
+    assert!(
+        err.contains("has events 1 to 4; there is no event 9"),
+        "{err}"
+    );
+    let err = d.refused(&["void", &id, "1", "--reason", " "], 1);
+    assert!(err.contains("--reason is empty"), "{err}");
+
+    // A void of the void restores the 10:30 response: met again, no fine.
+    d.ok(&[
+        "void",
+        &id,
+        "3",
+        "--reason",
+        "撤销有误",
+        "--at",
+        "2026-11-02 12:30",
+    ]);
+    let v = d.show(&id, "2026-11-02 13:00");
+    assert_eq!(v["events"][0]["voided"], Value::Null);
+    // Events in time order: 1 respond, 2 forward, 4 respond, 3 void, 5 void.
+    assert_eq!(v["events"][3]["n"], 3);
+    assert_eq!(v["events"][3]["kind"], "void");
+    assert_eq!(v["events"][3]["voided"]["reason"], "撤销有误");
+    assert_eq!(
+        v["deadlines"]["respond"]["met_at"],
+        "2026-11-02T10:30:00+08:00"
+    );
+    assert_eq!(state(&v, "respond"), "met");
+    assert!(items(&d, "2026-11", "2026-11-02 13:00").is_empty());
+    d.ok(&["check"]);
+}
+
+#[test]
+fn a_void_that_would_leave_an_impossible_history_is_refused() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON, "--type", "物业服务"]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-02 15:00",
+    ]);
+    d.ok(&[
+        "callback",
+        &id,
+        "--timeliness",
+        "9",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--at",
+        "2026-11-02 16:00",
+    ]);
+    // Without the close, the callback would be on an open complaint.
+    let err = d.refused(
+        &[
+            "void",
+            &id,
+            "1",
+            "--reason",
+            "x",
+            "--at",
+            "2026-11-02 16:30",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("the callback at 2026-11-02 16:00 would call back an open ticket"),
+        "{err}"
+    );
+    // Withdrawing the callback first, then the close, is fine.
+    d.ok(&[
+        "void",
+        &id,
+        "2",
+        "--reason",
+        "回访未做",
+        "--at",
+        "2026-11-02 16:30",
+    ]);
+    d.ok(&[
+        "void",
+        &id,
+        "1",
+        "--reason",
+        "未关闭",
+        "--at",
+        "2026-11-02 16:31",
+    ]);
+    assert_eq!(d.show(&id, "2026-11-02 17:00")["status"], "open");
+}
+
+#[test]
+fn plan_finish_before_the_plan_itself_is_refused() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON]);
+    let err = d.refused(
+        &[
+            "plan",
+            &id,
+            "--action",
+            "repair",
+            "--finish",
+            "2026-11-01",
+            "--at",
+            "2026-11-02 11:00",
+        ],
+        1,
+    );
+    assert!(err.contains("before the plan itself"), "{err}");
+    // The same day is fine: a date alone means the end of that day.
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--finish",
+        "2026-11-02",
+        "--at",
+        "2026-11-02 11:00",
+    ]);
+}
+
+#[test]
+fn a_back_dated_complaint_and_step_store_when_they_were_entered() {
+    let d = Desk::new();
+    let id = d
+        .ok_now(
+            "2026-11-04 09:00",
+            &[
+                "log",
+                "--project",
+                "实力北岸",
+                "--name",
+                "甲",
+                "--phone",
+                "1",
+                "--subject",
+                "s",
+                "--at",
+                MON,
+            ],
+        )
+        .trim()
+        .to_string();
+    d.ok_now(
+        "2026-11-04 09:05",
+        &["forward", &id, "--at", "2026-11-02 11:00"],
+    );
+    let text = d.ticket_text(&id);
+    assert!(
+        text.contains(
+            "received_at: 2026-11-02T10:00:00+08:00\nentered_at: 2026-11-04T09:00:00+08:00\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("kind: forward\n  entered_at: 2026-11-04T09:05:00+08:00\n"),
+        "{text}"
+    );
+    let v = d.show(&id, "2026-11-05");
+    assert_eq!(v["entered_at"], "2026-11-04T09:00:00+08:00");
+    assert_eq!(v["events"][0]["entered_at"], "2026-11-04T09:05:00+08:00");
+    let table = d.ok(&["show", &id, "--as-of", "2026-11-05"]);
+    assert!(table.contains("补录于 2026-11-04 09:05"), "{table}");
+}
+
+// ---------------------------------------------------------------- case 2: cycles
+
+/// A property complaint fined 200 (late response) and 300 (no plan) in its first round,
+/// closed, called back, then reopened on 11-10 and handled on time.
+fn reopened(d: &Desk) -> String {
+    let id = d.log(&["--at", MON, "--type", "物业服务"]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--handler",
+        "孙主管",
+        "--at",
+        "2026-11-02 10:20",
+    ]);
+    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+    d.ok(&["respond", &id, "--at", "2026-11-02 12:00"]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-04 10:00",
+    ]);
+    d.ok(&[
+        "callback",
+        &id,
+        "--timeliness",
+        "9",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--at",
+        "2026-11-04 15:00",
+    ]);
+    d.ok(&[
+        "reopen",
+        &id,
+        "--reason",
+        "灯又坏了",
+        "--at",
+        "2026-11-10 09:00",
+    ]);
+    d.ok(&["respond", &id, "--at", "2026-11-10 09:30"]);
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--at",
+        "2026-11-10 12:00",
+    ]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-12 16:00",
+    ]);
+    d.ok(&[
+        "callback",
+        &id,
+        "--timeliness",
+        "9",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--at",
+        "2026-11-12 17:00",
+    ]);
+    id
+}
+
+#[test]
+fn a_reopen_keeps_the_first_rounds_fines_9() {
+    let d = Desk::new();
+    let id = reopened(&d);
+    // §9 fines "每次": round 1's late response (due 11:00, done 12:00: §9.4, 200) and its
+    // missing plan (due 14:00 on the working clock, never given before the reopen: §9.1, 300)
+    // stay; both are final (the round is over). Round 2 was on time: nothing more.
+    let it = items(&d, "2026-11", "2026-11-30 23:00");
+    assert_eq!(
+        summary(&it),
+        vec![
+            (
+                "late-response".into(),
+                json!("孙主管"),
+                "property".into(),
+                200,
+                false
+            ),
+            (
+                "no-plan".into(),
+                json!("孙主管"),
+                "property".into(),
+                300,
+                false
+            ),
+        ]
+    );
+    assert!(it.iter().all(|i| i["cycle"] == 1));
+    assert!(
+        it[1]["basis"].as_str().unwrap().starts_with("第1轮"),
+        "{}",
+        it[1]
+    );
+    let p = d.json(&[
+        "penalties",
+        "--month",
+        "2026-11",
+        "--as-of",
+        "2026-11-30 23:00",
+    ]);
+    assert_eq!(
+        p["totals"],
+        json!([{"person": "孙主管", "department": "property", "amount": 500}])
+    );
+
+    // show lists both rounds.
+    let v = d.show(&id, "2026-11-30 23:00");
+    let cycles = v["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), 2);
+    assert_eq!(cycles[0]["start"], "2026-11-02T10:00:00+08:00");
+    assert_eq!(cycles[0]["end"], "2026-11-10T09:00:00+08:00");
+    assert_eq!(cycles[1]["start"], "2026-11-10T09:00:00+08:00");
+    assert_eq!(cycles[1]["end"], Value::Null);
+    let c1 = &cycles[0]["deadlines"];
+    assert_eq!(
+        (
+            c1["respond"]["state"].clone(),
+            c1["plan"]["state"].clone(),
+            c1["plan"]["due"].clone(),
+            c1["close"]["state"].clone(),
+            c1["callback"]["state"].clone()
+        ),
+        (
+            json!("late"),
+            json!("overdue"),
+            json!("2026-11-02T14:00:00+08:00"),
+            json!("met"),
+            json!("met")
+        )
+    );
+    // The forward runs once for the ticket; a reopen does not restart it (§6, reopen_restarts).
+    assert_eq!(cycles[1]["deadlines"]["forward"], Value::Null);
+    assert_eq!(state(&v, "forward"), "met");
+    // The deadlines in force are round 2's: respond due 10:00 after the 09:00 reopen.
+    assert_eq!(due(&v, "respond"), "2026-11-10T10:00:00+08:00");
+    assert_eq!(state(&v, "respond"), "met");
+    assert_eq!(due(&v, "plan"), "2026-11-10T13:00:00+08:00");
+    assert_eq!(state(&v, "plan"), "met");
+    let table = d.ok(&["show", &id, "--as-of", "2026-11-30 23:00"]);
+    assert!(
+        table.contains("第1轮") && table.contains("第2轮"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_step_not_yet_due_when_its_round_ends_is_superseded() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON, "--type", "物业服务"]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-04 10:00",
+    ]);
+    // Reopened the same day, before the callback (due by the end of the day, §7.4).
+    d.ok(&[
+        "reopen",
+        &id,
+        "--reason",
+        "again",
+        "--at",
+        "2026-11-04 12:00",
+    ]);
+    let v = d.show(&id, "2026-11-05");
+    let cb = &v["cycles"][0]["deadlines"]["callback"];
+    assert_eq!(cb["state"], "superseded", "{cb}");
+    assert_eq!(
+        v["deadlines"]["callback"],
+        Value::Null,
+        "round 2 is not closed"
+    );
+    // Superseded is no fine, and round 1's plan, never given, is.
+    let it = items(&d, "2026-11", "2026-11-05");
+    assert!(!it.iter().any(|i| i["rule"] == "callback"));
+    assert!(
+        it.iter()
+            .any(|i| i["rule"] == "no-plan" && i["cycle"] == 1 && i["provisional"] == false)
+    );
+}
+
+// ---------------------------------------------------------------- case 3: blame
+
+#[test]
+fn the_receiver_answers_for_a_response_missed_before_anyone_was_assigned_9_4() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON]);
+    // §4.1.1: respond due 11:00. Nobody assigned until 周工 at 12:00.
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    // SPEC §7 "handler (receiver if not yet assigned)", at the deadline: the receiver, in
+    // the receiving department, however late the report is run.
+    for as_of in ["2026-11-02 11:30", "2026-11-02 12:10", "2026-11-20"] {
+        let it: Vec<_> = items(&d, "2026-11", as_of)
+            .into_iter()
+            .filter(|i| i["rule"] == "late-response")
+            .collect();
+        assert_eq!(
+            summary(&it),
+            vec![(
+                "late-response".into(),
+                json!("测试员"),
+                "customer-service".into(),
+                200,
+                true
+            )],
+            "as of {as_of}"
+        );
+    }
+    // A step done late is answered for by whoever was responsible when it was done.
+    d.ok(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"]);
+    let it: Vec<_> = items(&d, "2026-11", "2026-11-20")
+        .into_iter()
+        .filter(|i| i["rule"] == "late-response")
+        .collect();
+    assert_eq!(
+        summary(&it),
+        vec![(
+            "late-response".into(),
+            json!("周工"),
+            "property".into(),
+            200,
+            false
+        )]
+    );
+    // The plan (due 14:00, §9.1) was the handler's from 12:00: 周工, property. A later
+    // reassignment to 钱工 does not move it.
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "钱工",
+        "--at",
+        "2026-11-03 09:00",
+    ]);
+    let np: Vec<_> = items(&d, "2026-11", "2026-11-20")
+        .into_iter()
+        .filter(|i| i["rule"] == "no-plan")
+        .collect();
+    assert_eq!(np[0]["person"], "周工");
+}
+
+// ---------------------------------------------------------------- case 4: facts when recorded
+
+#[test]
+fn a_target_recorded_later_counts_from_then_6_1_2_2() {
+    let d = Desk::new();
+    let log = |at: &str, name: &str, phone: &str, extra: &[&str]| {
+        let mut a = vec![
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            name,
+            "--phone",
+            phone,
+            "--subject",
+            "电梯故障",
+            "--at",
+            at,
+        ];
+        a.extend_from_slice(extra);
+        d.ok(&a).trim().to_string()
+    };
+    let _q = log(
+        "2026-11-03 09:00",
+        "甲",
+        "13900000001",
+        &["--target", "3栋电梯"],
+    );
+    let r = log("2026-11-03 10:00", "乙", "13900000002", &[]);
+    // Wed 11-04 09:00, general: plan due 13:00 (4h on the working clock, §8.1).
+    let p = log(
+        "2026-11-04 09:00",
+        "丙",
+        "13900000003",
+        &["--target", "3栋电梯"],
+    );
+    d.ok(&["plan", &p, "--action", "repair", "--at", "2026-11-05 08:00"]);
+    // R's target is recorded on 11-05 10:00: from then, three complainants about 3栋电梯.
+    d.ok(&[
+        "amend",
+        &r,
+        "--target",
+        "3栋电梯",
+        "--at",
+        "2026-11-05 10:00",
+    ]);
+
+    let v = d.show(&p, "2026-11-06");
+    assert_eq!(v["grade"], "major");
+    assert_eq!(v["grade_rule"], "6.1.2.2");
+    assert_eq!(
+        v["grade_history"],
+        json!([
+            {"from": "2026-11-04T09:00:00+08:00", "grade": "general", "rule": null},
+            {"from": "2026-11-05T10:00:00+08:00", "grade": "major", "rule": "6.1.2.2"},
+        ])
+    );
+    // The plan deadline had passed when the grade changed: it stays (SPEC §6), and the plan
+    // given at 08:00 was late: §9.1, 300.
+    assert_eq!(due(&v, "plan"), "2026-11-04T13:00:00+08:00");
+    assert_eq!(state(&v, "plan"), "late");
+    let it = items(&d, "2026-11", "2026-11-06");
+    assert!(
+        it.iter()
+            .any(|i| i["ticket"] == p.as_str() && i["rule"] == "no-plan" && i["amount"] == 300),
+        "{it:?}"
+    );
+    // Before the target was recorded, P was general; so was R itself.
+    assert_eq!(d.show(&p, "2026-11-05 09:59")["grade"], "general");
+    assert_eq!(d.show(&r, "2026-11-05 09:59")["grade"], "general");
+    assert_eq!(d.show(&r, "2026-11-05 10:00")["grade"], "major");
+}
+
+// ---------------------------------------------------------------- case 7: rewards
+
+#[test]
+fn customer_service_earns_no_reward_appended_table() {
+    let d = Desk::new();
+    // Complaints about staff are handled by the receiving department (§4.1.2.8).
+    let a = d.log(&["--at", MON, "--type", "服务态度"]);
+    let b = d.log(&["--at", MON, "--type", "物业服务"]);
+    for id in [&a, &b] {
+        d.ok(&[
+            "close",
+            id,
+            "--reason",
+            "confirmed",
+            "--at",
+            "2026-11-02 15:00",
+        ]);
+        d.ok(&[
+            "callback",
+            id,
+            "--timeliness",
+            "10",
+            "--plan",
+            "10",
+            "--attitude",
+            "10",
+            "--at",
+            "2026-11-02 16:00",
+        ]);
+    }
+    for dept in ["customer-service", "property"] {
+        d.ok(&[
+            "rate",
+            "--department",
+            dept,
+            "--month",
+            "2026-11",
+            "--score",
+            "99",
+            "--at",
+            "2026-11-30 12:00",
+        ]);
+    }
+    let v = d.json(&[
+        "penalties",
+        "--month",
+        "2026-11",
+        "--as-of",
+        "2026-11-30 13:00",
+    ]);
+    // 0.7 × 100 + 0.3 × 99 = 99.7 → above 98: 500, for property only.
+    assert_eq!(
+        v["rewards"],
+        json!([{"department": "property", "month": "2026-11", "callback_score": 100.0,
+                "platform_score": 99.0, "score": 99.7, "amount": 500}])
+    );
+}
