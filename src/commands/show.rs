@@ -290,7 +290,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         if several {
             out.push_str(&match c.end {
                 Some(e) => format!("第{}轮({} 起,{} 重开止)\n", c.n, human(&c.start), human(&e)),
-                None => format!("第{}轮({} 重开起,进行中)\n", c.n, human(&c.start)),
+                None => format!("第{}轮({} 重开起)\n", c.n, human(&c.start)),
             });
         }
         let dl: Vec<Vec<String>> = list
