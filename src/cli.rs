@@ -90,7 +90,12 @@ pub struct WriteOpts {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Who did it (default $PLAINT_USER, else the OS user)
-    #[arg(long, env = "PLAINT_USER", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "PLAINT_USER",
+        value_name = "NAME",
+        allow_hyphen_values = true
+    )]
     pub by: Option<String>,
 }
 
@@ -110,7 +115,7 @@ pub struct VoidArgs {
     #[arg(value_name = "N")]
     pub event: usize,
     /// Why the event is withdrawn (a mistaken entry, recorded twice, ...)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: String,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -141,29 +146,78 @@ pub struct InitArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// The intake facts a complaint is logged with; shared by `log` and `amend`.
-#[derive(Debug, Args, Default)]
+/// The intake facts a complaint is logged with, as `log`, `amend`, `classify` and `import`
+/// hand them to the checks in `commands::facts`.
+#[derive(Debug, Default, Clone)]
 pub struct FactArgs {
+    pub project: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub subject: Option<String>,
+    pub unit: Option<String>,
+    pub description: Option<String>,
+    pub request: Option<String>,
+    pub channel: Option<String>,
+    pub received_by: Option<String>,
+    pub headcount: Option<i64>,
+    pub flags: Vec<String>,
+    pub compensation: Option<String>,
+    pub target: Option<String>,
+    pub type_: Option<String>,
+    pub ext_ref: Option<String>,
+}
+
+impl FactArgs {
+    fn with(core: [Option<String>; 4], m: &MoreFacts) -> FactArgs {
+        let [project, name, phone, subject] = core;
+        FactArgs {
+            project,
+            name,
+            phone,
+            subject,
+            unit: m.unit.clone(),
+            description: m.description.clone(),
+            request: m.request.clone(),
+            channel: m.channel.clone(),
+            received_by: m.received_by.clone(),
+            headcount: m.headcount,
+            flags: m.flags.clone(),
+            compensation: m.compensation.clone(),
+            target: m.target.clone(),
+            type_: m.type_.clone(),
+            ext_ref: m.ext_ref.clone(),
+        }
+    }
+}
+
+/// The four facts every complaint has, optional where they are corrected (`amend`).
+#[derive(Debug, Args, Default)]
+pub struct CoreFacts {
     /// Project (项目名称), one of the rulebook's projects
     #[arg(long)]
     pub project: Option<String>,
     /// Complainant's name (投诉人姓名)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Complainant's phone (联系方式): digits, spaces and + - ( )
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub phone: Option<String>,
     /// Subject (投诉主题)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub subject: Option<String>,
+}
+
+/// The facts a complaint may have beyond the four every one has.
+#[derive(Debug, Args, Default)]
+pub struct MoreFacts {
     /// Unit / room number (物业房号)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub unit: Option<String>,
     /// What happened (投诉内容)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub description: Option<String>,
     /// What the customer asks for (客户要求)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub request: Option<String>,
     /// How it came in: phone, visit, letter, wechat, hotline, forwarded, other
     #[arg(long)]
@@ -181,22 +235,48 @@ pub struct FactArgs {
     #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub compensation: Option<String>,
     /// Who or what is complained of (for "same target" grading)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub target: Option<String>,
     /// Complaint type (投诉类型), e.g. maintenance or 维保修
     #[arg(long = "type", value_name = "TYPE")]
     pub type_: Option<String>,
-    /// External reference (投诉编号 in the source system)
-    #[arg(long = "ref", value_name = "EXTERNAL-ID")]
+    /// External reference (投诉编号 in the source system); refused if already in the desk
+    #[arg(long = "ref", value_name = "EXTERNAL-ID", allow_hyphen_values = true)]
     pub ext_ref: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
+    /// Project (项目名称), one of the rulebook's projects
+    #[arg(long)]
+    pub project: String,
+    /// Complainant's name (投诉人姓名)
+    #[arg(long, allow_hyphen_values = true)]
+    pub name: String,
+    /// Complainant's phone (联系方式): digits, spaces and + - ( )
+    #[arg(long, allow_hyphen_values = true)]
+    pub phone: String,
+    /// Subject (投诉主题)
+    #[arg(long, allow_hyphen_values = true)]
+    pub subject: String,
     #[command(flatten)]
-    pub facts: FactArgs,
+    pub more: MoreFacts,
     #[command(flatten)]
     pub write: WriteOpts,
+}
+
+impl LogArgs {
+    pub fn facts(&self) -> FactArgs {
+        FactArgs::with(
+            [
+                Some(self.project.clone()),
+                Some(self.name.clone()),
+                Some(self.phone.clone()),
+                Some(self.subject.clone()),
+            ],
+            &self.more,
+        )
+    }
 }
 
 #[derive(Debug, Args)]
@@ -204,15 +284,32 @@ pub struct AmendArgs {
     /// Ticket ID
     pub id: String,
     #[command(flatten)]
-    pub facts: FactArgs,
+    pub core: CoreFacts,
+    #[command(flatten)]
+    pub more: MoreFacts,
     /// Remove every flag
     #[arg(long, conflicts_with = "flags")]
     pub no_flags: bool,
     /// Why the facts are corrected
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
+}
+
+impl AmendArgs {
+    pub fn facts(&self) -> FactArgs {
+        let c = &self.core;
+        FactArgs::with(
+            [
+                c.project.clone(),
+                c.name.clone(),
+                c.phone.clone(),
+                c.subject.clone(),
+            ],
+            &self.more,
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -299,7 +396,7 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub category: Option<String>,
     /// Who or what is complained of
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub target: Option<String>,
     /// How many people complain together
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
@@ -314,7 +411,7 @@ pub struct ClassifyArgs {
     #[arg(long, requires = "reason")]
     pub grade: Option<String>,
     /// Why (required with --grade)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -328,7 +425,7 @@ pub struct AssignArgs {
     #[arg(long, value_name = "DEPT")]
     pub department: Option<String>,
     /// The person responsible for handling it
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub handler: Option<String>,
     /// Co-operating departments, comma-separated
     #[arg(long, value_name = "D,...", value_delimiter = ',')]
@@ -341,7 +438,7 @@ pub struct AssignArgs {
 pub struct NoteArgs {
     /// Ticket ID
     pub id: String,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -363,7 +460,7 @@ pub struct PlanArgs {
     /// Cost, in yuan
     #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub cost: Option<String>,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -379,7 +476,7 @@ pub struct CloseArgs {
     /// The property company confirmed the result in writing (§7.5)
     #[arg(long)]
     pub property_confirmed: bool,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -411,7 +508,7 @@ pub struct CallbackArgs {
     #[arg(long, value_enum)]
     pub visited: Option<YesNo>,
     /// The customer's words (required when any score is below 6)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub comment: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -421,7 +518,7 @@ pub struct CallbackArgs {
 pub struct ReasonArgs {
     /// Ticket ID
     pub id: String,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: String,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -432,10 +529,10 @@ pub struct DelayArgs {
     /// Ticket ID
     pub id: String,
     /// The written reason (§8.2)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: String,
     /// Who signed it (department head, VP or GM by grade, §8.2.1–§8.2.4)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub approved_by: String,
     #[command(flatten)]
     pub write: WriteOpts,
@@ -449,7 +546,7 @@ pub struct ViolationArgs {
     #[arg(long)]
     pub rule: String,
     /// Who is fined
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub person: String,
     /// Their department
     #[arg(long, value_name = "DEPT")]
@@ -468,10 +565,10 @@ pub struct PeriodArgs {
     #[arg(long, value_name = "YYYY")]
     pub year: Option<String>,
     /// First day of a range (inclusive), with --to
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", requires = "to")]
     pub from: Option<String>,
     /// Last day of a range (inclusive), with --from
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", requires = "from")]
     pub to: Option<String>,
     /// The month before --as-of (for cron)
     #[arg(long)]
@@ -556,7 +653,7 @@ pub struct ImportArgs {
     #[arg(long, value_enum)]
     pub encoding: Option<CsvEncoding>,
     /// The .xlsx sheet to read (default: the first)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub sheet: Option<String>,
     /// Skip columns plaint does not know instead of refusing the file
     #[arg(long)]
@@ -568,6 +665,11 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Who imports (default $PLAINT_USER, else the OS user)
-    #[arg(long, env = "PLAINT_USER", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "PLAINT_USER",
+        value_name = "NAME",
+        allow_hyphen_values = true
+    )]
     pub by: Option<String>,
 }

@@ -31,8 +31,16 @@ pub fn run() -> i32 {
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            1
+            let usage = e.downcast_ref::<commands::Usage>().is_some();
+            for line in format!("error: {e:#}").lines() {
+                eprintln!("{}", output::clip(line));
+            }
+            if usage {
+                eprintln!("\nFor more information, try '--help'.");
+                2
+            } else {
+                1
+            }
         }
     }
 }

@@ -54,3 +54,15 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>], bom: bool) -> Result<String> 
     bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
     Ok(String::from_utf8(bytes)?)
 }
+
+/// A line of a message cut to a readable length: a value quoted from a 50 MB cell or file
+/// must not flood the terminal.
+pub fn clip(line: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 400;
+    let n = line.chars().count();
+    if n <= MAX {
+        return line.into();
+    }
+    let head: String = line.chars().take(MAX).collect();
+    format!("{head}… ({} more characters)", n - MAX).into()
+}

@@ -1,6 +1,8 @@
 //! Moments, spans and the date forms every option accepts (SPEC §3).
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 
@@ -40,6 +42,27 @@ const FORMS: &str = "use 2026-11-02T10:00:00+08:00, '2026-11-02 10:00' or 2026-1
 /// A moment as typed on the command line or in a spreadsheet: RFC 3339, `YYYY-MM-DD HH:MM`
 /// (desk time) or `YYYY-MM-DD` (00:00 desk time). The result is expressed in desk time.
 pub fn parse_moment(s: &str, offset: FixedOffset) -> Result<Moment, String> {
+    let m = parse_any_moment(s, offset)?;
+    in_range(m.year(), s)?;
+    Ok(m)
+}
+
+/// The years plaint keeps: a complaint desk's dates are this century's. Anything else is a
+/// typing mistake (0202-11-02, 20266-11-02) that would otherwise file a ticket far away.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+
+fn in_range(year: i32, s: &str) -> Result<(), String> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' is in the year {year}; plaint keeps the years 2000–2099",
+            s.trim()
+        ))
+    }
+}
+
+fn parse_any_moment(s: &str, offset: FixedOffset) -> Result<Moment, String> {
     let t = s.trim();
     if let Ok(m) = DateTime::parse_from_rfc3339(t) {
         return Ok(m.with_timezone(&offset));
@@ -82,6 +105,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
     for f in ["%Y-%m-%d", "%Y/%m/%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            in_range(d.year(), s)?;
             return Ok(d);
         }
     }
@@ -106,7 +130,7 @@ pub fn parse_month(s: &str) -> Result<(i32, u32), String> {
     let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
     let y: i32 = y.parse().map_err(|_| bad())?;
     let m: u32 = m.parse().map_err(|_| bad())?;
-    if !(1..=12).contains(&m) || !(1000..=9999).contains(&y) {
+    if !(1..=12).contains(&m) || !YEARS.contains(&y) {
         return Err(bad());
     }
     Ok((y, m))

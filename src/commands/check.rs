@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
+    Desk::require(&ctx.desk)?;
     let (text, source) = Desk::rules_text(&ctx.desk, ctx.rules.as_deref())?;
     let mut problems: Vec<String> = Vec::new();
     let rules = match &text {
@@ -134,7 +135,20 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
             format!("id '{}' does not match the file name {stem}.yaml", t.id),
         ));
     }
-    if let Ok(p) = crate::desk::id::TicketId::parse(&t.id) {
+    if !crate::time::YEARS.contains(&t.received_at.year()) {
+        out.push((
+            line_of(text, "received_at", &t.received_at.format("%Y").to_string()),
+            format!(
+                "received_at is in the year {}; plaint keeps the years 2000–2099",
+                t.received_at.year()
+            ),
+        ));
+    }
+    let parsed = crate::desk::id::TicketId::parse(&t.id);
+    if let Err(e) = &parsed {
+        out.push((line_of(text, "id", &t.id), format!("{e}")));
+    }
+    if let Ok(p) = parsed {
         let ym = t.received_at.format("%Y%m").to_string();
         if format!("{:04}{:02}", p.year, p.month) != ym {
             out.push((

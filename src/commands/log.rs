@@ -10,17 +10,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let mut problems = Vec::new();
-    for (name, given) in [
-        ("project", &a.facts.project),
-        ("name", &a.facts.name),
-        ("phone", &a.facts.phone),
-        ("subject", &a.facts.subject),
-    ] {
-        if given.is_none() {
-            problems.push(format!("--{name} is required"));
-        }
-    }
-    let facts = check_facts(rules, &a.facts).unwrap_or_else(|p| {
+    let facts = check_facts(rules, &a.facts()).unwrap_or_else(|p| {
         problems.extend(p);
         Default::default()
     });
@@ -70,7 +60,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
 pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
     let desk = ctx.open()?;
     let mut problems = Vec::new();
-    let mut facts = check_facts(&desk.rules, &a.facts).unwrap_or_else(|p| {
+    let mut facts = check_facts(&desk.rules, &a.facts()).unwrap_or_else(|p| {
         problems.extend(p);
         Default::default()
     });

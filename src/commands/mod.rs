@@ -137,12 +137,18 @@ pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
     }
 }
 
-/// `--by`, else `$PLAINT_USER` (read by clap), else the OS user.
+/// `--by`, else `$PLAINT_USER` (read by clap), else the OS user: `$USER`, or, where no
+/// such variable is set (systemd units, containers), the account the process runs as.
 pub fn actor(w: &WriteOpts) -> Result<String> {
     let name =
         w.by.clone()
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
+            .or_else(|| {
+                std::env::var("USERNAME")
+                    .ok()
+                    .filter(|u| !u.trim().is_empty())
+            })
+            .or_else(os_user)
             .unwrap_or_default();
     let name = name.trim().to_string();
     if name.is_empty() {
@@ -152,6 +158,19 @@ pub fn actor(w: &WriteOpts) -> Result<String> {
     }
     Ok(name)
 }
+
+/// A mistake in how a command was called (options that do not go together): exit status 2,
+/// like the errors clap itself reports (SPEC §8).
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
 
 /// Joins several input problems into one error, one per line.
 pub fn refuse(problems: Vec<String>) -> Result<()> {
@@ -171,6 +190,11 @@ pub fn period(p: &crate::cli::PeriodArgs, as_of: Moment) -> Result<crate::report
         to: p.to.clone(),
         last_month: p.last_month,
     };
+    if c.ways() > 1 {
+        return Err(
+            Usage("give only one of --month, --year, --from/--to and --last-month".into()).into(),
+        );
+    }
     crate::report::period::choose(&c, as_of).map_err(|e| anyhow!("{e}"))
 }
 
@@ -200,4 +224,31 @@ pub fn warn_calendar_gaps<'a>(
             "warning: some working-clock deadlines run through {list}, which the rulebook's calendar does not cover: its holidays count as working days there. Enter them in calendar.holidays/workdays and calendar.years (see `plaint calendar`)"
         );
     }
+}
+
+/// The name of the account the process runs as, from the system's user database; `uid N`
+/// when the database has no entry for it (a container started with a bare uid).
+#[cfg(unix)]
+fn os_user() -> Option<String> {
+    // SAFETY: getuid cannot fail; getpwuid_r writes only into the buffers given, and the
+    // name is read from them before they go out of scope.
+    unsafe {
+        let uid = libc::getuid();
+        let mut buf = vec![0 as libc::c_char; 16 * 1024];
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found);
+        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+            return Some(format!("uid {uid}"));
+        }
+        let name = std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_string_lossy()
+            .into_owned();
+        (!name.is_empty()).then_some(name)
+    }
+}
+
+#[cfg(not(unix))]
+fn os_user() -> Option<String> {
+    None
 }

@@ -34,14 +34,20 @@ impl TicketId {
         }
         let year: i32 = ym[..4].parse().map_err(|_| bad())?;
         let month: u32 = ym[4..].parse().map_err(|_| bad())?;
-        if !(1..=12).contains(&month) {
+        if !(1..=12).contains(&month) || !crate::time::YEARS.contains(&year) {
             return Err(bad());
+        }
+        let n: u64 = serial.parse().map_err(|_| bad())?;
+        // One spelling per ID: 202611-00002 is not another name for 202611-0002.
+        let canonical = format!("{n:04}");
+        if canonical != serial {
+            bail!("'{id}' is not a ticket ID: did you mean {head}-{canonical}?");
         }
         Ok(TicketId {
             prefix: prefix.to_string(),
             year,
             month,
-            serial: serial.parse().map_err(|_| bad())?,
+            serial: n,
         })
     }
 

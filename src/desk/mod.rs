@@ -62,6 +62,7 @@ impl Desk {
     /// Opens the desk at `root` with the rulebook at `rules` (default `root/rules.yaml`,
     /// else the built-in one). The rulebook must be valid.
     pub fn open(root: &Path, rules: Option<&Path>) -> Result<Desk> {
+        Desk::require(root)?;
         let (text, source) = Desk::rules_text(root, rules)?;
         let rules = match &text {
             Some(t) => Rules::parse(t).map_err(|problems| {
@@ -83,6 +84,27 @@ impl Desk {
             rules_source: source,
             rules_sha256: sha256_hex(bytes),
         })
+    }
+
+    /// Refuses a directory that is no desk (neither rules.yaml nor tickets/): a cron job
+    /// pointed at the wrong place must fail, not mail empty reports, and `log` must not
+    /// start a desk by accident (SPEC §1).
+    pub fn require(root: &Path) -> Result<()> {
+        if root.join("rules.yaml").is_file() || root.join("tickets").is_dir() {
+            return Ok(());
+        }
+        let what = if root.is_dir() {
+            "has neither rules.yaml nor tickets/"
+        } else if root.exists() {
+            "is not a directory"
+        } else {
+            "does not exist"
+        };
+        bail!(
+            "{} is not a plaint desk: it {what}. Create one with `plaint init {}`, or point --desk (or $PLAINT_DESK) at an existing desk",
+            root.display(),
+            root.display()
+        )
     }
 
     /// The rulebook text to use and where it came from (`None` text: the built-in one).

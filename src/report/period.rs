@@ -80,18 +80,24 @@ pub struct Choice {
     pub last_month: bool,
 }
 
+impl Choice {
+    /// How many ways of naming a period were given (only one may be).
+    pub fn ways(&self) -> usize {
+        [
+            self.month.is_some(),
+            self.year.is_some(),
+            self.from.is_some() || self.to.is_some(),
+            self.last_month,
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count()
+    }
+}
+
 /// The period the options name; default the month of `as_of`.
 pub fn choose(c: &Choice, as_of: Moment) -> Result<Period, String> {
-    let ways = [
-        c.month.is_some(),
-        c.year.is_some(),
-        c.from.is_some() || c.to.is_some(),
-        c.last_month,
-    ]
-    .iter()
-    .filter(|b| **b)
-    .count();
-    if ways > 1 {
+    if c.ways() > 1 {
         return Err("give one of --month, --year, --from/--to or --last-month".into());
     }
     if let Some(m) = &c.month {
@@ -103,7 +109,7 @@ pub fn choose(c: &Choice, as_of: Moment) -> Result<Period, String> {
             .trim()
             .parse()
             .ok()
-            .filter(|y| (1000..=9999).contains(y))
+            .filter(|y| (2000..=2099).contains(y))
             .ok_or_else(|| format!("--year: '{y}' is not a year (write it like 2026)"))?;
         return Period::year(y).ok_or_else(|| "--year: out of range".into());
     }

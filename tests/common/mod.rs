@@ -29,8 +29,15 @@ impl Desk {
         d
     }
 
-    /// A directory with nothing in it (the built-in rulebook applies).
+    /// A desk with an empty tickets/ and no rules.yaml: the built-in rulebook applies.
     pub fn empty() -> Desk {
+        let d = Desk::nowhere();
+        std::fs::create_dir(d.path().join("tickets")).expect("tickets/");
+        d
+    }
+
+    /// A directory with nothing in it: no desk at all.
+    pub fn nowhere() -> Desk {
         Desk {
             dir: tempfile::tempdir().expect("a temp dir"),
         }
