@@ -637,21 +637,14 @@ pub struct RateArgs {
     pub write: WriteOpts,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum CsvEncoding {
-    #[value(name = "utf-8", alias = "utf8")]
-    Utf8,
-    #[value(name = "gbk", alias = "gb18030")]
-    Gbk,
-}
-
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The spreadsheet: .csv (UTF-8, UTF-8 with BOM, or GBK/GB18030) or .xlsx
     pub file: PathBuf,
-    /// The CSV file's encoding (default: detected)
-    #[arg(long, value_enum)]
-    pub encoding: Option<CsvEncoding>,
+    /// The CSV file's encoding: utf-8, gbk, gb18030, big5, shift_jis, ... (default: UTF-8 or
+    /// GBK/GB18030, detected)
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
     /// The .xlsx sheet to read (default: the first)
     #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub sheet: Option<String>,

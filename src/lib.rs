@@ -20,7 +20,14 @@ pub mod yaml;
 /// 0 success, 1 an error or a refusal, 2 a usage error.
 pub fn run() -> i32 {
     use clap::Parser;
-    let cli = match cli::Cli::try_parse() {
+    let args = match arguments() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {}", output::clip(&e));
+            return 1;
+        }
+    };
+    let cli = match cli::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -43,4 +50,31 @@ pub fn run() -> i32 {
             }
         }
     }
+}
+
+/// The process arguments, refused when one carries a control character other than a newline
+/// or a tab (an escape sequence pasted into a subject would otherwise be stored, and shown
+/// to the next person who reads the ticket). Windows line ends become plain newlines.
+fn arguments() -> Result<Vec<std::ffi::OsString>, String> {
+    let mut out = Vec::new();
+    for (i, a) in std::env::args_os().enumerate() {
+        let Some(s) = a.to_str() else {
+            out.push(a);
+            continue;
+        };
+        let s = s.replace("\r\n", "\n");
+        if i > 0
+            && let Some(c) = s
+                .chars()
+                .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+        {
+            return Err(format!(
+                "argument {i} ({}) contains the control character U+{:04X}; plaint keeps text printable (newlines and tabs are fine)",
+                output::visible(&s),
+                c as u32
+            ));
+        }
+        out.push(s.into());
+    }
+    Ok(out)
 }

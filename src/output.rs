@@ -15,9 +15,38 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     t.set_header(headers.iter().copied());
     for r in rows {
-        t.add_row(r.iter().map(String::as_str));
+        t.add_row(r.iter().map(|c| visible(c)));
     }
     t.to_string()
+}
+
+/// Text as a terminal may show it: every control character but the newline written as an
+/// escape (`\u{1b}`), so a subject cannot move the cursor, recolour the screen or hide
+/// itself behind a bare carriage return.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A CSV cell that a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return is a formula to Excel, so it gets a leading `'` (OWASP's advice for
+/// CSV injection). Everything else is written as it is.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
 }
 
 /// Prints to stdout; a closed pipe (`plaint list | head`) is not an error.
@@ -44,7 +73,7 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>], bom: bool) -> Result<String> 
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(headers)?;
     for r in rows {
-        w.write_record(r)?;
+        w.write_record(r.iter().map(|c| inert(c).into_owned()))?;
     }
     let mut bytes = if bom {
         "\u{feff}".as_bytes().to_vec()
@@ -65,4 +94,31 @@ pub fn clip(line: &str) -> std::borrow::Cow<'_, str> {
     }
     let head: String = line.chars().take(MAX).collect();
     format!("{head}… ({} more characters)", n - MAX).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for (cell, out) in [
+            ("=1+2", "'=1+2"),
+            ("+86 138", "'+86 138"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("楼道灯", "楼道灯"),
+            ("2026-11-02", "2026-11-02"),
+            ("", ""),
+        ] {
+            assert_eq!(inert(cell), out);
+        }
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(visible("a\u{1b}[31mb\rc\nd"), "a\\u{1b}[31mb\\u{d}c\nd");
+        assert_eq!(visible("楼道灯\t"), "楼道灯\\u{9}");
+    }
 }

@@ -182,8 +182,19 @@ impl Span {
         if !num.is_empty() {
             return Err(bad());
         }
+        if minutes > Span::MAX_DAYS * 1440 {
+            return Err(format!(
+                "'{}' is longer than {} days; no limit of the procedure is that long",
+                t,
+                Span::MAX_DAYS
+            ));
+        }
         Ok(Span { minutes })
     }
+
+    /// The longest duration a rulebook may write: ten years. Anything longer is a typing
+    /// mistake, and would carry deadlines past the end of the calendar.
+    pub const MAX_DAYS: i64 = 3660;
 
     pub fn duration(&self) -> Duration {
         Duration::minutes(self.minutes)

@@ -12,7 +12,10 @@ fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
         for e in std::fs::read_dir(&dir).unwrap().flatten() {
             let p = e.path();
             if p.is_dir() {
-                stack.push(p);
+                // The desk's state directory is not part of the record.
+                if !p.ends_with(".plaint") {
+                    stack.push(p);
+                }
             } else if !p.ends_with(".plaint.lock") {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
                 out.insert(rel, std::fs::read(&p).unwrap());

@@ -208,6 +208,7 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
         logged_by: Some("王芳".into()),
         entered_at: None,
         source: None,
+        fingerprint: None,
         unrecorded: Vec::new(),
         name,
         phone: format!("13{:09}", rng.below(1_000_000_000)),

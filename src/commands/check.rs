@@ -72,6 +72,12 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     if let Err(e) = super::rate::read(&desk) {
         problems.push(format!("{e:#}"));
     }
+    for p in stale_temporaries(&desk)? {
+        eprintln!(
+            "warning: {}: a temporary file left by an interrupted write; it holds nothing of the record and can be deleted",
+            p.display()
+        );
+    }
     for p in &problems {
         println!("{p}");
     }
@@ -92,6 +98,29 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     }
 }
 
+/// `.plaint-*.tmp` files beside ticket files: left by a write that was killed while it
+/// staged beside its target (older plaint, or a desk whose tickets/ is another file system).
+fn stale_temporaries(desk: &Desk) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let mut dirs = vec![desk.root.clone(), desk.tickets_dir()];
+    while let Some(d) = dirs.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().is_ok_and(|t| t.is_dir()) && d != desk.root {
+                dirs.push(p);
+            } else if name.starts_with(".plaint-") && name.ends_with(".tmp") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// The years a desk is about to work in without their holidays: this year always, and next
 /// year from 1 November, when the State Council has usually published it.
 pub fn calendar_warnings(rules: &Rules, as_of: crate::time::Moment) -> Vec<String> {
@@ -108,6 +137,23 @@ pub fn calendar_warnings(rules: &Rules, as_of: crate::time::Moment) -> Vec<Strin
             )
         })
         .collect()
+}
+
+/// The first control character (other than a newline or tab) in any text of the ticket,
+/// with the key it is under.
+fn control_character(t: &Ticket) -> Option<(String, char)> {
+    fn walk(key: &str, v: &serde_json::Value) -> Option<(String, char)> {
+        match v {
+            serde_json::Value::String(s) => s
+                .chars()
+                .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+                .map(|c| (key.to_string(), c)),
+            serde_json::Value::Array(a) => a.iter().find_map(|x| walk(key, x)),
+            serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| walk(k, x)),
+            _ => None,
+        }
+    }
+    walk("", &serde_json::to_value(t).ok()?)
 }
 
 /// The first line that has `key:` and mentions `value`; line 1 when none does.
@@ -128,6 +174,33 @@ fn line_of(text: &str, key: &str, value: &str) -> usize {
 /// that does not match its file, events before the ticket was received.
 fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usize, String)> {
     let mut out = Vec::new();
+    if let Some(p) = crate::desk::store::layout_problem(text) {
+        out.push((1, format!("plaint cannot add events to this file: {p}")));
+    }
+    if text.starts_with('\u{feff}') {
+        out.push((1, "the file starts with a byte-order mark; plaint writes UTF-8 without one (it still reads the file)".into()));
+    }
+    // plaint's own style has no tags, anchors or aliases; only a file beyond it can.
+    let own_style = crate::yaml::fast::parse(text).is_some();
+    for (i, line) in text.lines().enumerate().filter(|_| !own_style) {
+        let value = line.trim_start().trim_start_matches("- ");
+        let value = value.split_once(": ").map(|(_, v)| v).unwrap_or(value);
+        if value.starts_with('!') || value.starts_with('&') || value.starts_with('*') {
+            out.push((
+                i + 1,
+                "a YAML tag, anchor or alias; ticket files hold plain values only".into(),
+            ));
+        }
+    }
+    if let Some((field, c)) = control_character(t) {
+        out.push((
+            line_of(text, field.as_str(), ""),
+            format!(
+                "`{field}` contains the control character U+{:04X}; plaint keeps text printable",
+                c as u32
+            ),
+        ));
+    }
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if stem != t.id {
         out.push((

@@ -1,12 +1,12 @@
 //! `plaint import FILE`: batch `log` from a spreadsheet (SPEC §9), safe for a nightly cron.
 
 use super::{Ctx, actor};
-use crate::cli::{CsvEncoding, ImportArgs, WriteOpts};
-use crate::desk::{id, store};
+use crate::cli::{ImportArgs, WriteOpts};
+use crate::desk::{id, journal, store};
 use crate::import::{self, sheet};
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 fn bar(len: usize, what: &str) -> ProgressBar {
@@ -35,10 +35,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     let default_received = super::event_time(&desk, &write)?.at;
     let now = super::now(&desk)?;
     let by = actor(&write)?;
-    let encoding = a.encoding.map(|e| match e {
-        CsvEncoding::Utf8 => sheet::Encoding::Utf8,
-        CsvEncoding::Gbk => sheet::Encoding::Gbk,
-    });
+    let encoding = a.encoding.as_deref().map(sheet::encoding_for).transpose()?;
     let file = a.file.display().to_string();
     let sh = sheet::read(&a.file, encoding, a.sheet.as_deref())
         .map_err(|e| anyhow::anyhow!("{file}: {e:#}"))?;
@@ -55,21 +52,11 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     // Rows whose ref is already in the desk are skipped: the same growing sheet can be
     // imported every night.
     let lock = store::DeskLock::acquire(&desk.root)?;
-    let known: HashSet<String> = desk
-        .all_tickets()?
-        .into_iter()
-        .flat_map(|t| {
-            let amended = t.events.iter().filter_map(|e| match &e.action {
-                crate::ticket::Action::Amend(f) => f.ext_ref.clone(),
-                _ => None,
-            });
-            t.ext_ref
-                .clone()
-                .into_iter()
-                .chain(amended)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let mut known = import::Known::default();
+    for t in desk.all_tickets()? {
+        known.refs.extend(t.refs().map(str::to_string));
+        known.fingerprints.extend(t.fingerprint);
+    }
     let pb = bar(sh.rows.len(), "checking");
     let source = a
         .file
@@ -131,33 +118,40 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         next.insert(dir.clone(), serial + 1);
         serials.insert(id::series(prefix, &t.received_at), serial);
         t.id = id::format_id(prefix, &t.received_at, serial);
-        tickets.push((p.row, dir.join(format!("{}.yaml", t.id)), t));
+        let rel = std::path::Path::new("tickets")
+            .join(id::month_dir(&t.received_at))
+            .join(format!("{}.yaml", t.id));
+        tickets.push((p.row, rel, t));
     }
+    // Every ticket is staged (on every core), then the whole import lands at once.
+    let mut staging = journal::Import::begin(&desk.root)?;
     let pb = bar(tickets.len(), "writing");
-    let written = crate::desk::parallel_map(&tickets, |(row, path, t)| {
+    let written = crate::desk::parallel_map(&tickets, |(row, rel, t)| {
         let r = store::ticket_text(t)
-            .and_then(|text| store::write_new_unsynced(path, text.as_bytes()))
+            .and_then(|text| store::write_staged(&staging.staged(rel), text.as_bytes()))
             .map_err(|e| anyhow::anyhow!("row {row}: {e:#}"));
         pb.inc(1);
         r
     });
     pb.finish_and_clear();
-    // Whatever was written is flushed even if a write failed, so the desk stays consistent
-    // with what the summary says; the rows not written can be imported again.
-    lock.remember(&serials);
-    store::sync_desk(&desk.root)?;
     let failed: Vec<String> = written
         .into_iter()
         .filter_map(|r| r.err().map(|e| e.to_string()))
         .collect();
     if !failed.is_empty() {
+        staging.abandon();
         bail!(
-            "{} of {} tickets could not be written (import the file again to add them):\n{}",
+            "{} of {} tickets could not be written, so nothing was imported:\n{}",
             failed.len(),
             tickets.len(),
             failed.join("\n")
         );
     }
+    for (_, rel, _) in tickets {
+        staging.add(rel);
+    }
+    staging.commit()?;
+    lock.remember(&serials);
     let imported: usize = by_month.values().sum();
     eprintln!(
         "{file} ({}): imported {imported}{}, skipped {} already in the desk",

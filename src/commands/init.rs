@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::cli::InitArgs;
-use crate::desk::store::{DeskLock, write_atomic};
+use crate::desk::store::{DeskLock, STATE, write_atomic};
 use crate::rules::BUILTIN;
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -18,12 +18,13 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<i32> {
     }
     fs::create_dir_all(dir.join("tickets"))
         .with_context(|| format!("cannot create {}", dir.join("tickets").display()))?;
-    write_atomic(&rules, BUILTIN.as_bytes(), true)?;
+    write_atomic(&dir, &rules, BUILTIN.as_bytes(), true)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
-        // The lock file and interrupted writes' temporary files are not part of the record.
-        let text = format!("{}\n.plaint-*.tmp\n", DeskLock::FILE);
-        write_atomic(&ignore, text.as_bytes(), true)?;
+        // The lock file and the state directory (staged writes, the import journal) are not
+        // part of the record.
+        let text = format!("{}\n{}/\n.plaint-*.tmp\n", DeskLock::FILE, STATE);
+        write_atomic(&dir, &ignore, text.as_bytes(), true)?;
     }
     eprintln!(
         "created a desk in {} (rules.yaml, tickets/); log a complaint with `plaint log`",

@@ -49,6 +49,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
         target: facts.target,
         type_: facts.type_,
         source: None,
+        fingerprint: None,
         unrecorded: Vec::new(),
         events: Vec::new(),
     };
@@ -85,6 +86,9 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
     refuse(problems)?;
     let (at, by) = (at?, by?);
     desk.append(&a.id, |t| {
+        if let Some(r) = &facts.ext_ref {
+            desk.unique_ref(r, Some(&t.id))?;
+        }
         if at.at < t.received_at {
             bail!(
                 "--at {} is before {} was received ({})",

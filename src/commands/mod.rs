@@ -151,6 +151,12 @@ pub fn actor(w: &WriteOpts) -> Result<String> {
             .or_else(os_user)
             .unwrap_or_default();
     let name = name.trim().to_string();
+    if name.chars().any(char::is_control) {
+        return Err(anyhow!(
+            "the name '{}' contains a control character; give --by NAME",
+            crate::output::visible(&name)
+        ));
+    }
     if name.is_empty() {
         return Err(anyhow!(
             "who is doing this? give --by NAME or set PLAINT_USER"

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
         text.push('\n');
     }
     text.push_str(&crate::yaml::to_string(&[entry])?);
-    store::write_atomic(&path, text.as_bytes(), false)?;
+    store::write_atomic(&desk.root, &path, text.as_bytes(), false)?;
     eprintln!(
         "rated {} for {y:04}-{m:02}: {sc}",
         desk.rules.departments().label(&department)

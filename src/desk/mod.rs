@@ -2,6 +2,7 @@
 //! safe (one writer at a time, atomic replacement, append-only files).
 
 pub mod id;
+pub mod journal;
 pub mod store;
 
 use crate::rules::Rules;
@@ -63,6 +64,15 @@ impl Desk {
     /// else the built-in one). The rulebook must be valid.
     pub fn open(root: &Path, rules: Option<&Path>) -> Result<Desk> {
         Desk::require(root)?;
+        // An import interrupted after it committed is completed before anything is read.
+        if journal::pending(root)
+            && let Err(e) = store::DeskLock::acquire(root)
+        {
+            eprintln!(
+                "warning: an interrupted import in {} could not be completed ({e:#}); the desk may show only part of it until a writer opens it",
+                root.display()
+            );
+        }
         let (text, source) = Desk::rules_text(root, rules)?;
         let rules = match &text {
             Some(t) => Rules::parse(t).map_err(|problems| {
@@ -200,22 +210,66 @@ impl Desk {
 
     /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
     /// on disk (after the lock is taken) and may refuse the event.
+    ///
+    /// The new text is read back before it replaces the file: it must be the old ticket with
+    /// exactly the new event added. A file plaint cannot append to safely (hand-edited into
+    /// another layout) is refused with what to fix, and stays as it was.
     pub fn append(&self, id: &str, check: impl FnOnce(&Ticket) -> Result<Event>) -> Result<Event> {
         let _lock = store::DeskLock::acquire(&self.root)?;
         let loaded = self.load(id)?;
         let event = check(&loaded.ticket)?;
-        let mut text = loaded.text;
+        let mut text = loaded.text.clone();
         if !text.ends_with('\n') {
             text.push('\n');
         }
         text.push_str(&store::event_text(&event)?);
-        store::write_atomic(&loaded.path, text.as_bytes(), false)?;
+        let mut expected = loaded.ticket.clone();
+        expected.events.push(event.clone());
+        let reread =
+            crate::yaml::from_str::<Ticket>(text.strip_prefix('\u{feff}').unwrap_or(&text));
+        let same = match &reread {
+            Ok(t) => store::ticket_text(t)? == store::ticket_text(&expected)?,
+            Err(_) => false,
+        };
+        if !same {
+            bail!(
+                "{}: plaint cannot add to this file safely: {}. Put it back in plaint's layout (the facts, then `events:` as the last key, one `- at: ...` item per event), check it with `plaint check`, and try again; nothing was written",
+                loaded.path.display(),
+                store::layout_problem(&loaded.text).unwrap_or_else(|| {
+                    "an event added at the end would not read back as one more event".into()
+                })
+            );
+        }
+        store::write_atomic(&self.root, &loaded.path, text.as_bytes(), false)?;
         Ok(event)
+    }
+
+    /// The ticket that carries the external reference `r` (its own or amended), if any.
+    pub fn ref_holder(&self, r: &str) -> Result<Option<String>> {
+        Ok(self
+            .all_tickets()?
+            .into_iter()
+            .find(|t| t.refs().any(|x| x == r))
+            .map(|t| t.id))
+    }
+
+    /// Refuses a ref that another ticket of the desk already carries: one complaint of the
+    /// source system is one ticket here (SPEC §9).
+    pub fn unique_ref(&self, r: &str, own: Option<&str>) -> Result<()> {
+        match self.ref_holder(r)? {
+            Some(holder) if Some(holder.as_str()) != own => bail!(
+                "--ref: '{r}' is already the reference of {holder}; one complaint of the source system is one ticket (`plaint show {holder}`)"
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// Mints the next ID for the month of receipt and writes the new ticket.
     pub fn create(&self, mut ticket: Ticket) -> Result<String> {
         let lock = store::DeskLock::acquire(&self.root)?;
+        if let Some(r) = &ticket.ext_ref {
+            self.unique_ref(r, None)?;
+        }
         let prefix = &self.rules.book.desk.prefix;
         let month_dir = self.tickets_dir().join(id::month_dir(&ticket.received_at));
         let mut serials = lock.serials();
@@ -228,7 +282,12 @@ impl Desk {
         )?;
         ticket.id = id::format_id(prefix, &ticket.received_at, serial);
         let path = month_dir.join(format!("{}.yaml", ticket.id));
-        store::write_atomic(&path, store::ticket_text(&ticket)?.as_bytes(), true)?;
+        store::write_atomic(
+            &self.root,
+            &path,
+            store::ticket_text(&ticket)?.as_bytes(),
+            true,
+        )?;
         serials.insert(key, serial);
         lock.remember(&serials);
         Ok(ticket.id)
@@ -257,12 +316,33 @@ fn is_ticket_file(p: &Path) -> bool {
 
 /// Reads a ticket file; a problem is reported with its line.
 pub fn read_ticket(path: &Path) -> Result<Loaded, Broken> {
-    let text = fs::read_to_string(path).map_err(|e| Broken {
+    let broken = |message: String| Broken {
         path: path.to_path_buf(),
         line: None,
-        message: format!("cannot read: {e}"),
-    })?;
-    match crate::yaml::from_str_fast::<Ticket>(&text) {
+        message,
+    };
+    // A link could point anywhere (and an error would quote what it points at): ticket
+    // files are regular files, of a size a ticket can have.
+    let meta = fs::symlink_metadata(path).map_err(|e| broken(format!("cannot read: {e}")))?;
+    if meta.file_type().is_symlink() {
+        return Err(broken(
+            "is a symbolic link; ticket files must be regular files (replace the link with the file itself)".into(),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(broken("is not a regular file".into()));
+    }
+    if meta.len() > crate::yaml::MAX_BYTES as u64 {
+        return Err(broken(format!(
+            "is {} KB; a ticket file holds at most {} KB",
+            meta.len() / 1024,
+            crate::yaml::MAX_BYTES / 1024
+        )));
+    }
+    let text = fs::read_to_string(path).map_err(|e| broken(format!("cannot read: {e}")))?;
+    // A byte-order mark (some Windows editors add one) is not part of the YAML.
+    let yaml = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    match crate::yaml::from_str_fast::<Ticket>(yaml) {
         Ok(ticket) => Ok(Loaded {
             path: path.to_path_buf(),
             text,

@@ -1,10 +1,29 @@
-//! Safe writes: a desk-wide lock and atomic file replacement.
+//! Safe writes: a desk-wide lock, atomic replacement, and the desk's own state directory
+//! (`.plaint/`: staged writes, the import journal), which git ignores.
 
 use crate::ticket::{Event, Ticket};
 use anyhow::{Context, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The desk's state directory: never part of the record.
+pub const STATE: &str = ".plaint";
+
+/// `DESK/.plaint/NAME`, created (with a `.gitignore` that ignores it all) when missing.
+pub fn state_dir(root: &Path, name: &str) -> Result<PathBuf> {
+    let state = root.join(STATE);
+    let dir = state.join(name);
+    if !dir.is_dir() {
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let ignore = state.join(".gitignore");
+        if !ignore.exists() {
+            fs::write(&ignore, "*\n")
+                .with_context(|| format!("cannot write {}", ignore.display()))?;
+        }
+    }
+    Ok(dir)
+}
 
 /// Held while a command writes, so concurrent writers take turns and never mint one ID twice.
 pub struct DeskLock {
@@ -14,9 +33,9 @@ pub struct DeskLock {
 impl DeskLock {
     pub const FILE: &'static str = ".plaint.lock";
 
+    /// Takes the lock. Whatever is left in the staging directory then belongs to a writer
+    /// that was killed (nobody else can be writing): it is removed.
     pub fn acquire(root: &Path) -> Result<DeskLock> {
-        fs::create_dir_all(root)
-            .with_context(|| format!("cannot create the desk {}", root.display()))?;
         let path = root.join(Self::FILE);
         let file = OpenOptions::new()
             .create(true)
@@ -27,6 +46,15 @@ impl DeskLock {
             .with_context(|| format!("cannot open the desk lock {}", path.display()))?;
         file.lock()
             .with_context(|| format!("cannot lock the desk ({})", path.display()))?;
+        let tmp = root.join(STATE).join("tmp");
+        if let Ok(entries) = fs::read_dir(&tmp) {
+            for e in entries.flatten() {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+        if let Some(msg) = super::journal::recover(root)? {
+            eprintln!("plaint: {msg}");
+        }
         Ok(DeskLock { file })
     }
 
@@ -62,23 +90,17 @@ impl Drop for DeskLock {
     }
 }
 
-/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one:
-/// a temporary file in the same directory, flushed to disk, then renamed over the target.
-/// With `new_file`, an existing file is never replaced.
-pub fn write_atomic(path: &Path, bytes: &[u8], new_file: bool) -> Result<()> {
-    let tmp = staged(path, bytes)?;
+/// Writes `bytes` to `path` (under the desk `root`) so that a crash leaves either the old
+/// file or the new one: staged in `.plaint/tmp`, flushed to disk, then renamed over the
+/// target. With `new_file`, an existing file is never replaced. A new file gets the mode the
+/// umask gives; a replaced one keeps its mode and group, so a desk shared by several
+/// accounts (a cron user, an auditor) stays readable by all of them.
+pub fn write_atomic(root: &Path, path: &Path, bytes: &[u8], new_file: bool) -> Result<()> {
+    let tmp = staged(root, path, bytes)?;
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
-    if new_file {
-        tmp.persist_noclobber(path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-    } else {
-        tmp.persist(path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
-    }
+    persist(tmp, path, new_file)?;
     // The rename itself must reach the disk too.
     if let Ok(d) = File::open(path.parent().unwrap_or(Path::new("."))) {
         let _ = d.sync_all();
@@ -86,28 +108,90 @@ pub fn write_atomic(path: &Path, bytes: &[u8], new_file: bool) -> Result<()> {
     Ok(())
 }
 
-/// `bytes` in a temporary file beside `path`, ready to be renamed over it.
-fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".plaint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
+/// Renames a staged file into place.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path, new_file: bool) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let r = if new_file {
+        tmp.persist_noclobber(path)
+    } else {
+        tmp.persist(path)
+    };
+    match r {
+        Ok(_) => Ok(()),
+        // tickets/ on another file system than the desk's root: stage beside the target.
+        Err(e) if e.error.kind() == std::io::ErrorKind::CrossesDevices => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let mut beside = tempfile::Builder::new()
+                .prefix(".plaint-")
+                .suffix(".tmp")
+                .tempfile_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let mut staged = e.file.reopen()?;
+            std::io::copy(&mut staged, beside.as_file_mut())?;
+            copy_access(beside.as_file(), path)?;
+            beside.as_file().sync_all()?;
+            persist(beside, path, new_file)
+        }
+        Err(e) => Err(e.error).with_context(|| {
+            format!(
+                "cannot {} {}",
+                if new_file { "create" } else { "replace" },
+                path.display()
+            )
+        }),
+    }
+}
+
+/// `bytes` in a temporary file in the desk's staging directory, ready to be renamed over
+/// `path`, with the access `path` has (or the umask's, for a new file).
+fn staged(root: &Path, path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let dir = state_dir(root, "tmp")?;
+    let mut b = tempfile::Builder::new();
+    b.prefix("w-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Created like any new file: 0666 less the umask.
+        b.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = b
+        .tempfile_in(&dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
+    copy_access(tmp.as_file(), path)?;
     tmp.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(tmp)
 }
 
-/// Creates a new file (temporary file renamed into place, never replacing one) without
-/// waiting for the disk: for batch imports, which call `sync_desk` once at the end.
-pub fn write_new_unsynced(path: &Path, bytes: &[u8]) -> Result<()> {
-    staged(path, bytes)?
-        .persist_noclobber(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+/// Gives `file` the mode and group of the existing `path` (nothing when it does not exist).
+/// The group is kept where the process may set it; elsewhere the directory's default stands.
+fn copy_access(file: &File, path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    if let Ok(old) = fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        file.set_permissions(old.permissions())
+            .with_context(|| format!("cannot set the mode of {}", path.display()))?;
+        if file.metadata().is_ok_and(|m| m.gid() != old.gid()) {
+            let _ = std::os::unix::fs::fchown(file, None, Some(old.gid()));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, path);
     Ok(())
+}
+
+/// Creates a new file in a private staging area without waiting for the disk: imports
+/// stage every ticket this way and flush them all at once before they commit.
+pub fn write_staged(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut f =
+        File::create_new(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Flushes everything written under `root` to disk in one call.
@@ -142,6 +226,36 @@ pub fn ticket_text(ticket: &Ticket) -> Result<String> {
         text.push_str(&event_text(e)?);
     }
     Ok(text)
+}
+
+/// Why appending an event to a ticket file written as `text` would not read back as one
+/// more event, for the person who has to fix the file.
+pub fn layout_problem(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(at) = lines.iter().position(|l| l.starts_with("events:")) else {
+        return Some(
+            "it has no `events:` line at the left margin (is it written in JSON or flow style?)"
+                .into(),
+        );
+    };
+    let rest = lines[at]["events:".len()..].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return Some(format!(
+            "line {}: its events are written on the `events:` line itself (`events: {}`); plaint appends each event on lines of its own below `events:`",
+            at + 1,
+            crate::output::clip(rest)
+        ));
+    }
+    if let Some(k) = lines[at + 1..].iter().position(|l| {
+        !l.is_empty() && !l.starts_with(' ') && !l.starts_with('-') && !l.starts_with('#')
+    }) {
+        return Some(format!(
+            "line {}: `{}` comes after `events:`, so an event added at the end would not belong to the list",
+            at + k + 2,
+            crate::output::clip(lines[at + k + 1])
+        ));
+    }
+    None
 }
 
 /// One event as a YAML list item, ready to append to a ticket file.
@@ -242,6 +356,7 @@ mod tests {
             type_: None,
             entered_at: None,
             source: Some(format!("{s}:2")),
+            fingerprint: None,
             unrecorded: vec![crate::rules::Step::Forward],
             events: vec![
                 Event {

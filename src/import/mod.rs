@@ -197,14 +197,49 @@ pub fn unrecorded(recorded: &[(Step, bool)], closed: bool) -> Vec<Step> {
         .collect()
 }
 
-/// Checks every row of `sheet` (read from `file`) and builds its ticket. `known_refs` are
-/// the refs already in the desk.
+/// What the desk already holds, so that a row imported before is skipped.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub refs: HashSet<String>,
+    pub fingerprints: HashSet<String>,
+}
+
+/// A digest of a row's cells under their fields (the k-th identical row gets `#k`): the
+/// same row of the same sheet gives the same fingerprint, however often it is imported.
+fn fingerprint(cols: &Columns, cells: &[Cell], seen: &mut HashMap<String, usize>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut pairs: Vec<(&str, String)> = cols
+        .fields
+        .iter()
+        .zip(cells)
+        .filter_map(|(f, c)| Some((f.as_ref().copied()?, c.text())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    pairs.sort();
+    let mut h = Sha256::new();
+    for (f, v) in pairs {
+        h.update(f.as_bytes());
+        h.update([0]);
+        h.update(v.as_bytes());
+        h.update([0]);
+    }
+    let hex: String = h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let k = seen.entry(hex.clone()).or_insert(0);
+    *k += 1;
+    if *k == 1 { hex } else { format!("{hex}#{k}") }
+}
+
+/// Checks every row of `sheet` (read from `file`) and builds its ticket; rows whose `ref`
+/// (or, without one, whose fingerprint) is `known` are skipped and counted.
 pub fn plan(
     rules: &Rules,
     file: &str,
     sheet: &Sheet,
     cols: &Columns,
-    known_refs: &HashSet<String>,
+    known: &Known,
     defaults: &Defaults,
     mut progress: impl FnMut(),
 ) -> Plan {
@@ -214,7 +249,11 @@ pub fn plan(
         skipped: 0,
         problems: Vec::new(),
     };
+    for (row, msg) in &sheet.problems {
+        out.problems.push(format!("{file}:{row}: {msg}"));
+    }
     let mut seen_refs: HashMap<String, usize> = HashMap::new();
+    let mut seen_prints: HashMap<String, usize> = HashMap::new();
     for (rowno, cells) in &sheet.rows {
         progress();
         let row = Row { cols, cells };
@@ -223,8 +262,18 @@ pub fn plan(
                 .push(format!("{file}:{rowno}: {}: {msg}", row.name(field)));
         };
         let ext_ref = row.text("ref");
+        let print = ext_ref
+            .is_none()
+            .then(|| fingerprint(cols, cells, &mut seen_prints));
+        if print
+            .as_ref()
+            .is_some_and(|p| known.fingerprints.contains(p))
+        {
+            out.skipped += 1;
+            continue;
+        }
         if let Some(r) = &ext_ref {
-            if known_refs.contains(r) {
+            if known.refs.contains(r) {
                 out.skipped += 1;
                 continue;
             }
@@ -580,6 +629,7 @@ pub fn plan(
                 target: f.target,
                 type_: f.type_,
                 source: Some(source),
+                fingerprint: print,
                 unrecorded: unrecorded(&recorded, closed.is_some()),
                 events,
             },

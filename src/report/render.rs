@@ -286,7 +286,6 @@ pub fn report_csv(rules: &Rules, r: &Report, by: Option<By>, bom: bool) -> Resul
 }
 
 fn md_table(head: &[&str], rows: &[Vec<String>]) -> String {
-    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut out = format!(
         "| {} |\n|{}|\n",
         head.join(" | "),
@@ -295,7 +294,10 @@ fn md_table(head: &[&str], rows: &[Vec<String>]) -> String {
     for r in rows {
         out.push_str(&format!(
             "| {} |\n",
-            r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+            r.iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
         ));
     }
     out
@@ -320,8 +322,29 @@ pub fn report_md(rules: &Rules, r: &Report, by: Option<By>, p: &Provenance) -> S
     out
 }
 
+/// Text for a Markdown table cell: HTML is not markup here, a `|` does not split the cell,
+/// Markdown's own marks are literal, and control characters are shown escaped.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in output::visible(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    output::visible(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

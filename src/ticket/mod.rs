@@ -47,6 +47,10 @@ pub struct Ticket {
     /// Where an imported complaint came from: `FILE:ROW`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// For a row imported without a `ref`: a digest of the row, so that importing the same
+    /// sheet again finds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     /// Steps a history row does not record: not judged, never late, never fined (SPEC §9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unrecorded: Vec<Step>,
@@ -681,6 +685,19 @@ impl Ticket {
             status,
             closed_at,
         }
+    }
+}
+
+impl Ticket {
+    /// Every external reference the ticket has carried: its own and any set by `amend`.
+    pub fn refs(&self) -> impl Iterator<Item = &str> {
+        self.ext_ref
+            .as_deref()
+            .into_iter()
+            .chain(self.events.iter().filter_map(|e| match &e.action {
+                Action::Amend(f) => f.ext_ref.as_deref(),
+                _ => None,
+            }))
     }
 }
 

@@ -33,11 +33,15 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
 
 /// Parses `text`, or `None` when it uses anything beyond plaint's own style.
 pub fn parse(text: &str) -> Option<Node<'_>> {
-    if text.contains('\t')
-        || text.contains('\r')
-        || text.starts_with("---")
-        || text.starts_with('\u{feff}')
-    {
+    // Tabs, carriage returns, other control characters (C0, DEL and C1), a BOM or a document
+    // marker: beyond plaint's own style; the full parser decides.
+    let b = text.as_bytes();
+    let odd = b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && c != b'\n')
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    });
+    if odd || text.starts_with("---") || text.starts_with('\u{feff}') {
         return None;
     }
     let lines: Vec<(usize, &str)> = text
@@ -47,6 +51,14 @@ pub fn parse(text: &str) -> Option<Node<'_>> {
             (ind, &l[ind..])
         })
         .collect();
+    // plaint's own files indent a few levels; deep indentation (or `- - - ...` nesting) is
+    // left to the full path, which refuses it before parsing.
+    if lines
+        .iter()
+        .any(|(ind, l)| *ind > 16 || l.starts_with("- - ") || l.starts_with("- -\n"))
+    {
+        return None;
+    }
     let mut p = Parser { lines, pos: 0 };
     // A trailing newline leaves one empty last line.
     if p.lines.last().is_some_and(|(_, c)| c.is_empty()) {

@@ -20,7 +20,73 @@ impl fmt::Display for YamlError {
 
 impl std::error::Error for YamlError {}
 
+/// The most any YAML plaint reads may nest, in brackets or in `- ` items on one line, and
+/// the deepest indentation: a ticket nests three levels, the rulebook five. Parsing cost
+/// grows with nesting faster than with size, so anything deeper is refused before parsing.
+const MAX_DEPTH: usize = 32;
+const MAX_INDENT: usize = 256;
+/// The largest YAML text plaint parses (a ticket is a few KB, the rulebook 20 KB).
+pub const MAX_BYTES: usize = 1024 * 1024;
+
+/// Why `text` is refused before it is parsed, with its line.
+fn shape(text: &str) -> Option<YamlError> {
+    if text.len() > MAX_BYTES {
+        return Some(YamlError {
+            line: None,
+            message: format!(
+                "the file is {} KB; plaint reads YAML files up to {} KB",
+                text.len() / 1024,
+                MAX_BYTES / 1024
+            ),
+        });
+    }
+    let mut depth = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let bad = |message: String| {
+            Some(YamlError {
+                line: Some(i + 1),
+                message,
+            })
+        };
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        if indent > MAX_INDENT {
+            return bad(format!(
+                "indented {indent} columns deep; plaint reads YAML indented up to {MAX_INDENT}"
+            ));
+        }
+        let items = line
+            .trim_start()
+            .split("- ")
+            .take_while(|p| p.trim().is_empty())
+            .count();
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_DEPTH {
+                break;
+            }
+        }
+        if depth + items > MAX_DEPTH {
+            return bad(format!(
+                "nested more than {MAX_DEPTH} levels deep; plaint's files nest a few levels"
+            ));
+        }
+    }
+    None
+}
+
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if let Some(e) = shape(text) {
+        return Err(e);
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         // The crate appends " at line N column M"; plaint prints the line itself.
@@ -35,6 +101,9 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 /// Like `from_str`, trying plaint's own-style fast reader first (see `fast`). Errors always
 /// come from the full parser, so they carry its line numbers.
 pub fn from_str_fast<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if text.len() > MAX_BYTES {
+        return from_str(text);
+    }
     match fast::from_str(text) {
         Some(t) => Ok(t),
         None => from_str(text),
