@@ -322,7 +322,15 @@ fn csv_rows(bytes: &[u8], encoding: Option<&'static encoding_rs::Encoding>) -> R
     // count is off by one on files with CRLF line ends (as Excel writes them).
     let mut counted = (0usize, 1usize);
     let mut line_at = |byte: usize| {
-        let byte = byte.min(text.len());
+        // With CRLF line ends a record's offset may point at the `\n` of the line before.
+        let mut byte = byte.min(text.len());
+        while text
+            .as_bytes()
+            .get(byte)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            byte += 1;
+        }
         if byte >= counted.0 {
             counted.1 += text.as_bytes()[counted.0..byte]
                 .iter()
@@ -496,6 +504,18 @@ mod tests {
             e.contains("mixes encodings: line 1 is UTF-8 and line 3 is not"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn rows_are_numbered_as_the_spreadsheet_shows_them() {
+        for text in [
+            "a,b\n1,2\n\n3,\"x\ny\"\n4,5\n",
+            "a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n4,5\r\n",
+        ] {
+            let sheet = csv_rows(text.as_bytes(), None).unwrap();
+            let rows: Vec<usize> = sheet.rows.iter().map(|(r, _)| *r).collect();
+            assert_eq!(rows, vec![2, 4, 6], "{text:?}");
+        }
     }
 
     #[test]
