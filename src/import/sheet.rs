@@ -296,7 +296,8 @@ fn check_row(
     ok
 }
 
-fn csv_rows(bytes: &[u8], encoding: Option<&'static encoding_rs::Encoding>) -> Result<Sheet> {
+/// Reads CSV bytes (as a file would be read) into a sheet.
+pub fn csv_rows(bytes: &[u8], encoding: Option<&'static encoding_rs::Encoding>) -> Result<Sheet> {
     let (text, read_as) = decode(bytes, encoding)?;
     let mut problems = Vec::new();
     if let Some(line) = unclosed_quote(&text) {

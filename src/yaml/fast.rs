@@ -331,8 +331,9 @@ fn scalar(s: &str) -> Option<Node<'_>> {
     match s.as_bytes().first()? {
         b'\'' => single(s).map(Node::Str),
         b'"' => double(s).map(|x| Node::Str(Cow::Owned(x))),
-        b'[' | b'{' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b'#' | b','
-        | b'?' | b':' => None,
+        // YAML's indicators cannot start a plain scalar (found by fuzzing: `]x`).
+        b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`'
+        | b'#' | b',' | b'?' | b':' => None,
         b'-' if s == "-" || s.starts_with("- ") || s.starts_with("---") => None,
         _ => plain(s),
     }
@@ -413,6 +414,11 @@ fn plain(s: &str) -> Option<Node<'_>> {
         "false" | "False" | "FALSE" => Node::Bool(false),
         _ => {
             let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+            // The library reads `06` as text, not a number (found by fuzzing): leave such
+            // values to it.
+            if digits.len() > 1 && digits.starts_with('0') {
+                return None;
+            }
             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                 return s.trim_start_matches('+').parse::<i64>().ok().map(Node::Int);
             }

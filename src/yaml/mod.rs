@@ -1,6 +1,6 @@
 //! Every YAML call plaint makes goes through here, so the YAML crate can be swapped in one place.
 
-pub(crate) mod fast;
+pub mod fast;
 
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt;
@@ -40,6 +40,8 @@ fn shape(text: &str) -> Option<YamlError> {
             ),
         });
     }
+    // Flow collections (`[...]`, `{...}`) open only where a value starts, or inside another
+    // one; a `[` in plain text is text.
     let mut depth = 0usize;
     for (i, line) in text.lines().enumerate() {
         let bad = |message: String| {
@@ -54,20 +56,39 @@ fn shape(text: &str) -> Option<YamlError> {
                 "indented {indent} columns deep; plaint reads YAML indented up to {MAX_INDENT}"
             ));
         }
-        let items = line
-            .trim_start()
-            .split("- ")
-            .take_while(|p| p.trim().is_empty())
-            .count();
+        let mut rest = line.trim_start();
+        let mut items = 0;
+        if depth == 0 {
+            while let Some(r) = rest
+                .strip_prefix("- ")
+                .or_else(|| (rest == "-").then_some(""))
+            {
+                items += 1;
+                rest = r.trim_start();
+            }
+            if !rest.starts_with(['[', '{'])
+                && let Some((_, v)) = rest.split_once(": ")
+            {
+                rest = v.trim_start();
+            }
+            if !rest.starts_with(['[', '{']) {
+                rest = "";
+            }
+        }
         let mut quote: Option<char> = None;
-        for c in line.chars() {
+        for c in rest.chars() {
             match (quote, c) {
                 (Some(q), c) if c == q => quote = None,
                 (Some(_), _) => {}
                 (None, '\'' | '"') => quote = Some(c),
                 (None, '#') => break,
                 (None, '[' | '{') => depth += 1,
-                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                (None, ']' | '}') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
                 _ => {}
             }
             if depth > MAX_DEPTH {
@@ -112,4 +133,29 @@ pub fn from_str_fast<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 
 pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
     Ok(serde_yaml::to_string(value)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_counted_in_flow_collections_only() {
+        let deep = format!("a: {}{}\n", "[".repeat(40), "]".repeat(40));
+        assert!(
+            shape(&deep)
+                .unwrap()
+                .message
+                .contains("nested more than 32")
+        );
+        let items = format!("{}x\n", "- ".repeat(40));
+        assert!(shape(&items).is_some());
+        // Brackets in text are text.
+        assert!(shape(&format!("description: 周末{}\n", "[".repeat(200))).is_none());
+        assert!(shape(&format!("- note: '{}'\n", "{".repeat(200))).is_none());
+        // A flow list over several lines still counts.
+        let multi = format!("a: [\n{}\n]\n", "[".repeat(40));
+        assert!(shape(&multi).is_some());
+        assert!(shape("a: [1, [2, {b: 3}]]\nc: d\n").is_none());
+    }
 }
