@@ -14,6 +14,8 @@ if [ -z "${PLAINT:-}" ]; then
   PLAINT="$here/../target/debug/plaint"
 fi
 rm -rf "$out"
+# The example desk lives inside plaint's own repository: its steps are not committed there.
+export PLAINT_NO_COMMIT=1
 "$PLAINT" init "$out" 2>/dev/null
 # Each step is entered as it happens: the clock reads the step's --at ($PLAINT_NOW), so the
 # files carry no entered_at unless a step below is back-dated on purpose.

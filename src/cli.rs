@@ -22,6 +22,9 @@ pub struct Cli {
     /// The rulebook to use instead of DESK/rules.yaml
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// In a git desk, write without committing the step ($PLAINT_NO_COMMIT=1 likewise)
+    #[arg(long, global = true, env = "PLAINT_NO_COMMIT", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_commit: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -81,10 +84,42 @@ pub enum Command {
     Check(CheckArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Read the desk's git history: every commit that did more than append to tickets
+    Audit(AuditArgs),
+    /// git's merge driver for ticket files (set up by `plaint init --clone`)
+    #[command(hide = true)]
+    MergeTicket(MergeTicketArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only commits after this one (a commit, tag or branch)
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AuditFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeTicketArgs {
+    /// The common ancestor's version (%O)
+    pub base: PathBuf,
+    /// Our version, where the result is written (%A)
+    pub ours: PathBuf,
+    /// Their version (%B)
+    pub theirs: PathBuf,
+    /// The ticket's path in the repository (%P)
+    pub path: Option<String>,
 }
 
 /// Options of every command that writes an event.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct WriteOpts {
     /// When it happened (RFC 3339, 'YYYY-MM-DD HH:MM' or YYYY-MM-DD; default now)
     #[arg(long, value_name = "TIME")]
@@ -144,6 +179,13 @@ pub struct CheckArgs {
 pub struct InitArgs {
     /// Where to create the desk (default --desk, else the current directory)
     pub dir: Option<PathBuf>,
+    /// Set up a fresh git clone of an existing desk (merge driver, site code); the
+    /// rulebook is left alone
+    #[arg(long)]
+    pub clone: bool,
+    /// With --clone: this clone's site code, carried by every ID it mints (KM-202611-0001)
+    #[arg(long, value_name = "CODE", requires = "clone")]
+    pub site: Option<String>,
 }
 
 /// The intake facts a complaint is logged with, as `log`, `amend`, `classify` and `import`

@@ -36,6 +36,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
         rules,
         rules_source: source,
         rules_sha256: String::new(),
+        written: Default::default(),
     };
     let as_of = match &a.as_of {
         Some(t) => crate::time::parse_moment(t, desk.rules.offset)
@@ -45,13 +46,43 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     for w in calendar_warnings(&desk.rules, as_of) {
         eprintln!("warning: {}: {w}", desk.rules_source.describe());
     }
+    if crate::desk::git::work_tree(&desk.root).is_some()
+        && std::fs::read_to_string(desk.root.join(".gitattributes"))
+            .is_ok_and(|t| t.contains(crate::desk::git::DRIVER))
+        && !crate::desk::git::driver_configured(&desk.root)
+    {
+        eprintln!(
+            "warning: this clone has no merge driver for ticket files, so steps added in two clones will conflict; run `plaint init --clone` here (once per clone)"
+        );
+    }
     let mut refs: HashMap<String, String> = HashMap::new();
+    let mut ids: HashMap<String, std::path::PathBuf> = HashMap::new();
     let scanned = desk.scan()?;
     let count = scanned.len();
     for r in scanned {
         match r {
-            Err(b) => problems.push(b.render()),
+            Err(b) => {
+                problems.push(b.render());
+                if let Ok(text) = std::fs::read_to_string(&b.path)
+                    && text.lines().filter(|l| l.starts_with("id:")).count() > 1
+                {
+                    problems.push(format!(
+                        "{}: two complaints are fused into this file (it has {} `id:` lines), as a merge that kept both sides would leave; split them into a file each",
+                        b.path.display(),
+                        text.lines().filter(|l| l.starts_with("id:")).count()
+                    ));
+                }
+            }
             Ok(l) => {
+                if let Some(other) = ids.insert(l.ticket.id.clone(), l.path.clone()) {
+                    problems.push(format!(
+                        "{}:{}: the ID {} is also the ID of {}; one of them must be renumbered",
+                        l.path.display(),
+                        line_of(&l.text, "id", &l.ticket.id),
+                        l.ticket.id,
+                        other.display()
+                    ));
+                }
                 for (line, msg) in check_ticket(&desk.rules, &l.path, &l.text, &l.ticket) {
                     problems.push(format!("{}:{line}: {msg}", l.path.display()));
                 }

@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
 
     // IDs are minted in row order, one month directory read per month; the files are
     // then written on every core.
-    let prefix = &rules.book.desk.prefix;
+    let prefix = &desk.id_prefix()?;
     let mut next: BTreeMap<std::path::PathBuf, u64> = BTreeMap::new();
     let mut serials = lock.serials();
     let mut tickets = Vec::with_capacity(plan.tickets.len());
@@ -148,10 +148,21 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         );
     }
     for (_, rel, _) in tickets {
+        desk.wrote(desk.root.join(&rel));
         staging.add(rel);
     }
-    staging.commit()?;
+    let landed = staging.commit()?;
     lock.remember(&serials);
+    drop(lock);
+    super::commit(
+        ctx,
+        &desk,
+        &by,
+        &format!(
+            "import {source}: {landed} complaint{}",
+            if landed == 1 { "" } else { "s" }
+        ),
+    );
     let imported: usize = by_month.values().sum();
     eprintln!(
         "{file} ({}): imported {imported}{}, skipped {} already in the desk",

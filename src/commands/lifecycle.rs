@@ -29,7 +29,7 @@ pub(super) fn record(
     let stamp = event_time(&desk, w)?;
     let at = stamp.at;
     let by = actor(w)?;
-    desk.append(id, |t| {
+    let event = desk.append(id, |t| {
         if at < t.received_at {
             bail!(
                 "--at {} is before {} was received ({})",
@@ -42,6 +42,13 @@ pub(super) fn record(
         let action = build(&desk, t, &state, at)?;
         Ok(stamp.event(&by, action))
     })?;
+    let what = super::summary(&event);
+    let message = if what.is_empty() {
+        format!("{id} {}", event.action.kind())
+    } else {
+        format!("{id} {}: {what}", event.action.kind())
+    };
+    super::commit(ctx, &desk, &by, &message);
     eprintln!("{done} {id}");
     Ok(0)
 }

@@ -53,7 +53,10 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
         unrecorded: Vec::new(),
         events: Vec::new(),
     };
+    let subject = ticket.subject.clone();
+    let by = ticket.logged_by.clone().unwrap_or_default();
     let id = desk.create(ticket)?;
+    super::commit(ctx, &desk, &by, &format!("{id} log: {subject}"));
     println!("{id}");
     Ok(0)
 }
@@ -85,7 +88,8 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
     }
     refuse(problems)?;
     let (at, by) = (at?, by?);
-    desk.append(&a.id, |t| {
+    let by2 = by.clone();
+    let event = desk.append(&a.id, |t| {
         if let Some(r) = &facts.ext_ref {
             desk.unique_ref(r, Some(&t.id))?;
         }
@@ -99,6 +103,12 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
         }
         Ok(at.event(&by, Action::Amend(Box::new(facts))))
     })?;
+    super::commit(
+        ctx,
+        &desk,
+        &by2,
+        &format!("{} amend: {}", a.id, super::summary(&event)),
+    );
     eprintln!("amended {}", a.id);
     Ok(0)
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; this one routes and holds what they share.
 
+mod audit;
 mod calendar;
 pub(crate) mod check;
 pub mod facts;
@@ -8,6 +9,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod merge_ticket;
 mod penalties;
 pub(crate) mod rate;
 mod report;
@@ -25,6 +27,8 @@ use std::path::PathBuf;
 pub struct Ctx {
     pub desk: PathBuf,
     pub rules: Option<PathBuf>,
+    /// `--no-commit`: write the files, leave git alone.
+    pub no_commit: bool,
 }
 
 impl Ctx {
@@ -37,6 +41,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     let ctx = Ctx {
         desk: cli.desk.clone().unwrap_or_else(|| PathBuf::from(".")),
         rules: cli.rules.clone(),
+        no_commit: cli.no_commit,
     };
     match cli.command {
         Command::Init(a) => init::run(&ctx, a),
@@ -62,11 +67,73 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Void(a) => void::run(&ctx, a),
         Command::Calendar(a) => calendar::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
+        Command::Audit(a) => audit::run(&ctx, a),
+        Command::MergeTicket(a) => merge_ticket::run(a),
         Command::Completions(a) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
             Ok(0)
         }
+    }
+}
+
+/// Records a step in git: when the desk is in a work tree (and neither the rulebook nor
+/// `--no-commit` says otherwise), commits exactly the files the command wrote, authored by
+/// `by`. The files are written either way; a commit that fails is a warning, not a lost step.
+pub fn commit(ctx: &Ctx, desk: &Desk, by: &str, message: &str) {
+    if ctx.no_commit || !desk.rules.book.desk.commit {
+        return;
+    }
+    let files: Vec<PathBuf> = desk
+        .written
+        .borrow()
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    let Some(top) = crate::desk::git::work_tree(&desk.root) else {
+        return;
+    };
+    // One git commit at a time: concurrent writers would trip over git's own index lock.
+    let done = crate::desk::store::DeskLock::acquire(&desk.root)
+        .and_then(|_lock| crate::desk::git::commit(&top, &files, by, message));
+    if let Err(e) = done {
+        eprintln!(
+            "warning: the step is recorded but not committed ({e:#}); commit {} with git",
+            if files.len() == 1 {
+                "the file"
+            } else {
+                "the files"
+            }
+        );
+    }
+}
+
+/// A commit message's words for an event: the kind, then its own fields in short.
+pub fn summary(e: &crate::ticket::Event) -> String {
+    let v = serde_json::to_value(e).unwrap_or_default();
+    let fields: Vec<String> = v
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source")
+                })
+                .map(|(_, v)| match v {
+                    serde_json::Value::String(s) => s.replace('\n', " "),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let text = fields.join(", ");
+    let short: String = text.chars().take(72).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
     }
 }
 
@@ -210,6 +277,7 @@ pub fn provenance(desk: &Desk, as_of: Moment) -> crate::report::render::Provenan
         rules_path: desk.rules_source.describe(),
         rules_sha256: desk.rules_sha256.chars().take(12).collect(),
         as_of,
+        commit: crate::desk::git::head(&desk.root),
     }
 }
 

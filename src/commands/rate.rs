@@ -69,7 +69,7 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
     );
     let entry = Entry {
         at,
-        by,
+        by: by.clone(),
         department: department.clone(),
         month: format!("{y:04}-{m:02}"),
         score: sc.to_string(),
@@ -86,6 +86,14 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
     }
     text.push_str(&crate::yaml::to_string(&[entry])?);
     store::write_atomic(&desk.root, &path, text.as_bytes(), false)?;
+    drop(_lock);
+    desk.wrote(path);
+    super::commit(
+        ctx,
+        &desk,
+        &by,
+        &format!("rate {department} {y:04}-{m:02}: {sc}"),
+    );
     eprintln!(
         "rated {} for {y:04}-{m:02}: {sc}",
         desk.rules.departments().label(&department)

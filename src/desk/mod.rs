@@ -1,6 +1,8 @@
 //! The desk on disk: where tickets live, how they are read in bulk, and how writes are made
 //! safe (one writer at a time, atomic replacement, append-only files).
 
+pub mod audit;
+pub mod git;
 pub mod id;
 pub mod journal;
 pub mod store;
@@ -18,6 +20,8 @@ pub struct Desk {
     pub rules_source: RulesSource,
     /// SHA-256 of the rulebook's bytes (hex), so a report can be reproduced later.
     pub rules_sha256: String,
+    /// The files this command wrote, for the commit that records the step.
+    pub written: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +97,7 @@ impl Desk {
             rules,
             rules_source: source,
             rules_sha256: sha256_hex(bytes),
+            written: Default::default(),
         })
     }
 
@@ -241,6 +246,7 @@ impl Desk {
             );
         }
         store::write_atomic(&self.root, &loaded.path, text.as_bytes(), false)?;
+        self.wrote(loaded.path);
         Ok(event)
     }
 
@@ -264,13 +270,29 @@ impl Desk {
         }
     }
 
+    /// Notes a file this command wrote.
+    pub fn wrote(&self, path: PathBuf) {
+        self.written.borrow_mut().push(path);
+    }
+
+    /// The prefix of IDs minted here: the rulebook's, then this clone's site code and a
+    /// dash (`KM-202611-0001`), so that sites sharing one repository never mint one ID twice.
+    pub fn id_prefix(&self) -> Result<String> {
+        let mut p = self.rules.book.desk.prefix.clone();
+        if let Some(site) = git::site(&self.root)? {
+            p.push_str(&site);
+            p.push('-');
+        }
+        Ok(p)
+    }
+
     /// Mints the next ID for the month of receipt and writes the new ticket.
     pub fn create(&self, mut ticket: Ticket) -> Result<String> {
+        let prefix = &self.id_prefix()?;
         let lock = store::DeskLock::acquire(&self.root)?;
         if let Some(r) = &ticket.ext_ref {
             self.unique_ref(r, None)?;
         }
-        let prefix = &self.rules.book.desk.prefix;
         let month_dir = self.tickets_dir().join(id::month_dir(&ticket.received_at));
         let mut serials = lock.serials();
         let key = id::series(prefix, &ticket.received_at);

@@ -14,15 +14,27 @@ pub struct Provenance {
     pub rules_path: String,
     pub rules_sha256: String,
     pub as_of: crate::time::Moment,
+    /// The git commit the desk was at, and whether it had changes not committed yet.
+    pub commit: Option<(String, bool)>,
 }
 
 impl Provenance {
     pub fn json(&self) -> Value {
-        json!({"path": self.rules_path, "sha256": self.rules_sha256})
+        json!({
+            "path": self.rules_path,
+            "sha256": self.rules_sha256,
+            "commit": self.commit.as_ref().map(|(c, _)| c),
+            "uncommitted_changes": self.commit.as_ref().map(|(_, d)| d),
+        })
     }
     pub fn line(&self) -> String {
+        let commit = match &self.commit {
+            Some((c, false)) => format!(",台账提交 {c}"),
+            Some((c, true)) => format!(",台账提交 {c}(另有未提交的改动)"),
+            None => String::new(),
+        };
         format!(
-            "规则手册 {} (sha256 {}),计算时刻 --as-of {}",
+            "规则手册 {} (sha256 {}){commit},计算时刻 --as-of {}",
             self.rules_path,
             self.rules_sha256,
             rfc3339(&self.as_of)

@@ -46,6 +46,13 @@ pub struct DeskSettings {
     /// `entered_at` beside it; an `--at` this far in the future is refused (SPEC §2).
     #[serde(default = "default_tolerance")]
     pub clock_tolerance: Span,
+    /// In a git work tree, commit each step (the files it wrote, authored by `--by`).
+    #[serde(default = "yes")]
+    pub commit: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_offset() -> String {

@@ -3,6 +3,7 @@
 use crate::money::Money;
 use crate::rules::{DepartmentRule, Rules, Step};
 use crate::time::Moment;
+pub mod merge;
 mod read;
 
 use serde::{Deserialize, Deserializer, Serialize};

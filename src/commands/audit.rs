@@ -1,0 +1,121 @@
+//! `plaint audit [--since REV]`: what the desk's git history shows beyond appends: rewritten
+//! or deleted tickets (exit 1), back-dated entries, and one-step commits whose event names
+//! someone else than their author.
+
+use super::Ctx;
+use crate::cli::{AuditArgs, AuditFormat};
+use crate::desk::{Desk, audit, git};
+use crate::output;
+use crate::time::{human, rfc3339};
+use anyhow::{Result, bail};
+use serde_json::json;
+
+pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<i32> {
+    let desk = Desk::open(&ctx.desk, ctx.rules.as_deref())?;
+    let Some(top) = git::work_tree(&desk.root) else {
+        bail!(
+            "{} is not in a git work tree: there is no history to audit (keep the desk in git to have one)",
+            desk.root.display()
+        );
+    };
+    let tolerance = desk.rules.book.desk.clock_tolerance.duration();
+    let f = audit::read(&top, &desk.root, a.since.as_deref(), tolerance)?;
+    let text = match a.format {
+        AuditFormat::Json => output::json(&json!({
+            "commits": f.commits,
+            "rewrites": f.rewrites.iter().map(|r| json!({
+                "commit": r.commit.sha, "author": r.commit.author, "date": r.commit.date,
+                "file": r.file, "what": r.what, "lines": r.lines,
+            })).collect::<Vec<_>>(),
+            "backdated": f.backdated.iter().map(|b| json!({
+                "commit": b.commit.sha, "author": b.commit.author, "file": b.file,
+                "kind": b.kind, "by": b.by, "at": rfc3339(&b.at), "entered_at": rfc3339(&b.entered_at),
+            })).collect::<Vec<_>>(),
+            "author_mismatches": f.mismatches.iter().map(|m| json!({
+                "commit": m.commit.sha, "author": m.commit.author, "file": m.file,
+                "kind": m.kind, "by": m.by,
+            })).collect::<Vec<_>>(),
+        }))?,
+        AuditFormat::Table => table(&f),
+    };
+    output::print(&text)?;
+    Ok(if f.rewrites.is_empty() { 0 } else { 1 })
+}
+
+fn table(f: &audit::Findings) -> String {
+    let mut out = format!("审计:{} 个提交\n", f.commits);
+    if f.rewrites.is_empty() {
+        out.push_str("没有改写:每个提交都只在投诉文件末尾追加。\n");
+    } else {
+        out.push_str(&format!("改写({} 处,须核查):\n", f.rewrites.len()));
+        let rows: Vec<Vec<String>> = f
+            .rewrites
+            .iter()
+            .map(|r| {
+                vec![
+                    r.commit.sha.clone(),
+                    r.commit.author.clone(),
+                    r.commit.date.clone(),
+                    r.file.clone(),
+                    match r.what {
+                        "deleted" => "删除投诉".into(),
+                        "inserted" => "中间插入".into(),
+                        _ => "修改或删行".into(),
+                    },
+                    r.lines.join("\n"),
+                ]
+            })
+            .collect();
+        out.push_str(&output::table(
+            &["提交", "作者", "时间", "文件", "改动", "内容"],
+            &rows,
+        ));
+        out.push('\n');
+    }
+    if !f.backdated.is_empty() {
+        out.push_str(&format!("补录({} 条,事后录入):\n", f.backdated.len()));
+        let rows: Vec<Vec<String>> = f
+            .backdated
+            .iter()
+            .map(|b| {
+                vec![
+                    b.commit.sha.clone(),
+                    b.file.clone(),
+                    b.kind.clone(),
+                    b.by.clone(),
+                    human(&b.at),
+                    human(&b.entered_at),
+                ]
+            })
+            .collect();
+        out.push_str(&output::table(
+            &["提交", "文件", "事件", "经办人", "发生时间", "录入时间"],
+            &rows,
+        ));
+        out.push('\n');
+    }
+    if !f.mismatches.is_empty() {
+        out.push_str(&format!(
+            "经办人与提交作者不符({} 条):\n",
+            f.mismatches.len()
+        ));
+        let rows: Vec<Vec<String>> = f
+            .mismatches
+            .iter()
+            .map(|m| {
+                vec![
+                    m.commit.sha.clone(),
+                    m.commit.author.clone(),
+                    m.file.clone(),
+                    m.kind.clone(),
+                    m.by.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&output::table(
+            &["提交", "提交作者", "文件", "事件", "记录的经办人"],
+            &rows,
+        ));
+    }
+    out
+}
