@@ -312,6 +312,7 @@ impl Desk {
         )?;
         serials.insert(key, serial);
         lock.remember(&serials);
+        self.wrote(path);
         Ok(ticket.id)
     }
 }

@@ -1,0 +1,555 @@
+//! One desk across sites and clones through real git: site codes, a commit per step,
+//! merges of appends in both directions, and the audit of the history.
+
+mod common;
+
+use common::plaint;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A shared repository (`origin.git`) and clones of it, each a desk.
+struct Sites {
+    dir: tempfile::TempDir,
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "测试员")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "测试员")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl Sites {
+    /// origin.git with a desk made by `plaint init` in a first clone, pushed.
+    fn new() -> Sites {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Sites { dir };
+        git(
+            s.root(),
+            &[
+                "init",
+                "--quiet",
+                "--bare",
+                "--initial-branch=main",
+                "origin.git",
+            ],
+        );
+        git(s.root(), &["clone", "--quiet", "origin.git", "first"]);
+        s.plaint("first", &["init", "."]);
+        git(
+            &s.path("first"),
+            &["push", "--quiet", "origin", "HEAD:main"],
+        );
+        s
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, clone: &str) -> PathBuf {
+        self.root().join(clone)
+    }
+
+    /// A new clone set up with `plaint init --clone --site SITE`.
+    fn clone(&self, name: &str, site: &str) -> PathBuf {
+        git(self.root(), &["clone", "--quiet", "origin.git", name]);
+        self.plaint(name, &["init", "--clone", "--site", site]);
+        self.path(name)
+    }
+
+    fn cmd(&self, clone: &str, args: &[&str]) -> assert_cmd::Command {
+        let mut c = plaint();
+        c.current_dir(self.path(clone))
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        if let Some(i) = args.iter().position(|a| *a == "--at") {
+            c.env("PLAINT_NOW", args[i + 1]);
+        }
+        c
+    }
+
+    fn plaint(&self, clone: &str, args: &[&str]) -> String {
+        let out = self.cmd(clone, args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "plaint {args:?} in {clone}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    fn log(&self, clone: &str, name: &str, at: &str) -> String {
+        self.plaint(
+            clone,
+            &[
+                "log",
+                "--project",
+                "实力北岸",
+                "--name",
+                name,
+                "--phone",
+                "139",
+                "--subject",
+                "漏水",
+                "--at",
+                at,
+                "--by",
+                name,
+            ],
+        )
+    }
+
+    fn sync(&self, clone: &str) {
+        git(
+            &self.path(clone),
+            &[
+                "pull",
+                "--quiet",
+                "--no-rebase",
+                "--no-edit",
+                "origin",
+                "main",
+            ],
+        );
+        git(
+            &self.path(clone),
+            &["push", "--quiet", "origin", "HEAD:main"],
+        );
+    }
+
+    fn ids(&self, clone: &str) -> Vec<String> {
+        let v: Value = serde_json::from_str(&self.plaint(
+            clone,
+            &["list", "--format", "json", "--as-of", "2026-12-31"],
+        ))
+        .unwrap();
+        let mut ids: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+#[test]
+fn two_sites_log_step_import_and_merge_both_ways_without_losing_anything() {
+    let s = Sites::new();
+    let km = s.clone("km", "KM");
+    let dl = s.clone("dl", "DL");
+    // A complaint both sites will work on, logged at KM and shared.
+    let shared = s.log("km", "甲", "2026-11-02 09:00");
+    assert_eq!(shared, "KM-202611-0001");
+    s.sync("km");
+    s.sync("dl");
+    // Each site logs its own in the same month: no collision.
+    assert_eq!(s.log("km", "乙", "2026-11-02 10:00"), "KM-202611-0002");
+    assert_eq!(s.log("dl", "丙", "2026-11-02 10:00"), "DL-202611-0001");
+    // Both step the shared ticket.
+    s.plaint(
+        "km",
+        &[
+            "forward",
+            &shared,
+            "--at",
+            "2026-11-02 09:30",
+            "--by",
+            "王芳",
+        ],
+    );
+    s.plaint(
+        "dl",
+        &[
+            "respond",
+            &shared,
+            "--at",
+            "2026-11-02 09:40",
+            "--by",
+            "周工",
+            "--note",
+            "已电话联系业主",
+        ],
+    );
+    // And DL imports a sheet.
+    let csv = s.root().join("sheet.csv");
+    fs::write(&csv, "ref,project,name,phone,subject,received_at\nX1,实力北岸,丁,1,噪音,2026-11-03 10:00\nX2,实力北岸,戊,2,停车,2026-11-03 11:00\n").unwrap();
+    s.plaint("dl", &["import", csv.to_str().unwrap(), "--by", "李娜"]);
+
+    // Merge one way, then the other.
+    s.sync("km");
+    s.sync("dl");
+    s.sync("km");
+    for clone in ["km", "dl"] {
+        assert_eq!(
+            s.ids(clone),
+            vec![
+                "DL-202611-0001",
+                "DL-202611-0002",
+                "DL-202611-0003",
+                "KM-202611-0001",
+                "KM-202611-0002"
+            ],
+            "{clone}"
+        );
+        let v: Value = serde_json::from_str(&s.plaint(
+            clone,
+            &["show", &shared, "--format", "json", "--as-of", "2026-11-30"],
+        ))
+        .unwrap();
+        let kinds: Vec<&str> = v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec!["forward", "respond"],
+            "{clone}: both steps kept, in time order"
+        );
+        s.plaint(clone, &["check"]);
+        let audit = s.cmd(clone, &["audit"]).output().unwrap();
+        assert!(
+            audit.status.success(),
+            "{}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+    }
+    // Nothing left unmerged, nothing uncommitted.
+    assert_eq!(git(&km, &["status", "--porcelain"]), "");
+    assert_eq!(git(&dl, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn each_step_is_one_commit_of_its_own_files_by_its_author() {
+    let s = Sites::new();
+    let km = s.clone("km", "KM");
+    let id = s.log("km", "甲", "2026-11-02 09:00");
+    // Someone's unrelated work in progress, staged and not.
+    fs::write(km.join("notes.txt"), "draft\n").unwrap();
+    git(&km, &["add", "notes.txt"]);
+    fs::write(km.join("todo.txt"), "later\n").unwrap();
+    s.plaint(
+        "km",
+        &[
+            "respond",
+            &id,
+            "--at",
+            "2026-11-02 09:40",
+            "--by",
+            "周工",
+            "--note",
+            "已电话联系业主",
+        ],
+    );
+    let last = git(&km, &["log", "-1", "--format=%an|%s", "--name-only"]);
+    assert_eq!(
+        last.trim(),
+        format!("周工|{id} respond: 已电话联系业主\n\ntickets/2026/11/{id}.yaml")
+    );
+    let status = git(&km, &["status", "--porcelain"]);
+    assert!(
+        status.contains("A  notes.txt") && status.contains("?? todo.txt"),
+        "{status}"
+    );
+    // log and import commit too.
+    let log = git(&km, &["log", "--format=%an|%s"]);
+    assert!(log.contains(&format!("甲|{id} log: 漏水")), "{log}");
+    // --no-commit writes without committing.
+    let before = git(&km, &["rev-parse", "HEAD"]);
+    s.plaint(
+        "km",
+        &["--no-commit", "forward", &id, "--at", "2026-11-02 09:50"],
+    );
+    assert_eq!(git(&km, &["rev-parse", "HEAD"]), before);
+    // Reports name the commit, and say when the desk has uncommitted changes.
+    let v: Value = serde_json::from_str(&s.plaint(
+        "km",
+        &[
+            "report",
+            "--format",
+            "json",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-30",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(v["rules"]["commit"].as_str().unwrap(), &before.trim()[..12]);
+    assert_eq!(v["rules"]["uncommitted_changes"], true);
+    let table = s.plaint(
+        "km",
+        &["penalties", "--month", "2026-11", "--as-of", "2026-11-30"],
+    );
+    assert!(
+        table.contains(&format!(
+            "台账提交 {}(另有未提交的改动)",
+            &before.trim()[..12]
+        )),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_rewrite_of_history_is_caught_by_audit() {
+    let s = Sites::new();
+    let km = s.clone("km", "KM");
+    let id = s.log("km", "甲", "2026-11-02 09:00");
+    s.plaint(
+        "km",
+        &["respond", &id, "--at", "2026-11-02 10:30", "--by", "周工"],
+    );
+    let clean = git(&km, &["rev-parse", "HEAD"]).trim().to_string();
+    let ok = s.cmd("km", &["audit"]).output().unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // Someone moves the late response earlier by hand and commits it.
+    let path = km.join(format!("tickets/2026/11/{id}.yaml"));
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replace("2026-11-02T10:30:00+08:00", "2026-11-02T09:30:00+08:00"),
+    )
+    .unwrap();
+    git(
+        &km,
+        &[
+            "commit",
+            "--quiet",
+            "--author=改写者 <g@example.invalid>",
+            "-am",
+            "fix",
+        ],
+    );
+    // Someone appends an event by hand for another person.
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("- at: 2026-11-02T11:00:00+08:00\n  by: 王芳\n  kind: forward\n");
+    fs::write(&path, text).unwrap();
+    git(
+        &km,
+        &[
+            "commit",
+            "--quiet",
+            "--author=代录者 <d@example.invalid>",
+            "-am",
+            "add",
+        ],
+    );
+    // And a back-dated step, entered properly.
+    s.plaint(
+        "km",
+        &[
+            "--desk",
+            ".",
+            "plan",
+            &id,
+            "--action",
+            "repair",
+            "--at",
+            "2026-11-02 12:00",
+            "--by",
+            "周工",
+        ],
+    );
+    let out = s
+        .cmd("km", &["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a rewrite exits 1");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rewrites = v["rewrites"].as_array().unwrap();
+    assert_eq!(rewrites.len(), 1, "{v}");
+    assert_eq!(rewrites[0]["author"], "改写者");
+    assert_eq!(rewrites[0]["what"], "changed");
+    assert_eq!(rewrites[0]["file"], format!("tickets/2026/11/{id}.yaml"));
+    let lines = rewrites[0]["lines"].to_string();
+    assert!(
+        lines.contains("- - at: 2026-11-02T10:30:00+08:00")
+            && lines.contains("+ - at: 2026-11-02T09:30:00+08:00"),
+        "{lines}"
+    );
+    let mismatch = &v["author_mismatches"][0];
+    assert_eq!(
+        (mismatch["author"].as_str(), mismatch["by"].as_str()),
+        (Some("代录者"), Some("王芳"))
+    );
+    // --since the clean commit sees the same rewrite; a table says it in Chinese.
+    let out = s.cmd("km", &["audit", "--since", &clean]).output().unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("改写(1 处") && table.contains("改写者"),
+        "{table}"
+    );
+    // Deleting a ticket is a rewrite too.
+    git(
+        &km,
+        &["rm", "--quiet", &format!("tickets/2026/11/{id}.yaml")],
+    );
+    git(
+        &km,
+        &[
+            "commit",
+            "--quiet",
+            "--author=删除者 <r@example.invalid>",
+            "-m",
+            "rm",
+        ],
+    );
+    let v: Value = serde_json::from_slice(
+        &s.cmd("km", &["audit", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        v["rewrites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["what"] == "deleted" && r["author"] == "删除者")
+    );
+    let err = s
+        .cmd("km", &["audit", "--since", "no-such-rev"])
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(1));
+}
+
+#[test]
+fn back_dated_entries_are_listed() {
+    let s = Sites::new();
+    s.clone("km", "KM");
+    let out = s
+        .cmd(
+            "km",
+            &[
+                "log",
+                "--project",
+                "实力北岸",
+                "--name",
+                "甲",
+                "--phone",
+                "1",
+                "--subject",
+                "s",
+                "--at",
+                "2026-11-02 09:00",
+                "--by",
+                "王芳",
+            ],
+        )
+        .env("PLAINT_NOW", "2026-11-05 10:00")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(
+        &s.cmd("km", &["audit", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let b = &v["backdated"][0];
+    assert_eq!(b["kind"], "log");
+    assert_eq!(b["at"], "2026-11-02T09:00:00+08:00");
+    assert_eq!(b["entered_at"], "2026-11-05T10:00:00+08:00");
+}
+
+#[test]
+fn check_names_a_clone_without_the_merge_driver_and_fused_or_doubled_tickets() {
+    let s = Sites::new();
+    // A plain `git clone`, not set up.
+    git(s.root(), &["clone", "--quiet", "origin.git", "bare"]);
+    let out = s.cmd("bare", &["check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `plaint init --clone` here"));
+    s.plaint("bare", &["init", "--clone"]);
+    let out = s.cmd("bare", &["check"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("init --clone"));
+    // Two clones without site codes both mint 202611-0001: git stops on the add/add,
+    // and a careless resolution that keeps both sides is named by check.
+    let a = s.log("first", "甲", "2026-11-02 09:00");
+    let path = s.path("first").join(format!("tickets/2026/11/{a}.yaml"));
+    let mine = fs::read_to_string(&path).unwrap();
+    fs::write(&path, format!("{mine}{}", mine.replace("甲", "乙"))).unwrap();
+    let out = s.cmd("first", &["check"]).output().unwrap();
+    let problems = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        problems.contains("two complaints are fused into this file"),
+        "{problems}"
+    );
+    // The same ID in two files.
+    fs::write(&path, &mine).unwrap();
+    let copy = s.path("first").join("tickets/2026/11/copy.yaml");
+    fs::write(&copy, &mine).unwrap();
+    let problems =
+        String::from_utf8_lossy(&s.cmd("first", &["check"]).output().unwrap().stdout).into_owned();
+    assert!(
+        problems.contains(&format!("the ID {a} is also the ID of")),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_change_on_one_side_is_a_conflict_not_a_silent_merge() {
+    let s = Sites::new();
+    let km = s.clone("km", "KM");
+    let dl = s.clone("dl", "DL");
+    let id = s.log("km", "甲", "2026-11-02 09:00");
+    s.sync("km");
+    s.sync("dl");
+    // KM appends; DL rewrites the subject by hand.
+    s.plaint("km", &["forward", &id, "--at", "2026-11-02 09:30"]);
+    s.sync("km");
+    let path = dl.join(format!("tickets/2026/11/{id}.yaml"));
+    fs::write(
+        &path,
+        fs::read_to_string(&path)
+            .unwrap()
+            .replace("subject: 漏水", "subject: 改过"),
+    )
+    .unwrap();
+    git(&dl, &["commit", "--quiet", "-am", "edit"]);
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(&dl)
+        .args(["pull", "--no-rebase", "--no-edit", "origin", "main"])
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the merge stops for a person to look at"
+    );
+    let status = git(&dl, &["status", "--porcelain"]);
+    assert!(
+        status.contains(&format!("UU tickets/2026/11/{id}.yaml")),
+        "{status}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("changed, not only appended to"));
+    let _ = km;
+}
