@@ -62,14 +62,59 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
     }
 }
 
-/// Anything with a Chinese label that users may type instead of the code.
+/// Anything with a Chinese label that users may type instead of the code, and perhaps
+/// other names for it (aliases) that forms and sheets use.
 pub trait Labelled {
     fn label(&self) -> &str;
+    fn aliases(&self) -> &[String] {
+        &[]
+    }
 }
 
 impl Labelled for String {
     fn label(&self) -> &str {
         self
+    }
+}
+
+/// A code's label, written `code: 标签` or `code: { label: 标签, aliases: [别名, ...] }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub label: String,
+    pub aliases: Vec<String>,
+}
+
+impl Labelled for Label {
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum L {
+            Plain(String),
+            Full {
+                label: String,
+                #[serde(default)]
+                aliases: Vec<String>,
+            },
+        }
+        match L::deserialize(d) {
+            Ok(L::Plain(label)) => Ok(Label {
+                label,
+                aliases: Vec::new(),
+            }),
+            Ok(L::Full { label, aliases }) => Ok(Label { label, aliases }),
+            Err(_) => Err(de::Error::custom(
+                "write a label (`code: 标签`) or `{ label: 标签, aliases: [别名] }`",
+            )),
+        }
     }
 }
 
@@ -86,7 +131,12 @@ impl<T: Labelled> CodeTable<'_, T> {
         if let Some((k, _)) = self.table.0.iter().find(|(k, _)| k == t) {
             return Ok(k.clone());
         }
-        if let Some((k, _)) = self.table.0.iter().find(|(_, v)| v.label() == t) {
+        if let Some((k, _)) = self
+            .table
+            .0
+            .iter()
+            .find(|(_, v)| v.label() == t || v.aliases().iter().any(|a| a.trim() == t))
+        {
             return Ok(k.clone());
         }
         let lower = t.to_lowercase().replace('_', "-");

@@ -11,7 +11,7 @@ pub mod penalties;
 use crate::time::parse_offset;
 use calendar::Calendar;
 use chrono::{Datelike, FixedOffset, NaiveDate, Weekday};
-use codes::{CodeTable, Ordered};
+use codes::{CodeTable, Label, Ordered};
 pub use model::*;
 use std::fmt;
 
@@ -90,13 +90,13 @@ impl Rules {
             table: &self.book.grades,
         }
     }
-    pub fn categories(&self) -> CodeTable<'_, String> {
+    pub fn categories(&self) -> CodeTable<'_, Label> {
         CodeTable {
             what: "category",
             table: &self.book.categories,
         }
     }
-    pub fn departments(&self) -> CodeTable<'_, String> {
+    pub fn departments(&self) -> CodeTable<'_, Label> {
         CodeTable {
             what: "department",
             table: &self.book.departments,
@@ -108,19 +108,19 @@ impl Rules {
             table: &self.book.types,
         }
     }
-    pub fn flags(&self) -> CodeTable<'_, String> {
+    pub fn flags(&self) -> CodeTable<'_, Label> {
         CodeTable {
             what: "flag",
             table: &self.book.flags,
         }
     }
-    pub fn channels(&self) -> CodeTable<'_, String> {
+    pub fn channels(&self) -> CodeTable<'_, Label> {
         CodeTable {
             what: "channel",
             table: &self.book.channels,
         }
     }
-    pub fn invalid_reasons(&self) -> CodeTable<'_, String> {
+    pub fn invalid_reasons(&self) -> CodeTable<'_, Label> {
         CodeTable {
             what: "invalid reason",
             table: &self.book.invalid_reasons,
@@ -132,7 +132,7 @@ impl Rules {
             table: &self.book.close_reasons,
         }
     }
-    pub fn plan_actions(&self) -> CodeTable<'_, String> {
+    pub fn plan_actions(&self) -> CodeTable<'_, Label> {
         CodeTable {
             what: "plan action",
             table: &self.book.plan_actions,
@@ -366,6 +366,28 @@ impl Validator<'_> {
                 );
             }
             seen.push(l);
+        }
+        // An alias names one code: not two, and not a code or label of another.
+        for (code, v) in table.iter() {
+            for a in v.aliases() {
+                let a = a.trim();
+                if a.is_empty() {
+                    self.at(
+                        section,
+                        code,
+                        format!("{section}.{code}: an alias is empty"),
+                    );
+                } else if let Some((other, _)) = table.iter().find(|(k, w)| {
+                    *k != code
+                        && (*k == a || w.label() == a || w.aliases().iter().any(|x| x.trim() == a))
+                }) {
+                    self.at(
+                        section,
+                        a,
+                        format!("{section}: '{a}' names both '{code}' and '{other}'"),
+                    );
+                }
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 //! The rulebook as admins write it (rules.yaml). Shapes only; `validate` checks meaning.
 
-use super::codes::{Labelled, Ordered};
+use super::codes::{Label, Labelled, Ordered};
 use crate::money::Money;
 use crate::time::Span;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -13,17 +13,17 @@ pub struct Rulebook {
     #[serde(default)]
     pub projects: Vec<String>,
     pub grades: Ordered<Grade>,
-    pub categories: Ordered<String>,
-    pub departments: Ordered<String>,
+    pub categories: Ordered<Label>,
+    pub departments: Ordered<Label>,
     pub types: Ordered<TypeRule>,
     pub default_type: String,
-    pub flags: Ordered<String>,
-    pub channels: Ordered<String>,
+    pub flags: Ordered<Label>,
+    pub channels: Ordered<Label>,
     pub default_channel: String,
     pub default_receiving_department: String,
-    pub invalid_reasons: Ordered<String>,
+    pub invalid_reasons: Ordered<Label>,
     pub close_reasons: Ordered<CloseReason>,
-    pub plan_actions: Ordered<String>,
+    pub plan_actions: Ordered<Label>,
     pub grading: Grading,
     pub deadlines: Deadlines,
     #[serde(default)]
@@ -84,11 +84,17 @@ pub struct Grade {
     pub label: String,
     #[serde(default)]
     pub report_to: String,
+    /// Other names users may type for the code.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl Labelled for Grade {
     fn label(&self) -> &str {
         &self.label
+    }
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
 }
 
@@ -103,11 +109,17 @@ pub struct TypeRule {
     #[serde(default)]
     pub cooperating: Vec<String>,
     pub category: String,
+    /// Other names users may type for the code.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl Labelled for TypeRule {
     fn label(&self) -> &str {
         &self.label
+    }
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
 }
 
@@ -141,11 +153,17 @@ pub struct CloseReason {
     pub requires_plan: bool,
     #[serde(default)]
     pub requires_property_confirmation: Vec<String>,
+    /// Other names users may type for the code.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl Labelled for CloseReason {
     fn label(&self) -> &str {
         &self.label
+    }
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
 }
 
@@ -467,11 +485,17 @@ pub struct Violation {
     #[serde(default, deserialize_with = "clause")]
     pub clause: String,
     pub amount: Money,
+    /// Other names users may type for the code.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl Labelled for Violation {
     fn label(&self) -> &str {
         &self.label
+    }
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
 }
 
