@@ -80,7 +80,7 @@ q forward "$d" --at "2026-09-07 09:30" --by 张伟
 q assign "$d" --handler 吴总监 --cooperating marketing,property --at "2026-09-07 10:00" --by 王芳
 q respond "$d" --at "2026-09-07 10:30" --by 吴总监
 q plan "$d" --action negotiate --finish 2026-09-30 --at "2026-09-08 09:00" --by 吴总监 --note "召开业主沟通会,按合同计算违约金"
-q delay "$d" --reason "违约金方案需报集团审批" --approved-by 杨副总 --at "2026-09-25 17:00" --by 吴总监
+q delay "$d" --reason "违约金方案需报集团审批" --approved-by 杨副总 --role 分管副总 --at "2026-09-25 17:00" --by 吴总监
 q close "$d" --reason confirmed --property-confirmed --at "2026-10-09 15:00" --by 王芳
 q callback "$d" --timeliness 4 --plan 7 --attitude 8 --acknowledged yes --visited yes --comment "拖得太久" --at "2026-10-09 18:00" --by 王芳
 

@@ -576,6 +576,10 @@ pub struct DelayArgs {
     /// Who signed it (department head, VP or GM by grade, §8.2.1–§8.2.4)
     #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub approved_by: String,
+    /// The signer's role, checked against the grade: 部门负责人, 分管副总, 总经理 (the
+    /// rulebook's deadlines.delay_approvers); without it, show names the role required
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
 }

@@ -120,7 +120,7 @@ fn the_ticket_file_reads_as_facts_then_events() {
     let d = Desk::new();
     let id = d.log(&[
         "--type",
-        "维保修",
+        "物业服务",
         "--flag",
         "safety",
         "--compensation",
@@ -129,7 +129,7 @@ fn the_ticket_file_reads_as_facts_then_events() {
         "2026-11-02 10:00",
     ]);
     let text = d.ticket_text(&id);
-    let expected_start = "id: 202611-0001\nproject: 实力北岸\nreceived_at: 2026-11-02T10:00:00+08:00\nreceived_by: customer-service\nchannel: phone\nlogged_by: 测试员\nname: 张三\nphone: '13800000000'\nsubject: 卫生间漏水\nheadcount: 1\nflags:\n- safety\ncompensation: '1200.5'\ntype: maintenance\nevents:\n";
+    let expected_start = "id: 202611-0001\nproject: 实力北岸\nreceived_at: 2026-11-02T10:00:00+08:00\nreceived_by: customer-service\nchannel: phone\nlogged_by: 测试员\nname: 张三\nphone: '13800000000'\nsubject: 卫生间漏水\nheadcount: 1\nflags:\n- safety\ncompensation: '1200.5'\ntype: property-service\nevents:\n";
     assert_eq!(text, expected_start);
 }
 

@@ -68,3 +68,171 @@ fn an_alias_that_names_two_codes_is_refused() {
     let problems = String::from_utf8_lossy(&out.stdout);
     assert!(problems.contains("'销售部' names both"), "{problems}");
 }
+
+#[test]
+fn repairs_only_complaints_carry_no_compensation_4_2() {
+    let d = Desk::new();
+    let err = d.refused(
+        &[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "甲",
+            "--phone",
+            "1",
+            "--subject",
+            "漏水",
+            "--type",
+            "维保修",
+            "--compensation",
+            "500",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("repaired, not compensated (§4.2 只修不赔)"),
+        "{err}"
+    );
+    // Other complaints may: a property complaint with 500 is major (§6.1.2.1).
+    let ok = d.log(&[
+        "--at",
+        "2026-11-02 10:00",
+        "--type",
+        "物业服务",
+        "--compensation",
+        "500",
+    ]);
+    assert_eq!(d.show(&ok, "2026-11-03")["grade"], "major");
+    // Nor can compensation be added later, or the type changed under it.
+    let m = d.log(&["--at", "2026-11-02 10:00", "--type", "维保修"]);
+    let err = d.refused(
+        &[
+            "amend",
+            &m,
+            "--compensation",
+            "300",
+            "--at",
+            "2026-11-02 11:00",
+        ],
+        1,
+    );
+    assert!(err.contains("§4.2"), "{err}");
+    let err = d.refused(
+        &[
+            "classify",
+            &ok,
+            "--type",
+            "维保修",
+            "--at",
+            "2026-11-02 11:00",
+        ],
+        1,
+    );
+    assert!(err.contains("§4.2"), "{err}");
+    let csv = d.path().join("c.csv");
+    fs::write(
+        &csv,
+        "project,name,phone,subject,type,compensation\n实力北岸,甲,1,漏水,维保修,800\n",
+    )
+    .unwrap();
+    let err = d.refused(&["import", csv.to_str().unwrap()], 1);
+    assert!(
+        err.contains("c.csv:2: compensation:") && err.contains("§4.2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_delay_is_signed_by_the_role_its_grade_requires_8_2() {
+    let d = Desk::new();
+    let general = d.log(&["--at", "2026-11-02 10:00"]);
+    let major = d.log(&["--at", "2026-11-02 10:00", "--headcount", "5"]);
+    d.ok(&[
+        "delay",
+        &general,
+        "--reason",
+        "等鉴定",
+        "--approved-by",
+        "刘部长",
+        "--role",
+        "部门负责人",
+        "--at",
+        "2026-11-02 11:00",
+    ]);
+    // §8.2.3: a major complaint's delay needs the VP (or the GM above).
+    let err = d.refused(
+        &[
+            "delay",
+            &major,
+            "--reason",
+            "等鉴定",
+            "--approved-by",
+            "刘部长",
+            "--role",
+            "部门负责人",
+            "--at",
+            "2026-11-02 11:00",
+        ],
+        1,
+    );
+    assert!(err.contains("部门负责人 cannot sign the delay of a 重大 complaint; it needs 分管副总 or 总经理 (§8.2)"), "{err}");
+    d.ok(&[
+        "delay",
+        &major,
+        "--reason",
+        "等鉴定",
+        "--approved-by",
+        "李总",
+        "--role",
+        "总经理",
+        "--at",
+        "2026-11-02 11:00",
+    ]);
+    // Without a role it is recorded, and show says which role was required.
+    d.ok(&[
+        "delay",
+        &major,
+        "--reason",
+        "再等",
+        "--approved-by",
+        "某人",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    let table = d.ok(&["show", &major, "--as-of", "2026-11-03"]);
+    assert!(table.contains("签字人职务 总经理,符合 §8.2"), "{table}");
+    assert!(
+        table.contains("未注明签字人职务;§8.2 重大投诉须由 分管副总/总经理 签字"),
+        "{table}"
+    );
+}
+
+#[test]
+fn concealment_applies_to_major_and_crisis_complaints_only_11() {
+    let d = Desk::new();
+    let general = d.log(&["--at", "2026-11-02 10:00"]);
+    let args = |id: &str| {
+        vec![
+            "violation".to_string(),
+            id.to_string(),
+            "--rule".into(),
+            "concealment".into(),
+            "--person".into(),
+            "赵六".into(),
+            "--department".into(),
+            "property".into(),
+            "--at".into(),
+            "2026-11-02 12:00".into(),
+        ]
+    };
+    let a = args(&general);
+    let err = d.refused(&a.iter().map(String::as_str).collect::<Vec<_>>(), 1);
+    assert!(
+        err.contains("applies to 重大/危机 complaints") && err.contains("is 一般"),
+        "{err}"
+    );
+    let major = d.log(&["--at", "2026-11-02 10:00", "--headcount", "5"]);
+    let a = args(&major);
+    d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+}

@@ -156,6 +156,7 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
             Action::Delay(ticket::Delay {
                 reason: "需等待材料到货".into(),
                 approved_by: "刘部长".into(),
+                role: Some("部门负责人".into()),
             }),
         ));
     }

@@ -12,7 +12,7 @@ use crate::money::Money;
 use crate::rules::assess::Assessment;
 use crate::rules::grading::Peers;
 use crate::rules::{AppliesTo, DepartmentRule, Rules, Step};
-use crate::ticket::{self, Action, State, Status, Ticket};
+use crate::ticket::{self, Action, Event, State, Status, Ticket};
 use crate::time::{Moment, human, parse_due, parse_moment};
 use anyhow::{Result, anyhow, bail};
 
@@ -40,7 +40,9 @@ pub(super) fn record(
         }
         let state = t.state_at(&desk.rules, latest(t, at));
         let action = build(&desk, t, &state, at)?;
-        Ok(stamp.event(&by, action))
+        let event = stamp.event(&by, action);
+        repairs_only(&desk.rules, t, &event)?;
+        Ok(event)
     })?;
     let what = super::summary(&event);
     let message = if what.is_empty() {
@@ -512,6 +514,34 @@ pub fn escalate(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
     })
 }
 
+/// §4.2 只修不赔: after `event`, a complaint the rulebook repairs only may not carry
+/// compensation.
+pub fn repairs_only(rules: &Rules, t: &Ticket, event: &Event) -> Result<()> {
+    if !matches!(event.action, Action::Amend(_) | Action::Classify(_)) {
+        return Ok(());
+    }
+    let mut after = t.clone();
+    after.events.push(event.clone());
+    let s = after.state_at(rules, latest(&after, event.at));
+    if s.facts.compensation.is_some_and(|m| m.0 > 0)
+        && let Some(why) = rules.repairs_only(s.category, s.type_)
+    {
+        bail!("{}: {why}", t.id);
+    }
+    Ok(())
+}
+
+/// The grade of `t` at `at`, with everything recorded so far.
+fn grade_now(desk: &Desk, t: &Ticket, at: Moment) -> Result<String> {
+    let when = latest(t, at);
+    let peers = peers_for(desk, t, when)?;
+    Ok(
+        Assessment::of(&desk.rules, t, &peers, at.max(t.received_at))
+            .grade()
+            .to_string(),
+    )
+}
+
 /// The tickets that share a target with `t`, for the "same target" grading rules; the desk
 /// is read only when the ticket has a target at all.
 pub fn peers_for(desk: &Desk, t: &Ticket, at: Moment) -> Result<Peers> {
@@ -529,13 +559,28 @@ pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<i32> {
         &id,
         &a.write,
         "recorded the delay of",
-        |_desk, _t, s, _at| {
+        |desk, t, s, at| {
             let reason = required(&a.reason, "--reason")?;
             let approved_by = required(&a.approved_by, "--approved-by")?;
             must_be_open(s, "ask for more time")?;
+            // §8.2: who signs depends on the grade at the time of the request.
+            let r = &desk.rules;
+            let grade = grade_now(desk, t, at)?;
+            let signers = r.delay_signers(&grade);
+            let role = a.role.as_deref().map(str::trim).filter(|x| !x.is_empty());
+            let role = match (role, signers.is_empty()) {
+                (_, true) | (None, false) => role.map(str::to_string),
+                (Some(x), false) if signers.contains(&x) => Some(x.to_string()),
+                (Some(x), false) => bail!(
+                    "--role: {x} cannot sign the delay of a {} complaint; it needs {} (§8.2)",
+                    r.grades().label(&grade),
+                    signers.join(" or ")
+                ),
+            };
             Ok(Action::Delay(ticket::Delay {
                 reason,
                 approved_by,
+                role,
             }))
         },
     )
@@ -548,7 +593,7 @@ pub fn violation(ctx: &Ctx, a: ViolationArgs) -> Result<i32> {
         &id,
         &a.write,
         "recorded a violation on",
-        |desk, _t, _s, _at| {
+        |desk, t, _s, at| {
             let r = &desk.rules;
             let mut p = Vec::new();
             let rule = r
@@ -565,6 +610,25 @@ pub fn violation(ctx: &Ctx, a: ViolationArgs) -> Result<i32> {
                 .map_err(|e| p.push(e.to_string()))
                 .ok();
             refuse(p)?;
+            if let Some(v) = rule.as_deref().and_then(|c| r.book.violations.get(c))
+                && !v.grades.is_empty()
+            {
+                let grade = grade_now(desk, t, at)?;
+                if !v.grades.contains(&grade) {
+                    bail!(
+                        "--rule: {} (§{}) applies to {} complaints; {} is {}",
+                        v.label,
+                        v.clause,
+                        v.grades
+                            .iter()
+                            .map(|g| r.grades().label(g).to_string())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        t.id,
+                        r.grades().label(&grade)
+                    );
+                }
+            }
             Ok(Action::Violation(ticket::Violation {
                 rule: rule.unwrap_or_default(),
                 person: person.unwrap_or_default(),

@@ -14,6 +14,14 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
         problems.extend(p);
         Default::default()
     });
+    if facts.compensation.is_some_and(|m| m.0 > 0)
+        && let Some(why) = rules.repairs_only(
+            rules.category_of(facts.type_.as_deref()),
+            facts.type_.as_deref(),
+        )
+    {
+        problems.push(format!("--compensation: {why}"));
+    }
     let at = event_time(&desk, &a.write);
     let by = actor(&a.write);
     if let Err(e) = &at {
@@ -101,7 +109,9 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
                 crate::time::human(&t.received_at)
             );
         }
-        Ok(at.event(&by, Action::Amend(Box::new(facts))))
+        let event = at.event(&by, Action::Amend(Box::new(facts)));
+        super::lifecycle::repairs_only(&desk.rules, t, &event)?;
+        Ok(event)
     })?;
     super::commit(
         ctx,

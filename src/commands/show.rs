@@ -329,6 +329,26 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
             .map(|l| {
                 let e = l.event;
                 let mut what = describe(e);
+                if let crate::ticket::Action::Delay(d) = &e.action {
+                    let grade = j
+                        .spells
+                        .iter()
+                        .rev()
+                        .find(|sp| sp.from <= e.at)
+                        .map(|sp| sp.grade.as_str())
+                        .unwrap_or_else(|| j.grade());
+                    let signers = rules.delay_signers(grade);
+                    if !signers.is_empty() {
+                        what.push_str(&match &d.role {
+                            Some(r) => format!("(签字人职务 {r},符合 §8.2)"),
+                            None => format!(
+                                "(未注明签字人职务;§8.2 {}投诉须由 {} 签字)",
+                                rules.grades().label(grade),
+                                signers.join("/")
+                            ),
+                        });
+                    }
+                }
                 if let Some(w) = l.voided {
                     let why = match &w.action {
                         crate::ticket::Action::Void(v) => v.reason.as_str(),

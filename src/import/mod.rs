@@ -321,7 +321,15 @@ pub fn plan(
             }
         }
         let facts = match check_facts(rules, &args) {
-            Ok(f) => Some(f),
+            Ok(f) => {
+                if f.compensation.is_some_and(|m| m.0 > 0)
+                    && let Some(why) = rules
+                        .repairs_only(rules.category_of(f.type_.as_deref()), f.type_.as_deref())
+                {
+                    bad("compensation", why);
+                }
+                Some(f)
+            }
             Err(ps) => {
                 for p in ps {
                     // "--received-by: unknown department ..." → the column it came from.

@@ -168,6 +168,44 @@ impl Rules {
     pub fn type_rule(&self, code: &str) -> Option<&TypeRule> {
         self.book.types.get(code)
     }
+
+    /// Why a complaint of this category and type may not carry compensation (§4.2), if so.
+    pub fn repairs_only(&self, category: &str, type_: Option<&str>) -> Option<String> {
+        let r = self.book.repairs_only.as_ref()?;
+        let hit = r.categories.iter().any(|c| c == category)
+            || type_.is_some_and(|t| r.types.iter().any(|x| x == t));
+        hit.then(|| {
+            format!(
+                "{} complaints are repaired, not compensated (§{} {}): leave --compensation out, or classify the complaint as another type first",
+                self.categories().label(category),
+                r.clause,
+                r.label
+            )
+        })
+    }
+
+    /// The category a type puts a complaint in (the default type's, for none).
+    pub fn category_of(&self, type_: Option<&str>) -> &str {
+        type_
+            .and_then(|t| self.type_rule(t))
+            .or_else(|| self.type_rule(&self.book.default_type))
+            .map(|r| r.category.as_str())
+            .unwrap_or("")
+    }
+
+    /// The roles that may sign a delay of a complaint of `grade` (§8.2): the one the
+    /// rulebook names for the grade, and those it names for higher grades.
+    pub fn delay_signers(&self, grade: &str) -> Vec<&str> {
+        let d = &self.book.deadlines.delay_approvers;
+        let rank = self.grade_rank(grade);
+        let mut out: Vec<&str> = Vec::new();
+        for (g, role) in d.iter() {
+            if self.grade_rank(g) >= rank && !out.contains(&role.as_str()) {
+                out.push(role);
+            }
+        }
+        out
+    }
 }
 
 /// Keys a spreadsheet column may carry (SPEC §9), for validating `import.columns`.
@@ -588,6 +626,25 @@ impl Validator<'_> {
             }
             for d in &r.exclude_departments {
                 self.code("rewards", "department", &b.departments, d);
+            }
+        }
+        for (code, v) in b.violations.iter() {
+            for g in &v.grades {
+                if !b.grades.contains(g) {
+                    self.at(
+                        "violations",
+                        code,
+                        format!("violations.{code}: unknown grade '{g}'"),
+                    );
+                }
+            }
+        }
+        if let Some(r) = &b.repairs_only {
+            for c in &r.categories {
+                self.code("repairs_only", "category", &b.categories, c);
+            }
+            for t in &r.types {
+                self.code("repairs_only", "type", &b.types, t);
             }
         }
         for (field, _) in b.import.columns.iter() {

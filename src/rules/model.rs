@@ -33,6 +33,21 @@ pub struct Rulebook {
     pub rewards: Option<Rewards>,
     #[serde(default)]
     pub import: ImportRules,
+    /// Complaints that are repaired, never compensated (§4.2 只修不赔).
+    pub repairs_only: Option<RepairsOnly>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepairsOnly {
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub types: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -485,6 +500,9 @@ pub struct Violation {
     #[serde(default, deserialize_with = "clause")]
     pub clause: String,
     pub amount: Money,
+    /// The grades it applies to (§11: major and crisis complaints only); empty: all.
+    #[serde(default)]
+    pub grades: Vec<String>,
     /// Other names users may type for the code.
     #[serde(default)]
     pub aliases: Vec<String>,

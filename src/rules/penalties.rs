@@ -146,7 +146,10 @@ pub fn penalties(
             .events
             .iter()
             .filter_map(|e| match &e.action {
-                Action::Delay(d) => Some(format!("延期说明已由{}签字:{}", d.approved_by, d.reason)),
+                Action::Delay(d) => Some(match &d.role {
+                    Some(r) => format!("延期说明已由{}({r})签字:{}", d.approved_by, d.reason),
+                    None => format!("延期说明已由{}签字:{}", d.approved_by, d.reason),
+                }),
                 _ => None,
             })
             .collect();

@@ -274,6 +274,9 @@ pub struct Reason {
 pub struct Delay {
     pub reason: String,
     pub approved_by: String,
+    /// The signer's role, as the rulebook names it for the grade (§8.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -69,6 +69,7 @@ struct RawEvent {
     rule: Option<String>,
     person: Option<String>,
     event: Option<usize>,
+    role: Option<String>,
     entered_at: Option<Moment>,
     source: Option<String>,
 }
@@ -97,6 +98,7 @@ macro_rules! only {
             ("visited", $raw.visited.is_some()), ("comment", $raw.comment.is_some()),
             ("approved_by", $raw.approved_by.is_some()), ("rule", $raw.rule.is_some()),
             ("person", $raw.person.is_some()), ("event", $raw.event.is_some()),
+            ("role", $raw.role.is_some()),
         ];
         let allowed: &[&str] = &[$(stringify!($allowed)),*];
         if let Some((f, _)) = present.iter().find(|(f, on)| *on && !allowed.contains(f)) {
@@ -248,10 +250,11 @@ impl RawEvent {
                 })
             }
             Kind::Delay => {
-                only!(r, "delay", [reason, approved_by]);
+                only!(r, "delay", [reason, approved_by, role]);
                 Action::Delay(Delay {
                     reason: need(r.reason, "delay", "reason")?,
                     approved_by: need(r.approved_by, "delay", "approved_by")?,
+                    role: r.role,
                 })
             }
             Kind::Violation => {
