@@ -236,3 +236,58 @@ fn concealment_applies_to_major_and_crisis_complaints_only_11() {
     let a = args(&major);
     d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_limit_in_working_days_ends_with_the_nth_working_day() {
+    let d = Desk::new();
+    // 004's "销售员2个工作日内拜访", here as the property close limit.
+    edit_rules(
+        &d,
+        "property:    { general: 3d,",
+        "property:    { general: 2 working-days,",
+    );
+    d.ok(&["check"]);
+    let id = d.log(&["--at", "2026-11-06 17:00", "--type", "物业服务"]);
+    let v = d.show(&id, "2026-11-07");
+    assert_eq!(
+        common::due(&v, "close"),
+        "2026-11-10T23:59:59+08:00",
+        "Friday 17:00 → end of Tuesday"
+    );
+    assert_eq!(v["deadlines"]["close"]["basis"], "2 个工作日内");
+    let err_rules = d.path().join("rules.yaml");
+    let text = fs::read_to_string(&err_rules)
+        .unwrap()
+        .replace("general: 2 working-days,", "general: 0 working-days,");
+    fs::write(&err_rules, text).unwrap();
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is not a number of working days"));
+}
+
+#[test]
+fn overrides_can_lift_or_lengthen_a_limit() {
+    let d = Desk::new();
+    // Overrides apply in the order listed: these come after the default ones.
+    edit_rules(
+        &d,
+        "limit: 8h calendar }\n",
+        "limit: 8h calendar }\n    - { step: plan, clause: x.1, label: 服务态度投诉不出方案, when: { type: service-attitude }, limit: none, replace: true }\n    - { step: respond, clause: x.2, label: 来信三小时内响应, when: { category: other }, limit: 3h, replace: true }\n",
+    );
+    d.ok(&["check"]);
+    let staff = d.log(&["--at", "2026-11-02 10:00", "--type", "服务态度"]);
+    let v = d.show(&staff, "2026-11-03");
+    assert_eq!(
+        v["deadlines"]["plan"],
+        serde_json::Value::Null,
+        "no plan step for it"
+    );
+    // Replaced by a later limit: 3h instead of the table's 1h.
+    assert_eq!(common::due(&v, "respond"), "2026-11-02T13:00:00+08:00");
+    assert_eq!(v["deadlines"]["respond"]["clause"], "x.2");
+    // Without replace, a later limit does nothing (the safety override only shortens).
+    let property = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
+    assert_eq!(
+        common::due(&d.show(&property, "2026-11-03"), "respond"),
+        "2026-11-02T11:00:00+08:00"
+    );
+}

@@ -75,6 +75,23 @@ impl Calendar {
         cursor + left
     }
 
+    /// The end of the `n`th working day after the day of `start` (that day not counted).
+    pub fn end_of_working_days(&self, start: Moment, n: u32) -> Moment {
+        let offset = *start.offset();
+        let mut day = start.date_naive();
+        let mut left = n;
+        for _ in 0..MAX_DAYS {
+            day = day.succ_opt().unwrap_or(day);
+            if self.is_working_day(day) {
+                left -= 1;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        crate::time::end_of_day(day, offset)
+    }
+
     /// Working time between two moments (for "how late" on the working clock).
     pub fn working_between(&self, from: Moment, to: Moment) -> Duration {
         if to <= from {
@@ -188,6 +205,19 @@ mod tests {
             c.working_between(at("2026-11-09 01:00"), at("2026-11-06 23:00")),
             Duration::zero()
         );
+    }
+
+    #[test]
+    fn the_end_of_the_nth_working_day() {
+        let c = cal();
+        let end = |s: &str, n| rfc3339(&c.end_of_working_days(at(s), n));
+        // Friday 17:00, 2 working days: Monday, Tuesday → the end of Tuesday.
+        assert_eq!(end("2026-11-06 17:00", 2), "2026-11-10T23:59:59+08:00");
+        // From a Saturday: Monday is the first.
+        assert_eq!(end("2026-11-07 10:00", 1), "2026-11-09T23:59:59+08:00");
+        // Across National Day: 10-08 (Thu) and 10-09 (Fri); the make-up Saturday 10-10 third.
+        assert_eq!(end("2026-09-30 09:00", 2), "2026-10-09T23:59:59+08:00");
+        assert_eq!(end("2026-09-30 09:00", 3), "2026-10-10T23:59:59+08:00");
     }
 
     #[test]

@@ -157,23 +157,29 @@ fn compute(
     let cal = &rules.calendar;
     let clock = limit.clock.unwrap_or(rule.clock);
     let mut clause = rule.clause.clone();
-    let on_clock = |span: crate::time::Span, c: Clock| (cal.add(start, span, c), Some(c));
-    let ((mut due, mut used), mut basis) = match &limit.kind {
-        LimitKind::Within(span) => (
-            on_clock(*span, clock),
-            format!("{span} {}", clock_name(clock)),
-        ),
-        LimitKind::PlanFinishOr(span) => match plan_finish(state) {
-            Some(f) => ((f, None), "方案完成时间".to_string()),
-            None => (
-                on_clock(*span, clock),
-                format!("{span} {}", clock_name(clock)),
+    // Where a limit puts the deadline (none for `none`), and on which clock it counted.
+    let place = |kind: &LimitKind, c: Clock| -> (Option<Moment>, Option<Clock>) {
+        match kind {
+            LimitKind::Within(s) => (Some(cal.add(start, *s, c)), Some(c)),
+            LimitKind::PlanFinishOr(s) => match plan_finish(state) {
+                Some(f) => (Some(f), None),
+                None => (Some(cal.add(start, *s, c)), Some(c)),
+            },
+            LimitKind::EndOfDay => (Some(end_of_day(start.date_naive(), rules.offset)), None),
+            LimitKind::WorkingDays(n) => (
+                Some(cal.end_of_working_days(start, *n)),
+                Some(Clock::Working),
             ),
-        },
-        LimitKind::EndOfDay => (
-            (end_of_day(start.date_naive(), rules.offset), None),
-            "当日内".to_string(),
-        ),
+            LimitKind::None => (None, None),
+        }
+    };
+    let (mut due, mut used) = place(&limit.kind, clock);
+    let mut basis = match &limit.kind {
+        LimitKind::PlanFinishOr(_) if used.is_none() => "方案完成时间".to_string(),
+        LimitKind::Within(s) | LimitKind::PlanFinishOr(s) => format!("{s} {}", clock_name(clock)),
+        LimitKind::EndOfDay => "当日内".to_string(),
+        LimitKind::WorkingDays(n) => format!("{n} 个工作日内"),
+        LimitKind::None => "不适用".to_string(),
     };
     let warn = limit.warn.map(|w| cal.add(start, w, clock));
     for o in rules
@@ -187,16 +193,25 @@ fn compute(
             continue;
         }
         let c = o.limit.clock.unwrap_or(rule.clock);
-        let alt = match &o.limit.kind {
-            LimitKind::Within(s) | LimitKind::PlanFinishOr(s) => (cal.add(start, *s, c), Some(c)),
-            LimitKind::EndOfDay => (end_of_day(start.date_naive(), rules.offset), None),
+        // Overrides of plan-finish kind count their span only (a plan's date is the table's).
+        let kind = match &o.limit.kind {
+            LimitKind::PlanFinishOr(s) => LimitKind::Within(*s),
+            k => k.clone(),
         };
-        if alt.0 < due {
+        let alt = place(&kind, c);
+        // An override replaces the table's limit, or, by default, wins only when earlier.
+        let earlier = match (alt.0, due) {
+            (Some(a), Some(d)) => a < d,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if o.replace || earlier {
             (due, used) = alt;
             basis = format!("{} ({})", o.label, clock_name(c));
             clause = o.clause.clone();
         }
     }
+    let due = due?;
     let gaps = match used {
         Some(Clock::Working) => cal.gaps(start, due),
         _ => Vec::new(),

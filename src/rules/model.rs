@@ -343,6 +343,11 @@ pub enum LimitKind {
     PlanFinishOr(Span),
     /// The end of the day the clock started on.
     EndOfDay,
+    /// By the end of the Nth working day after the day the clock started ("2 个工作日内":
+    /// Friday 17:00 → the end of Tuesday, not 48 working hours later).
+    WorkingDays(u32),
+    /// The step has no deadline here (a grade, category or type it does not apply to).
+    None,
 }
 
 impl Limit {
@@ -371,6 +376,17 @@ impl Limit {
         };
         let (kind, clock) = match words.as_slice() {
             ["end-of-day"] => (LimitKind::EndOfDay, None),
+            ["none"] => (LimitKind::None, None),
+            [n, "working-days" | "working-day"] => {
+                let n: u32 = n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=366).contains(n))
+                    .ok_or_else(|| {
+                        format!("'{n}' in '{s}' is not a number of working days (1 to 366)")
+                    })?;
+                (LimitKind::WorkingDays(n), Some(Clock::Working))
+            }
             ["plan-finish", "or", d] => (LimitKind::PlanFinishOr(Span::parse(d)?), None),
             ["plan-finish", "or", d, c] => (
                 LimitKind::PlanFinishOr(Span::parse(d)?),
@@ -380,7 +396,7 @@ impl Limit {
             [d, c] => (LimitKind::Within(Span::parse(d)?), Some(clock_word(c)?)),
             _ => {
                 return Err(format!(
-                    "'{s}' is not a time limit (write 2h, '5d working', '15d, warn 7d', 'plan-finish or 15d' or end-of-day)"
+                    "'{s}' is not a time limit (write 2h, '5d working', '15d, warn 7d', 'plan-finish or 15d', '2 working-days', end-of-day or none)"
                 ));
             }
         };
@@ -446,6 +462,10 @@ pub struct Override {
     pub label: String,
     pub when: When,
     pub limit: Limit,
+    /// `true`: the limit replaces the table's, later or earlier (or `none`: no deadline);
+    /// default: it applies only when it is earlier.
+    #[serde(default)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
