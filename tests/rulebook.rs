@@ -291,3 +291,91 @@ fn overrides_can_lift_or_lengthen_a_limit() {
         "2026-11-02T11:00:00+08:00"
     );
 }
+
+#[test]
+fn conditions_on_the_complaints_words_grade_and_set_deadlines() {
+    let d = Desk::new();
+    // 004's appended material: brakes, airbags, fire → the top grade; a leak of current
+    // answered within 30 minutes.
+    edit_rules(
+        &d,
+        "  rules:\n",
+        "  rules:\n    - { grade: crisis, clause: 附件1, label: 涉及人身安全的产品缺陷, when: { text_contains: [刹车, 气囊, 起火, Brake] } }\n",
+    );
+    edit_rules(
+        &d,
+        "  overrides:\n",
+        "  overrides:\n    - { step: respond, clause: 附件2, label: 漏电30分钟内响应, when: { text_contains: [漏电] }, limit: 30m calendar }\n",
+    );
+    d.ok(&["check"]);
+    let brake = d.log(&[
+        "--at",
+        "2026-11-02 10:00",
+        "--description",
+        "地库道闸刹车失灵,险些撞人",
+    ]);
+    let v = d.show(&brake, "2026-11-03");
+    assert_eq!(
+        (v["grade"].as_str(), v["grade_rule"].as_str()),
+        (Some("crisis"), Some("附件1"))
+    );
+    let latin = d.log(&["--at", "2026-11-02 10:00", "--request", "check the BRAKE"]);
+    assert_eq!(
+        d.show(&latin, "2026-11-03")["grade"],
+        "crisis",
+        "case-folded"
+    );
+    let leak = d.log(&["--at", "2026-11-02 10:00", "--subject", "楼道漏电"]);
+    assert_eq!(
+        common::due(&d.show(&leak, "2026-11-03"), "respond"),
+        "2026-11-02T10:30:00+08:00"
+    );
+    let plain = d.log(&["--at", "2026-11-02 10:00"]);
+    assert_eq!(d.show(&plain, "2026-11-03")["grade"], "general");
+}
+
+#[test]
+fn each_same_target_rule_may_have_its_own_window() {
+    let d = Desk::new();
+    // "The same complaint again within 3 months" (a second complaint) → important.
+    edit_rules(
+        &d,
+        "  rules:\n",
+        "  rules:\n    - { grade: important, clause: 二次投诉, label: 三个月内再次投诉, when: { same_target_at_least: 2, same_target_window: 90d } }\n",
+    );
+    let log = |at: &str| {
+        d.ok(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "甲",
+            "--phone",
+            "1",
+            "--subject",
+            "电梯",
+            "--target",
+            "3栋电梯",
+            "--at",
+            at,
+        ])
+        .trim()
+        .to_string()
+    };
+    log("2026-06-01 10:00");
+    let late = log("2026-09-15 10:00"); // 106 days later: outside the window
+    assert_eq!(d.show(&late, "2026-09-15 11:00")["grade"], "general");
+    let soon = log("2026-11-02 10:00"); // 48 days after the second
+    let v = d.show(&soon, "2026-11-02 11:00");
+    assert_eq!(
+        (v["grade"].as_str(), v["grade_rule"].as_str()),
+        (Some("important"), Some("二次投诉"))
+    );
+    // The 365-day rules still see all three: three complaints about one target (§6.1.3.1).
+    edit_rules(
+        &d,
+        "same_target_at_least: 2, same_target_window: 90d",
+        "same_target_at_least: 9, same_target_window: 90d",
+    );
+    assert_eq!(d.show(&soon, "2026-11-02 11:00")["grade_rule"], "6.1.3.1");
+}

@@ -38,7 +38,9 @@ impl Complainant {
 /// a count crosses a number the rulebook asks about.
 #[derive(Debug, Default)]
 pub struct Peers {
-    groups: HashMap<(String, String), Group>,
+    /// Per window (in minutes; one per distinct `same_target_window` of the rules), per
+    /// (project, target): the group.
+    groups: HashMap<(i64, (String, String)), Group>,
 }
 
 /// One stretch of a ticket's membership in a same-target group.
@@ -132,7 +134,17 @@ impl Peers {
         if cap == 0 {
             return Peers::default();
         }
-        let window = g.same_target_window.duration();
+        let mut windows: Vec<Span> = g
+            .rules
+            .iter()
+            .filter(|r| {
+                r.when.same_target_at_least.is_some()
+                    || r.when.same_target_complainants_at_least.is_some()
+            })
+            .map(|r| r.when.same_target_window.unwrap_or(g.same_target_window))
+            .collect();
+        windows.sort();
+        windows.dedup();
         let mut members: HashMap<(String, String), Vec<Member>> = HashMap::new();
         for (i, t) in tickets
             .iter()
@@ -149,29 +161,36 @@ impl Peers {
                 });
             }
         }
-        let groups = members
-            .into_iter()
-            .map(|(k, v)| (k, Group::build(&v, window, cap)))
-            .collect();
+        let mut groups = HashMap::new();
+        for (k, v) in members {
+            for w in &windows {
+                groups.insert((w.minutes, k.clone()), Group::build(&v, w.duration(), cap));
+            }
+        }
         Peers { groups }
     }
 
     /// (tickets, different complainants) of the group of `project`/`target` received in
     /// (at − window, at] and known by `at`, capped at the largest number the rulebook asks
     /// about.
-    pub fn counts(&self, project: &str, target: &str, at: Moment) -> (usize, usize) {
+    pub fn counts(&self, project: &str, target: &str, at: Moment, window: Span) -> (usize, usize) {
         target_key(project, target)
-            .and_then(|k| self.groups.get(&k))
+            .and_then(|k| self.groups.get(&(window.minutes, k)))
             .map(|g| g.counts_at(at))
             .unwrap_or((0, 0))
     }
 
-    /// The moments the group's counts change: the moments a member's grade may change.
+    /// The moments the group's counts change (in any window): the moments a member's grade
+    /// may change.
     fn changes(&self, project: &str, target: &str) -> Vec<Moment> {
-        target_key(project, target)
-            .and_then(|k| self.groups.get(&k))
-            .map(|g| g.steps.iter().map(|(m, _, _)| *m).collect())
-            .unwrap_or_default()
+        let Some(key) = target_key(project, target) else {
+            return Vec::new();
+        };
+        self.groups
+            .iter()
+            .filter(|((_, k), _)| *k == key)
+            .flat_map(|(_, g)| g.steps.iter().map(|(m, _, _)| *m))
+            .collect()
     }
 }
 
@@ -293,8 +312,9 @@ pub struct GradeSpell {
 struct Facts<'a> {
     state: &'a State<'a>,
     now: Moment,
-    same_target: usize,
-    complainants: usize,
+    /// The same-target groups (none for deadline overrides) and the rulebook's window.
+    peers: Option<&'a Peers>,
+    window: Span,
     reopened_from: &'a [String],
     escalated_from: &'a [String],
     /// For each `open_for` span: whether the ticket was still open when it ran out.
@@ -316,10 +336,32 @@ fn holds(w: &When, f: &Facts) -> bool {
             .as_ref()
             .is_none_or(|x| f.state.type_ == Some(x.as_str()))
         && w.category.as_ref().is_none_or(|x| f.state.category == x)
-        && w.same_target_at_least
-            .is_none_or(|n| f.same_target >= n as usize)
-        && w.same_target_complainants_at_least
-            .is_none_or(|n| f.complainants >= n as usize)
+        && ((w.same_target_at_least.is_none() && w.same_target_complainants_at_least.is_none())
+            || {
+                let (same_target, complainants) = match (f.peers, t.target) {
+                    (Some(p), Some(target)) => p.counts(
+                        t.project,
+                        target,
+                        f.now,
+                        w.same_target_window.unwrap_or(f.window),
+                    ),
+                    _ => (0, 0),
+                };
+                w.same_target_at_least
+                    .is_none_or(|n| same_target >= n as usize)
+                    && w.same_target_complainants_at_least
+                        .is_none_or(|n| complainants >= n as usize)
+            })
+        && (w.text_contains.is_empty() || {
+            let texts = [Some(t.subject), t.description, t.request];
+            w.text_contains.iter().any(|word| {
+                let word = word.to_lowercase();
+                texts
+                    .iter()
+                    .flatten()
+                    .any(|x| x.to_lowercase().contains(&word))
+            })
+        })
         && w.open_for.is_none_or(|d| {
             // Once a ticket has stayed open that long, the fact stands: closing it later
             // does not take the grade back down.
@@ -341,8 +383,8 @@ pub fn holds_on_state(w: &When, state: &State, now: Moment) -> bool {
         &Facts {
             state,
             now,
-            same_target: 0,
-            complainants: 0,
+            peers: None,
+            window: Span { minutes: 0 },
             reopened_from: &[],
             escalated_from: &[],
             open_when: &[],
@@ -463,15 +505,11 @@ fn grade_at(rules: &Rules, state: &State, now: Moment, ctx: &Context) -> (String
             },
         );
     }
-    let (same_target, complainants) = match &state.facts.target {
-        Some(t) => ctx.peers.counts(state.facts.project, t, now),
-        None => (0, 0),
-    };
     let f = Facts {
         state,
         now,
-        same_target,
-        complainants,
+        peers: Some(ctx.peers),
+        window: rules.book.grading.same_target_window,
         reopened_from: ctx.reopened_from,
         escalated_from: ctx.escalated_from,
         open_when: ctx.open_when,

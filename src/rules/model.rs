@@ -231,6 +231,12 @@ pub struct When {
     pub category: Option<String>,
     pub same_target_at_least: Option<u32>,
     pub same_target_complainants_at_least: Option<u32>,
+    /// The window the same-target counts look back over, for this rule (default: the
+    /// grading section's `same_target_window`).
+    pub same_target_window: Option<Span>,
+    /// Any of these words in the subject, description or request.
+    #[serde(default)]
+    pub text_contains: Vec<String>,
     pub open_for: Option<Span>,
     pub reopened_from: Option<String>,
     pub escalated_from: Option<String>,
@@ -248,6 +254,8 @@ impl When {
             && self.category.is_none()
             && self.same_target_at_least.is_none()
             && self.same_target_complainants_at_least.is_none()
+            && self.same_target_window.is_none()
+            && self.text_contains.is_empty()
             && self.open_for.is_none()
             && self.reopened_from.is_none()
             && self.escalated_from.is_none()
