@@ -379,3 +379,76 @@ fn each_same_target_rule_may_have_its_own_window() {
     );
     assert_eq!(d.show(&soon, "2026-11-02 11:00")["grade_rule"], "6.1.3.1");
 }
+
+#[test]
+fn escalation_moves_a_complaint_up_the_rulebooks_chain_of_departments() {
+    let d = Desk::new();
+    // 002: 门店 → 督导 → 客户服务中心 → 市场营销总监; here with the default departments.
+    edit_rules(
+        &d,
+        "repairs_only:\n",
+        "escalation:\n  clause: 002 第十二条\n  chain: [property, customer-service, marketing]\n\nrepairs_only:\n",
+    );
+    d.ok(&["check"]);
+    let id = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--handler",
+        "孙主管",
+        "--at",
+        "2026-11-02 10:10",
+    ]);
+    d.ok(&[
+        "escalate",
+        &id,
+        "--reason",
+        "处理拖沓",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    let v = d.show(&id, "2026-11-02 13:00");
+    // One grade up (§6.1.3.5) and one department up; the new department names its handler.
+    assert_eq!(
+        (v["grade"].as_str(), v["department"].as_str()),
+        (Some("important"), Some("customer-service"))
+    );
+    assert_eq!(v["handler"], serde_json::Value::Null);
+    d.ok(&[
+        "escalate",
+        &id,
+        "--reason",
+        "仍未解决",
+        "--at",
+        "2026-11-02 14:00",
+    ]);
+    let v = d.show(&id, "2026-11-02 15:00");
+    assert_eq!(
+        (v["grade"].as_str(), v["department"].as_str()),
+        (Some("major"), Some("marketing"))
+    );
+    // The top of the chain, and no rule raises a major complaint: nowhere to go.
+    let err = d.refused(
+        &[
+            "escalate",
+            &id,
+            "--reason",
+            "again",
+            "--at",
+            "2026-11-02 16:00",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("no department above this one in its chain"),
+        "{err}"
+    );
+    // A chain naming an unknown department is refused.
+    edit_rules(
+        &d,
+        "\n  chain: [property, customer-service, marketing]",
+        "\n  chain: [property, 督导]",
+    );
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unknown department '督导'"));
+}

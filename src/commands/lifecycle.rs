@@ -473,7 +473,10 @@ pub fn reopen(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
         if s.closed_at.is_some_and(|c| at < c) {
             bail!("--at {} is before the ticket was closed", human(&at));
         }
-        Ok(Action::Reopen(ticket::Reason { reason }))
+        Ok(Action::Reopen(ticket::Reason {
+            reason,
+            department: None,
+        }))
     })
 }
 
@@ -492,25 +495,52 @@ pub fn escalate(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
             .rules
             .iter()
             .find(|g| g.when.escalated_from.as_deref() == Some(grade.as_str()));
-        match rule {
-            Some(g) => {
-                eprintln!(
-                    "{}: {} → {} (§{} {})",
-                    t.id,
-                    r.grades().label(&grade),
-                    r.grades().label(&g.grade),
-                    g.clause,
-                    g.label
-                );
-                Ok(Action::Escalate(ticket::Reason { reason }))
-            }
-            None => bail!(
-                "{} is graded {} ({grade}); the rulebook has no rule that raises a {grade} complaint for mishandling. Customer service can set a grade with `plaint classify {} --grade G --reason ...`",
+        // Up the rulebook's chain of departments, where it names one.
+        let next = r.book.escalation.as_ref().and_then(|e| {
+            let here = s.department?;
+            let i = e.chain.iter().position(|d| d == here)?;
+            e.chain.get(i + 1).map(|d| (d.clone(), e.clause.clone()))
+        });
+        if rule.is_none() && next.is_none() {
+            bail!(
+                "{} is graded {} ({grade}){}; the rulebook has no rule that raises a {grade} complaint for mishandling{}. Customer service can set a grade with `plaint classify {} --grade G --reason ...`",
                 t.id,
                 r.grades().label(&grade),
+                s.department
+                    .map(|d| format!(" and handled by {}", r.departments().label(d)))
+                    .unwrap_or_default(),
+                if r.book.escalation.is_some() {
+                    " and no department above this one in its chain"
+                } else {
+                    ""
+                },
                 t.id
-            ),
+            );
         }
+        if let Some(g) = rule {
+            eprintln!(
+                "{}: {} → {} (§{} {})",
+                t.id,
+                r.grades().label(&grade),
+                r.grades().label(&g.grade),
+                g.clause,
+                g.label
+            );
+        }
+        if let Some((d, clause)) = &next {
+            eprintln!(
+                "{}: {} → {} (§{clause})",
+                t.id,
+                s.department
+                    .map(|x| r.departments().label(x).to_string())
+                    .unwrap_or_else(|| "—".into()),
+                r.departments().label(d)
+            );
+        }
+        Ok(Action::Escalate(ticket::Reason {
+            reason,
+            department: next.map(|(d, _)| d),
+        }))
     })
 }
 

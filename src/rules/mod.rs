@@ -639,6 +639,18 @@ impl Validator<'_> {
                 }
             }
         }
+        if let Some(e) = &b.escalation {
+            if e.chain.len() < 2 {
+                self.at(
+                    "escalation",
+                    "chain",
+                    "escalation.chain names at least two departments",
+                );
+            }
+            for d in &e.chain {
+                self.code("escalation", "department", &b.departments, d);
+            }
+        }
         if let Some(r) = &b.repairs_only {
             for c in &r.categories {
                 self.code("repairs_only", "category", &b.categories, c);

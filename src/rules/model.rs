@@ -35,6 +35,17 @@ pub struct Rulebook {
     pub import: ImportRules,
     /// Complaints that are repaired, never compensated (§4.2 只修不赔).
     pub repairs_only: Option<RepairsOnly>,
+    /// Escalation up a chain of departments (store → supervisor → service centre → ...).
+    pub escalation: Option<Escalation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    #[serde(default, deserialize_with = "clause")]
+    pub clause: String,
+    /// Departments from the first to handle a complaint to the last to answer for it.
+    pub chain: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -267,6 +267,9 @@ pub struct Callback {
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     pub reason: String,
+    /// An escalation along the rulebook's chain: the department it moved the complaint to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -651,6 +654,13 @@ impl Ticket {
                     status = Status::Open;
                     closed_at = None;
                 }
+                Action::Escalate(r) => {
+                    // Moved up the chain: the new department names its own handler.
+                    if let Some(d) = &r.department {
+                        department = Some(d);
+                        handler = None;
+                    }
+                }
                 _ => {}
             }
         }
@@ -790,7 +800,10 @@ mod tests {
         let reopen = Event::new(
             at("2026-11-02 12:00"),
             "x",
-            Action::Reopen(Reason { reason: "r".into() }),
+            Action::Reopen(Reason {
+                reason: "r".into(),
+                department: None,
+            }),
         );
         assert_eq!(Ticket::lifecycle_problem(&[&close, &reopen]), None);
         assert!(

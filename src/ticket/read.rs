@@ -241,12 +241,14 @@ impl RawEvent {
                 only!(r, "reopen", [reason]);
                 Action::Reopen(Reason {
                     reason: need(r.reason, "reopen", "reason")?,
+                    department: None,
                 })
             }
             Kind::Escalate => {
-                only!(r, "escalate", [reason]);
+                only!(r, "escalate", [reason, department]);
                 Action::Escalate(Reason {
                     reason: need(r.reason, "escalate", "reason")?,
+                    department: r.department,
                 })
             }
             Kind::Delay => {
