@@ -29,7 +29,7 @@ pub fn parse_offset(s: &str) -> Result<FixedOffset, String> {
     FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
 }
 
-fn at_local(offset: FixedOffset, dt: NaiveDateTime) -> Moment {
+pub fn at_local(offset: FixedOffset, dt: NaiveDateTime) -> Moment {
     // A fixed offset has exactly one mapping for every local time.
     offset
         .from_local_datetime(&dt)

@@ -452,3 +452,35 @@ fn escalation_moves_a_complaint_up_the_rulebooks_chain_of_departments() {
     let out = d.cmd(&["check"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("unknown department '督导'"));
 }
+
+#[test]
+fn business_hours_make_two_hours_two_office_hours() {
+    let d = Desk::new();
+    edit_rules(
+        &d,
+        "  weekend: [saturday, sunday]\n",
+        "  weekend: [saturday, sunday]\n  hours: [\"09:00-12:00\", \"13:30-18:00\"]\n",
+    );
+    d.ok(&["check"]);
+    // Friday 17:00, forward within 2h (working): 17:00–18:00, then Monday 09:00–10:00.
+    let id = d.log(&["--at", "2026-11-06 17:00"]);
+    let v = d.show(&id, "2026-11-07");
+    assert_eq!(common::due(&v, "forward"), "2026-11-09T10:00:00+08:00");
+    // Plan within 4h from Monday 11:00: one hour before lunch, three after → 16:30.
+    let m = d.log(&["--at", "2026-11-09 11:00"]);
+    assert_eq!(
+        common::due(&d.show(&m, "2026-11-10"), "plan"),
+        "2026-11-09T16:30:00+08:00"
+    );
+    let cal = d.json(&["calendar", "--year", "2026", "--as-of", "2026-06-01"]);
+    assert_eq!(
+        cal["hours"],
+        serde_json::json!(["09:00-12:00", "13:30-18:00"])
+    );
+    edit_rules(&d, "\"13:30-18:00\"", "\"11:30-18:00\"");
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("must end after it starts and after the span before it")
+    );
+}

@@ -70,6 +70,7 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> anyhow::Result<i32> {
             "rules": desk.rules_source.describe(),
             "years": covered,
             "weekend": cal.weekend.iter().map(|d| d.to_string().to_lowercase()).collect::<Vec<_>>(),
+            "hours": cal.hours.iter().map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M"))).collect::<Vec<_>>(),
             "days": days.iter().map(|(d, h)| json!({
                 "date": d.to_string(),
                 "weekday": d.weekday().to_string().to_lowercase(),
@@ -93,8 +94,17 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> anyhow::Result<i32> {
             false,
         )?,
         ListFormat::Table => {
+            let hours = if cal.hours.is_empty() {
+                "全天(工作日 24 小时计)".to_string()
+            } else {
+                cal.hours
+                    .iter()
+                    .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            };
             let mut out = format!(
-                "工作日历({})\n已录入节假日的年份:{}\n周末:{}\n",
+                "工作日历({})\n已录入节假日的年份:{}\n周末:{}\n工作时间:{hours}\n",
                 desk.rules_source.describe(),
                 if covered.is_empty() {
                     "无(只按周末计)".to_string()

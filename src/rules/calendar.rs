@@ -2,7 +2,7 @@
 
 use super::model::Clock;
 use crate::time::{Moment, Span, start_of_day};
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
@@ -16,6 +16,9 @@ pub struct Calendar {
     /// The years whose holidays are entered; `None` when the rulebook lists no holiday at
     /// all (a calendar of weekends only has nothing to miss).
     pub years: Option<BTreeSet<i32>>,
+    /// Business hours of a working day, as (start, end) times in order; empty: the whole
+    /// day counts (the default procedure's "节假日顺延" clock).
+    pub hours: Vec<(NaiveTime, NaiveTime)>,
 }
 
 /// The clock gives up past this many days of non-working time in a row (a calendar with no
@@ -54,28 +57,47 @@ impl Calendar {
         }
     }
 
-    /// Working clock: only time on working days counts, a working day all 24 hours, a
-    /// non-working day skipped whole. So 1h from Friday 23:30 is due Monday 00:30.
+    /// The stretches of `day` the working clock counts: none on a day off, the business
+    /// hours on a working day, or all of it when the calendar names no hours.
+    fn worked(&self, day: NaiveDate, offset: chrono::FixedOffset) -> Vec<(Moment, Moment)> {
+        if !self.is_working_day(day) {
+            return Vec::new();
+        }
+        let next = day.succ_opt().unwrap_or(day);
+        if self.hours.is_empty() {
+            return vec![(start_of_day(day, offset), start_of_day(next, offset))];
+        }
+        let at = |t: NaiveTime| crate::time::at_local(offset, day.and_time(t));
+        self.hours.iter().map(|(a, b)| (at(*a), at(*b))).collect()
+    }
+
+    /// Working clock: only time on working days counts (within business hours, where the
+    /// calendar names them). So with whole days, 1h from Friday 23:30 is due Monday 00:30;
+    /// with 09:00–18:00, 2h from Friday 17:00 is due Monday 10:00.
     fn add_working(&self, start: Moment, span: Duration) -> Moment {
         let offset = *start.offset();
-        let mut cursor = start;
         let mut left = span;
+        let mut day = start.date_naive();
         for _ in 0..MAX_DAYS {
-            let day = cursor.date_naive();
-            let next = day.succ_opt().unwrap_or(day);
-            if self.is_working_day(day) {
-                let room = start_of_day(next, offset) - cursor;
+            for (a, b) in self.worked(day, offset) {
+                let from = a.max(start);
+                if from >= b {
+                    continue;
+                }
+                let room = b - from;
                 if left <= room {
-                    return cursor + left;
+                    return from + left;
                 }
                 left -= room;
             }
-            cursor = start_of_day(next, offset);
+            day = day.succ_opt().unwrap_or(day);
         }
-        cursor + left
+        // No working time for ten years (a calendar without working days): give up there.
+        start_of_day(day, offset) + left
     }
 
-    /// The end of the `n`th working day after the day of `start` (that day not counted).
+    /// The end of the `n`th working day after the day of `start` (that day not counted):
+    /// the close of business where the calendar names hours, else 23:59:59.
     pub fn end_of_working_days(&self, start: Moment, n: u32) -> Moment {
         let offset = *start.offset();
         let mut day = start.date_naive();
@@ -89,7 +111,10 @@ impl Calendar {
                 }
             }
         }
-        crate::time::end_of_day(day, offset)
+        match self.hours.last() {
+            Some((_, close)) => crate::time::at_local(offset, day.and_time(*close)),
+            None => crate::time::end_of_day(day, offset),
+        }
     }
 
     /// Working time between two moments (for "how late" on the working clock).
@@ -99,17 +124,18 @@ impl Calendar {
         }
         let offset = *from.offset();
         let mut total = Duration::zero();
-        let mut cursor = from;
-        for _ in 0..MAX_DAYS {
-            let day = cursor.date_naive();
-            let end = start_of_day(day.succ_opt().unwrap_or(day), offset).min(to);
-            if self.is_working_day(day) {
-                total += end - cursor;
+        let mut day = from.date_naive();
+        while day <= to.date_naive() {
+            for (a, b) in self.worked(day, offset) {
+                let (x, y) = (a.max(from), b.min(to));
+                if y > x {
+                    total += y - x;
+                }
             }
-            if end >= to {
-                break;
-            }
-            cursor = end;
+            day = match day.succ_opt() {
+                Some(d) => d,
+                None => break,
+            };
         }
         total
     }
@@ -204,6 +230,40 @@ mod tests {
         assert_eq!(
             c.working_between(at("2026-11-09 01:00"), at("2026-11-06 23:00")),
             Duration::zero()
+        );
+    }
+
+    fn office() -> Calendar {
+        let t = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+        Calendar {
+            hours: vec![(t("09:00"), t("12:00")), (t("13:30"), t("18:00"))],
+            ..cal()
+        }
+    }
+
+    #[test]
+    fn business_hours_count_only_themselves() {
+        let c = office();
+        let add = |s: &str, span: &str| {
+            rfc3339(&c.add(at(s), Span::parse(span).unwrap(), Clock::Working))
+        };
+        // Friday 17:00 + 2h: one hour on Friday, the second on Monday from 09:00.
+        assert_eq!(add("2026-11-06 17:00", "2h"), "2026-11-09T10:00:00+08:00");
+        // Across lunch: 11:00 + 2h → 12:00, then 13:30 + 1h.
+        assert_eq!(add("2026-11-09 11:00", "2h"), "2026-11-09T14:30:00+08:00");
+        // Received at night: the clock starts at opening time.
+        assert_eq!(add("2026-11-09 20:00", "30m"), "2026-11-10T09:30:00+08:00");
+        // Ending exactly at closing time stays on that day.
+        assert_eq!(add("2026-11-09 16:00", "2h"), "2026-11-09T18:00:00+08:00");
+        // Over National Day: 09-30 17:00 + 2h → 1h on 09-30, then Thu 10-08 09:00 + 1h.
+        assert_eq!(add("2026-09-30 17:00", "2h"), "2026-10-08T10:00:00+08:00");
+        assert_eq!(
+            rfc3339(&c.end_of_working_days(at("2026-11-06 17:00"), 2)),
+            "2026-11-10T18:00:00+08:00"
+        );
+        assert_eq!(
+            c.working_between(at("2026-11-06 17:00"), at("2026-11-09 10:00")),
+            Duration::hours(2)
         );
     }
 

@@ -333,6 +333,28 @@ impl Validator<'_> {
                 Err(e) => self.at("calendar", &d, format!("calendar.workdays: {e}")),
             }
         }
+        // Business hours: spans in order, none overlapping.
+        let time = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M");
+        for h in &c.hours {
+            let span = h
+                .split_once('-')
+                .and_then(|(a, b)| Some((time(a).ok()?, time(b).ok()?)));
+            match span {
+                Some((a, b)) if a < b && cal.hours.last().is_none_or(|(_, end)| *end <= a) => {
+                    cal.hours.push((a, b))
+                }
+                Some(_) => self.at(
+                    "calendar",
+                    h,
+                    format!("calendar.hours: '{h}' must end after it starts and after the span before it"),
+                ),
+                None => self.at(
+                    "calendar",
+                    h,
+                    format!("calendar.hours: '{h}' is not a span of hours (write it like 09:00-12:00)"),
+                ),
+            }
+        }
         // The years whose holidays are entered: declared, or else the years the dates fall in.
         let mut years = std::collections::BTreeSet::new();
         match &c.years {

@@ -102,6 +102,9 @@ pub struct CalendarRules {
     /// deadline that runs through any other year is flagged. Default: the years the listed
     /// dates fall in.
     pub years: Option<Vec<i32>>,
+    /// Business hours of a working day (`09:00-12:00`, `13:30-18:00`); none: whole days.
+    #[serde(default)]
+    pub hours: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
