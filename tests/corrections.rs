@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Desk, due, state};
+use common::{Desk, due, log_args, state};
 use serde_json::{Value, json};
 
 /// Mon 2026-11-02 10:00: respond due 11:00, forward 12:00, plan 14:00 (general, working clock).
@@ -53,23 +53,7 @@ fn a_response_dated_in_the_future_is_refused_and_writes_nothing() {
     );
     assert!(!d.ticket_text(&id).contains("entered_at"));
     // log is held to the same rule.
-    let err = d.refused_now(
-        "2026-11-02 10:20",
-        &[
-            "log",
-            "--project",
-            "实力北岸",
-            "--name",
-            "甲",
-            "--phone",
-            "1",
-            "--subject",
-            "s",
-            "--at",
-            "2026-11-05",
-        ],
-        1,
-    );
+    let err = d.refused_now("2026-11-02 10:20", &log_args(&["--at", "2026-11-05"]), 1);
     assert!(
         err.contains("--at: 2026-11-05 00:00 is in the future"),
         "{err}"
@@ -283,22 +267,7 @@ fn plan_finish_before_the_plan_itself_is_refused() {
 fn a_back_dated_complaint_and_step_store_when_they_were_entered() {
     let d = Desk::new();
     let id = d
-        .ok_now(
-            "2026-11-04 09:00",
-            &[
-                "log",
-                "--project",
-                "实力北岸",
-                "--name",
-                "甲",
-                "--phone",
-                "1",
-                "--subject",
-                "s",
-                "--at",
-                MON,
-            ],
-        )
+        .ok_now("2026-11-04 09:00", &log_args(&["--at", MON]))
         .trim()
         .to_string();
     d.ok_now(

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::plaint;
+use common::{log_args, plaint};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -446,21 +446,7 @@ fn back_dated_entries_are_listed() {
     let out = s
         .cmd(
             "km",
-            &[
-                "log",
-                "--project",
-                "实力北岸",
-                "--name",
-                "甲",
-                "--phone",
-                "1",
-                "--subject",
-                "s",
-                "--at",
-                "2026-11-02 09:00",
-                "--by",
-                "王芳",
-            ],
+            &log_args(&["--at", "2026-11-02 09:00", "--by", "王芳"]),
         )
         .env("PLAINT_NOW", "2026-11-05 10:00")
         .output()

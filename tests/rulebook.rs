@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Desk;
+use common::{Desk, log_args};
 use std::fs;
 
 /// Replaces `from` by `to` in the desk's rules.yaml (which must contain it).
@@ -36,22 +36,7 @@ fn the_notice_forms_department_names_are_accepted_as_aliases() {
     )
     .unwrap();
     d.ok(&["import", csv.to_str().unwrap()]);
-    let err = d.refused(
-        &[
-            "log",
-            "--project",
-            "实力北岸",
-            "--name",
-            "甲",
-            "--phone",
-            "1",
-            "--subject",
-            "s",
-            "--received-by",
-            "保安部",
-        ],
-        1,
-    );
+    let err = d.refused(&log_args(&["--received-by", "保安部"]), 1);
     assert!(err.contains("unknown department '保安部'"), "{err}");
 }
 

@@ -120,6 +120,18 @@ impl Desk {
         err
     }
 
+    /// `plaint check`: its exit code, and what it printed on stdout and stderr.
+    pub fn check(&self, extra: &[&str]) -> (Option<i32>, String, String) {
+        let mut a = vec!["check"];
+        a.extend_from_slice(extra);
+        let out = self.cmd(&a).output().expect("plaint runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// `plaint log` with the required options filled in; returns the new ID.
     pub fn log(&self, extra: &[&str]) -> String {
         let mut args = vec![
@@ -198,4 +210,21 @@ pub fn state(v: &Value, step: &str) -> String {
         .as_str()
         .unwrap_or("null")
         .to_string()
+}
+
+/// `log` with the four required options (complainant 甲), then `extra`.
+pub fn log_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "log",
+        "--project",
+        "实力北岸",
+        "--name",
+        "甲",
+        "--phone",
+        "1",
+        "--subject",
+        "s",
+    ];
+    a.extend_from_slice(extra);
+    a
 }
