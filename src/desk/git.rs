@@ -40,8 +40,23 @@ pub fn out(dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
+/// Whether the desk may be in a git repository: a `.git` in it or above it (or `$GIT_DIR`).
+/// Checked before running git at all, so that a desk outside git pays nothing for git.
+fn maybe_git(desk: &Path) -> bool {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return true;
+    }
+    let Ok(abs) = std::fs::canonicalize(desk) else {
+        return false;
+    };
+    abs.ancestors().any(|d| d.join(".git").exists())
+}
+
 /// The top of the git work tree the desk is in, if it is in one.
 pub fn work_tree(desk: &Path) -> Option<PathBuf> {
+    if !maybe_git(desk) {
+        return None;
+    }
     let o = run(desk, &["rev-parse", "--show-toplevel"]).ok()?;
     o.status
         .success()
@@ -72,6 +87,9 @@ pub fn site(desk: &Path) -> Result<Option<String>> {
         return check_site(&s)
             .map(Some)
             .map_err(|e| anyhow!("$PLAINT_SITE: {e}"));
+    }
+    if !maybe_git(desk) {
+        return Ok(None);
     }
     match config(desk, "plaint.site") {
         Some(s) => check_site(&s)
@@ -159,6 +177,9 @@ pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<
 
 /// The commit the work tree is at, and whether the desk has changes not committed yet.
 pub fn head(desk: &Path) -> Option<(String, bool)> {
+    if !maybe_git(desk) {
+        return None;
+    }
     let sha = config_free_out(desk, &["rev-parse", "--short=12", "HEAD"])?;
     let status = config_free_out(desk, &["status", "--porcelain", "--", "."])?;
     Some((sha.trim().to_string(), !status.trim().is_empty()))
