@@ -69,6 +69,7 @@ fn main() {
         let mut added = Vec::new();
         let log = time(15, || {
             let out = Command::new(exe)
+                .env("PLAINT_NO_COMMIT", "1")
                 .arg("--desk")
                 .arg(&desk)
                 .args([
@@ -96,17 +97,19 @@ fn main() {
         }
         let runs = if n >= 100_000 { 3 } else { 5 };
         let list = time(runs, || {
-            run(Command::new(exe).arg("--desk").arg(&desk).args([
-                "list",
-                "--format",
-                "json",
-                "--as-of",
-                "2026-12-31",
-            ]))
+            run(Command::new(exe)
+                .env("PLAINT_NO_COMMIT", "1")
+                .arg("--desk")
+                .arg(&desk)
+                .args(["list", "--format", "json", "--as-of", "2026-12-31"]))
         });
         let plaint = |args: &[&str]| {
             time(runs, || {
-                run(Command::new(exe).arg("--desk").arg(&desk).args(args))
+                run(Command::new(exe)
+                    .env("PLAINT_NO_COMMIT", "1")
+                    .arg("--desk")
+                    .arg(&desk)
+                    .args(args))
             })
         };
         let month = plaint(&["report", "--month", "2026-11", "--as-of", "2026-12-31"]);

@@ -93,6 +93,7 @@ fn main() {
     let desk = dir.path().join("desk");
     assert!(
         Command::new(exe)
+            .env("PLAINT_NO_COMMIT", "1")
             .args(["init"])
             .arg(&desk)
             .output()
@@ -103,6 +104,7 @@ fn main() {
     for label in ["into an empty desk", "again (all skipped)"] {
         let t = Instant::now();
         let out = Command::new(exe)
+            .env("PLAINT_NO_COMMIT", "1")
             .arg("--desk")
             .arg(&desk)
             .args(["import", csv.to_str().unwrap(), "--by", "bench"])

@@ -539,3 +539,46 @@ fn a_change_on_one_side_is_a_conflict_not_a_silent_merge() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("changed, not only appended to"));
     let _ = km;
 }
+
+#[test]
+fn a_desk_in_a_directory_the_repository_ignores_is_not_committed() {
+    let s = Sites::new();
+    let first = s.path("first");
+    fs::write(first.join(".gitignore"), "scratch/\n").unwrap();
+    git(&first, &["add", ".gitignore"]);
+    git(&first, &["commit", "--quiet", "-m", "ignore scratch"]);
+    let before = git(&first, &["rev-parse", "HEAD"]);
+    let out = plaint()
+        .args(["init", "scratch/desk"])
+        .current_dir(&first)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+    s.plaint(
+        "first",
+        &[
+            "--desk",
+            "scratch/desk",
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "甲",
+            "--phone",
+            "1",
+            "--subject",
+            "s",
+        ],
+    );
+    assert_eq!(
+        git(&first, &["rev-parse", "HEAD"]),
+        before,
+        "nothing committed"
+    );
+    assert_eq!(git(&first, &["status", "--porcelain"]), "", "nothing added");
+}

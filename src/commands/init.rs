@@ -35,16 +35,17 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<i32> {
     }
     wrote.extend(attributes(&dir)?);
     // In a git work tree this is the first clone: set it up and commit the desk.
+    let files: Vec<_> = wrote
+        .iter()
+        .filter_map(|p| fs::canonicalize(p).ok())
+        .collect();
     if !ctx.no_commit
         && let Some(top) = git::work_tree(&dir)
+        && !git::ignored(&top, &files)
     {
         git::setup_clone(&dir, None, &std::env::current_exe()?)?;
         {
             let by = super::actor(&crate::cli::WriteOpts::default())?;
-            let files: Vec<_> = wrote
-                .iter()
-                .filter_map(|p| fs::canonicalize(p).ok())
-                .collect();
             if let Err(e) = git::commit(&top, &files, &by, "init: a plaint desk") {
                 eprintln!("warning: the desk is created but not committed ({e:#})");
             }

@@ -96,6 +96,10 @@ pub fn commit(ctx: &Ctx, desk: &Desk, by: &str, message: &str) {
     let Some(top) = crate::desk::git::work_tree(&desk.root) else {
         return;
     };
+    // A desk inside a directory the repository ignores is not kept in it.
+    if crate::desk::git::ignored(&top, &files) {
+        return;
+    }
     // One git commit at a time: concurrent writers would trip over git's own index lock.
     let done = crate::desk::store::DeskLock::acquire(&desk.root)
         .and_then(|_lock| crate::desk::git::commit(&top, &files, by, message));

@@ -126,6 +126,27 @@ pub fn setup_clone(desk: &Path, site: Option<&str>, exe: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether git ignores any of `files` (paths inside the work tree `top`): a desk in an
+/// ignored directory (a build directory, a scratch copy) is not kept in that repository.
+pub fn ignored(top: &Path, files: &[PathBuf]) -> bool {
+    let mut c = command(top, &["check-ignore", "--quiet", "--stdin"]);
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let Ok(mut child) = c.spawn() else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        for f in files {
+            let rel = f.strip_prefix(top).unwrap_or(f);
+            let _ = writeln!(stdin, "{}", rel.display());
+        }
+    }
+    // check-ignore exits 0 when at least one path is ignored.
+    child.wait().is_ok_and(|s| s.success())
+}
+
 /// Commits exactly `files` (paths inside the work tree), authored by `by`, leaving every
 /// other change in the repository, staged or not, as it was. Returns the new commit.
 pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<String> {
@@ -145,7 +166,7 @@ pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<
     let list = tempfile::NamedTempFile::new().context("cannot write the list of files")?;
     std::fs::write(list.path(), rel.join("\n") + "\n")?;
     let spec = format!("--pathspec-from-file={}", list.path().display());
-    out(top, &["add", "--force", &spec])?;
+    out(top, &["add", &spec])?;
     let mut c = command(
         top,
         &[
