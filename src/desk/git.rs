@@ -167,18 +167,7 @@ pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<
     std::fs::write(list.path(), rel.join("\n") + "\n")?;
     let spec = format!("--pathspec-from-file={}", list.path().display());
     out(top, &["add", &spec])?;
-    let mut c = command(
-        top,
-        &[
-            "commit",
-            "--quiet",
-            "--no-verify",
-            "--only",
-            "-m",
-            message,
-            &spec,
-        ],
-    );
+    let mut c = command(top, &["commit", "--quiet", "--only", "-m", message, &spec]);
     c.env("GIT_AUTHOR_NAME", by).env("GIT_AUTHOR_EMAIL", "");
     if config(top, "user.name").is_none() {
         c.env("GIT_COMMITTER_NAME", by)
