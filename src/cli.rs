@@ -55,7 +55,8 @@ pub enum Command {
     Callback(CallbackArgs),
     /// Reopen a closed complaint: the customer complains again (§6.1.2.5)
     Reopen(ReasonArgs),
-    /// Raise the grade one step for mishandling (§6.1.3.5, §6.1.2.6)
+    /// Raise the grade one step for mishandling (§6.1.3.5, §6.1.2.6); up the department chain
+    /// where the rulebook names one
     Escalate(ReasonArgs),
     /// Record a written reason why a step cannot be done in time (§8.2)
     Delay(DelayArgs),
