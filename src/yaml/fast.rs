@@ -236,7 +236,9 @@ impl<'a> Parser<'a> {
                 break;
             }
             let rest = content.strip_prefix("- ").unwrap_or("");
-            if rest.is_empty() || rest.starts_with('-') || rest.starts_with('|') {
+            // More than one space after the dash is not plaint's style (found by fuzzing:
+            // `-  x` is the item `x` to the library); leave it to the library.
+            if rest.is_empty() || rest.starts_with(['-', '|', ' ']) {
                 return None;
             }
             if split_key(rest).is_some() {

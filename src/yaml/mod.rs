@@ -139,6 +139,25 @@ pub fn to_string<T: Serialize>(value: &T) -> anyhow::Result<String> {
 mod tests {
     use super::*;
 
+    /// Inputs the fuzzer found where the fast reader and the library disagreed: whatever
+    /// the fast reader accepts must read the same with the library.
+    #[test]
+    fn the_fast_reader_agrees_on_what_fuzzing_found() {
+        for text in [
+            "a:\n-  x\n- y\n",
+            "a: ]x\n",
+            "a: }y\n",
+            "a: 06\n",
+            "a: -007\n",
+            "description: 周末[[[[\n",
+        ] {
+            let full: Result<serde_json::Value, _> = from_str(text);
+            if let Some(v) = fast::from_str::<serde_json::Value>(text) {
+                assert_eq!(Some(v), full.ok(), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn nesting_is_counted_in_flow_collections_only() {
         let deep = format!("a: {}{}\n", "[".repeat(40), "]".repeat(40));
