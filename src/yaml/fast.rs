@@ -33,13 +33,17 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
 
 /// Parses `text`, or `None` when it uses anything beyond plaint's own style.
 pub fn parse(text: &str) -> Option<Node<'_>> {
-    // Tabs, carriage returns, other control characters (C0, DEL and C1), a BOM or a document
+    // Tabs, carriage returns, other control characters (C0, DEL and C1), the noncharacters
+    // U+FFFE and U+FFFF (not printable to YAML; found by fuzzing), a BOM or a document
     // marker: beyond plaint's own style; the full parser decides.
     let b = text.as_bytes();
     let odd = b.iter().enumerate().any(|(i, &c)| {
         (c < 0x20 && c != b'\n')
             || c == 0x7f
             || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+            || (c == 0xef
+                && b.get(i + 1) == Some(&0xbf)
+                && matches!(b.get(i + 2), Some(0xbe | 0xbf)))
     });
     if odd || text.starts_with("---") || text.starts_with('\u{feff}') {
         return None;

@@ -150,6 +150,8 @@ mod tests {
             "a: 06\n",
             "a: -007\n",
             "description: 周末[[[[\n",
+            "subject: 漏水\u{ffff}\n",
+            "subject: 漏水\u{fffe}\n",
         ] {
             let full: Result<serde_json::Value, _> = from_str(text);
             if let Some(v) = fast::from_str::<serde_json::Value>(text) {
