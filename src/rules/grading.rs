@@ -40,7 +40,7 @@ impl Complainant {
 pub struct Peers {
     /// Per window (in minutes; one per distinct `same_target_window` of the rules), per
     /// (project, target): the group.
-    groups: HashMap<(i64, (String, String)), Group>,
+    groups: HashMap<(String, String), Vec<(i64, Group)>>,
 }
 
 /// One stretch of a ticket's membership in a same-target group.
@@ -161,12 +161,16 @@ impl Peers {
                 });
             }
         }
-        let mut groups = HashMap::new();
-        for (k, v) in members {
-            for w in &windows {
-                groups.insert((w.minutes, k.clone()), Group::build(&v, w.duration(), cap));
-            }
-        }
+        let groups = members
+            .into_iter()
+            .map(|(k, v)| {
+                let per_window = windows
+                    .iter()
+                    .map(|w| (w.minutes, Group::build(&v, w.duration(), cap)))
+                    .collect();
+                (k, per_window)
+            })
+            .collect();
         Peers { groups }
     }
 
@@ -175,22 +179,23 @@ impl Peers {
     /// about.
     pub fn counts(&self, project: &str, target: &str, at: Moment, window: Span) -> (usize, usize) {
         target_key(project, target)
-            .and_then(|k| self.groups.get(&(window.minutes, k)))
-            .map(|g| g.counts_at(at))
+            .and_then(|k| self.groups.get(&k))
+            .and_then(|g| g.iter().find(|(w, _)| *w == window.minutes))
+            .map(|(_, g)| g.counts_at(at))
             .unwrap_or((0, 0))
     }
 
     /// The moments the group's counts change (in any window): the moments a member's grade
     /// may change.
     fn changes(&self, project: &str, target: &str) -> Vec<Moment> {
-        let Some(key) = target_key(project, target) else {
-            return Vec::new();
-        };
-        self.groups
-            .iter()
-            .filter(|((_, k), _)| *k == key)
-            .flat_map(|(_, g)| g.steps.iter().map(|(m, _, _)| *m))
-            .collect()
+        target_key(project, target)
+            .and_then(|k| self.groups.get(&k))
+            .map(|g| {
+                g.iter()
+                    .flat_map(|(_, g)| g.steps.iter().map(|(m, _, _)| *m))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
