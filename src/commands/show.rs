@@ -107,10 +107,13 @@ fn deadline_json(d: Option<&Deadline>, as_of: Moment) -> Value {
     }
 }
 
-fn deadlines_json(list: &[(Step, Option<Deadline>)], as_of: Moment) -> Value {
+fn deadlines_json<'d>(
+    list: impl IntoIterator<Item = (Step, Option<&'d Deadline>)>,
+    as_of: Moment,
+) -> Value {
     let mut m = serde_json::Map::new();
     for (step, d) in list {
-        m.insert(step.code().into(), deadline_json(d.as_ref(), as_of));
+        m.insert(step.code().into(), deadline_json(d, as_of));
     }
     Value::Object(m)
 }
@@ -157,12 +160,12 @@ pub fn to_json(rules: &Rules, j: &Assessment) -> Value {
         "compensation": f.compensation.map(|m| m.to_string()),
         "target": f.target,
         "closed_at": s.closed_at.as_ref().map(rfc3339),
-        "deadlines": deadlines_json(&j.deadlines, j.as_of),
+        "deadlines": deadlines_json(j.deadlines(), j.as_of),
         "cycles": j.cycles.iter().map(|c| json!({
             "n": c.n,
             "start": rfc3339(&c.start),
             "end": c.end.as_ref().map(rfc3339),
-            "deadlines": deadlines_json(&c.deadlines, j.as_of),
+            "deadlines": deadlines_json(c.deadlines.iter().map(|(s, d)| (*s, d.as_ref())), j.as_of),
         })).collect::<Vec<_>>(),
         "events": listed(s.ticket, j.as_of).iter().map(event_json).collect::<Vec<_>>(),
     })

@@ -173,9 +173,8 @@ pub fn report(
             }
         }
         let steps: Vec<_> = j
-            .deadlines
-            .iter()
-            .filter_map(|(_, d)| d.as_ref())
+            .deadlines()
+            .filter_map(|(_, d)| d)
             .filter(|d| d.state == DueState::Overdue)
             .map(|d| (d.step, d.due, cutoff - d.due))
             .collect();

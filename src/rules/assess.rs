@@ -15,9 +15,9 @@ pub struct Assessment<'t> {
     pub spells: Vec<GradeSpell>,
     /// Every cycle of handling, oldest first; the last is in progress (or closed).
     pub cycles: Vec<Cycle>,
-    /// The deadlines in force: the current cycle's, and the first cycle's for a step a
-    /// reopen does not restart.
-    pub deadlines: Vec<(Step, Option<Deadline>)>,
+    /// For each step (in `Step::ALL` order), the cycle whose deadline is in force: the
+    /// current one, or the first for a step a reopen does not restart.
+    in_force: [usize; Step::ALL.len()],
     pub as_of: Moment,
 }
 
@@ -31,28 +31,13 @@ impl<'t> Assessment<'t> {
         let history = History::new(ticket, rules, as_of);
         let spells = timeline(rules, &history, peers, as_of);
         let cycles = cycles(rules, &history, &spells, as_of);
-        let deadlines = Step::ALL
-            .iter()
-            .map(|&step| {
-                let from = if per_cycle(rules, step) {
-                    cycles.last()
-                } else {
-                    cycles.first()
-                };
-                let d = from.and_then(|c| {
-                    c.deadlines
-                        .iter()
-                        .find(|(s, _)| *s == step)
-                        .and_then(|(_, d)| d.clone())
-                });
-                (step, d)
-            })
-            .collect();
+        let last = cycles.len().saturating_sub(1);
+        let in_force = Step::ALL.map(|step| if per_cycle(rules, step) { last } else { 0 });
         Assessment {
             state: history.at(as_of).clone(),
             spells,
             cycles,
-            deadlines,
+            in_force,
             as_of,
         }
     }
@@ -74,10 +59,18 @@ impl<'t> Assessment<'t> {
     }
 
     pub fn deadline(&self, step: Step) -> Option<&Deadline> {
-        self.deadlines
+        let i = Step::ALL.iter().position(|s| *s == step)?;
+        self.cycles
+            .get(self.in_force[i])?
+            .deadlines
             .iter()
             .find(|(s, _)| *s == step)
             .and_then(|(_, d)| d.as_ref())
+    }
+
+    /// The deadlines in force, step by step.
+    pub fn deadlines(&self) -> impl Iterator<Item = (Step, Option<&Deadline>)> {
+        Step::ALL.into_iter().map(|s| (s, self.deadline(s)))
     }
 
     /// Every deadline of every cycle, with its cycle's number: what fines are counted from.
@@ -91,9 +84,8 @@ impl<'t> Assessment<'t> {
 
     /// Whether any deadline in force has passed unmet at the moment.
     pub fn overdue(&self) -> bool {
-        self.deadlines
-            .iter()
-            .filter_map(|(_, d)| d.as_ref())
+        self.deadlines()
+            .filter_map(|(_, d)| d)
             .any(|d| d.state == DueState::Overdue)
     }
 
