@@ -117,28 +117,36 @@ pub fn commit(ctx: &Ctx, desk: &Desk, by: &str, message: &str) {
 
 /// A commit message's words for an event: the kind, then its own fields in short.
 pub fn summary(e: &crate::ticket::Event) -> String {
-    let v = serde_json::to_value(e).unwrap_or_default();
-    let fields: Vec<String> = v
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| {
-                    !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source")
-                })
-                .map(|(_, v)| match v {
-                    serde_json::Value::String(s) => s.replace('\n', " "),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let text = fields.join(", ");
+    let text = event_fields(e)
+        .into_iter()
+        .map(|(_, v)| v.replace('\n', " "))
+        .collect::<Vec<_>>()
+        .join(", ");
     let short: String = text.chars().take(72).collect();
     if short.len() < text.len() {
         format!("{short}…")
     } else {
         short
     }
+}
+
+/// An event's own fields (not when, who, what kind, or where it was entered from), as text,
+/// for the events table of `show` and the message of a step's commit.
+pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, String)> {
+    let v = serde_json::to_value(e).unwrap_or_default();
+    let Some(map) = v.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source"))
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
 }
 
 /// The present moment in desk time, to the second. `$PLAINT_NOW` (any form `--at` takes)

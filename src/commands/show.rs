@@ -385,16 +385,9 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
 
 /// An event's own fields in one line, for the events table.
 fn describe(e: &Event) -> String {
-    let v = serde_json::to_value(e).unwrap_or(Value::Null);
-    let Some(map) = v.as_object() else {
-        return String::new();
-    };
-    map.iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source"))
-        .map(|(k, v)| match v {
-            Value::String(s) => format!("{k}: {s}"),
-            other => format!("{k}: {other}"),
-        })
+    super::event_fields(e)
+        .into_iter()
+        .map(|(k, v)| format!("{k}: {v}"))
         .collect::<Vec<_>>()
         .join("; ")
 }
