@@ -47,6 +47,12 @@ pub fn parse_moment(s: &str, offset: FixedOffset) -> Result<Moment, String> {
     Ok(m)
 }
 
+/// When an event written at `now` for the moment `at` records that it was written later (or
+/// earlier) than it happened: when the two differ by more than `tolerance` (SPEC §2).
+pub fn entered_at(at: Moment, now: Moment, tolerance: Duration) -> Option<Moment> {
+    ((at - now).abs() > tolerance).then_some(now)
+}
+
 /// The years plaint keeps: a complaint desk's dates are this century's. Anything else is a
 /// typing mistake (0202-11-02, 20266-11-02) that would otherwise file a ticket far away.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;

@@ -204,7 +204,7 @@ pub fn stamp(desk: &Desk, at: Moment, now: Moment) -> Result<Stamp> {
             human(&now)
         ));
     }
-    let entered_at = ((at - now).abs() > tolerance.duration()).then_some(now);
+    let entered_at = crate::time::entered_at(at, now, tolerance.duration());
     Ok(Stamp { at, entered_at })
 }
 

@@ -333,13 +333,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 let e = l.event;
                 let mut what = describe(e);
                 if let crate::ticket::Action::Delay(d) = &e.action {
-                    let grade = j
-                        .spells
-                        .iter()
-                        .rev()
-                        .find(|sp| sp.from <= e.at)
-                        .map(|sp| sp.grade.as_str())
-                        .unwrap_or_else(|| j.grade());
+                    let grade = crate::rules::grading::grade_in_force(&j.spells, e.at);
                     let signers = rules.delay_signers(grade);
                     if !signers.is_empty() {
                         what.push_str(&match &d.role {

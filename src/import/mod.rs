@@ -180,7 +180,7 @@ pub struct Defaults<'a> {
 
 impl Defaults<'_> {
     fn entered_at(&self, at: Moment) -> Option<Moment> {
-        ((at - self.now).abs() > self.tolerance).then_some(self.now)
+        crate::time::entered_at(at, self.now, self.tolerance)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Deadlines (SPEC §6, procedure §4.1, §7, §8.1): when each step is due, whether it was met,
 //! under the fixing rule. Pure: a function of the rulebook, a ticket, its grades and the time.
 
-use super::grading::{GradeSpell, holds_on_state};
+use super::grading::{GradeSpell, grade_in_force, holds_on_state};
 use super::{Clock, Limit, LimitKind, Rules, Start, Step, StepRule};
 use crate::ticket::{Action, History, State};
 use crate::time::{Moment, end_of_day};
@@ -106,16 +106,6 @@ pub struct Cycle {
 
 fn step_event(step: Step, a: &Action) -> bool {
     crate::ticket::step_of(a) == Some(step)
-}
-
-fn grade_at(spells: &[GradeSpell], at: Moment) -> &str {
-    spells
-        .iter()
-        .rev()
-        .find(|s| s.from <= at)
-        .or(spells.first())
-        .map(|s| s.grade.as_str())
-        .unwrap_or("")
 }
 
 fn limit_for<'r>(rule: &'r StepRule, grade: &str, category: &str) -> Option<&'r Limit> {
@@ -325,7 +315,14 @@ fn one(
 
     // Fixed by what is in force when the clock starts...
     let first = history.at(start);
-    let fixed = compute(rules, step, rule, start, first, grade_at(spells, start))?;
+    let fixed = compute(
+        rules,
+        step,
+        rule,
+        start,
+        first,
+        grade_in_force(spells, start),
+    )?;
     let (mut due, warn_at, mut clause, mut basis, mut gaps) =
         (fixed.due, fixed.warn, fixed.clause, fixed.basis, fixed.gaps);
     let mut raw = due;
@@ -342,7 +339,7 @@ fn one(
             break;
         }
         let st = history.at(c);
-        let Some(f) = compute(rules, step, rule, start, st, grade_at(spells, c)) else {
+        let Some(f) = compute(rules, step, rule, start, st, grade_in_force(spells, c)) else {
             continue;
         };
         if f.due != raw {

@@ -305,6 +305,17 @@ impl Basis {
     }
 }
 
+/// The grade in force at `at` (the first spell's before it began).
+pub fn grade_in_force(spells: &[GradeSpell], at: Moment) -> &str {
+    spells
+        .iter()
+        .rev()
+        .find(|s| s.from <= at)
+        .or(spells.first())
+        .map(|s| s.grade.as_str())
+        .unwrap_or("")
+}
+
 /// A grade in force from a moment on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GradeSpell {
