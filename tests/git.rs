@@ -544,7 +544,8 @@ fn a_change_on_one_side_is_a_conflict_not_a_silent_merge() {
 fn a_desk_in_a_directory_the_repository_ignores_is_not_committed() {
     let s = Sites::new();
     let first = s.path("first");
-    fs::write(first.join(".gitignore"), "scratch/\n").unwrap();
+    let ignore = fs::read_to_string(first.join(".gitignore")).unwrap();
+    fs::write(first.join(".gitignore"), format!("{ignore}scratch/\n")).unwrap();
     git(&first, &["add", ".gitignore"]);
     git(&first, &["commit", "--quiet", "-m", "ignore scratch"]);
     let before = git(&first, &["rev-parse", "HEAD"]);

@@ -34,21 +34,16 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<i32> {
         write_atomic(&dir, &ignore, text.as_bytes(), true)?;
     }
     wrote.extend(attributes(&dir)?);
-    // In a git work tree this is the first clone: set it up and commit the desk.
+    // In a repository that keeps the desk this is the first clone: set it up and commit.
     let files: Vec<_> = wrote
         .iter()
         .filter_map(|p| fs::canonicalize(p).ok())
         .collect();
-    if !ctx.no_commit
-        && let Some(top) = git::work_tree(&dir)
-        && !git::ignored(&top, &files)
-    {
+    if !ctx.no_commit && git::keeping(&dir, &files).is_some() {
         git::setup_clone(&dir, None, &std::env::current_exe()?)?;
-        {
-            let by = super::actor(&crate::cli::WriteOpts::default())?;
-            if let Err(e) = git::commit(&top, &files, &by, "init: a plaint desk") {
-                eprintln!("warning: the desk is created but not committed ({e:#})");
-            }
+        let by = super::actor(&crate::cli::WriteOpts::default())?;
+        if let Err(e) = git::record(&dir, &files, &by, "init: a plaint desk") {
+            eprintln!("warning: the desk is created but not committed ({e:#})");
         }
     }
     eprintln!(
@@ -93,16 +88,10 @@ fn clone(ctx: &Ctx, dir: &Path, site: Option<&str>) -> Result<i32> {
     git::setup_clone(dir, site.as_deref(), &std::env::current_exe()?)?;
     if let Some(path) = attributes(dir)?
         && !ctx.no_commit
-        && let Some(top) = git::work_tree(dir)
     {
         let by = super::actor(&crate::cli::WriteOpts::default())?;
-        let file = fs::canonicalize(&path)?;
-        if let Err(e) = git::commit(
-            &top,
-            &[file],
-            &by,
-            "init --clone: merge ticket files with plaint",
-        ) {
+        let message = "init --clone: merge ticket files with plaint";
+        if let Err(e) = git::record(dir, &[path], &by, message) {
             eprintln!("warning: .gitattributes is written but not committed ({e:#})");
         }
     }

@@ -84,26 +84,8 @@ pub fn commit(ctx: &Ctx, desk: &Desk, by: &str, message: &str) {
     if ctx.no_commit || !desk.rules.book.desk.commit {
         return;
     }
-    let files: Vec<PathBuf> = desk
-        .written
-        .borrow()
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
-    if files.is_empty() {
-        return;
-    }
-    let Some(top) = crate::desk::git::work_tree(&desk.root) else {
-        return;
-    };
-    // A desk inside a directory the repository ignores is not kept in it.
-    if crate::desk::git::ignored(&top, &files) {
-        return;
-    }
-    // One git commit at a time: concurrent writers would trip over git's own index lock.
-    let done = crate::desk::store::DeskLock::acquire(&desk.root)
-        .and_then(|_lock| crate::desk::git::commit(&top, &files, by, message));
-    if let Err(e) = done {
+    let files = desk.written.borrow().clone();
+    if let Err(e) = crate::desk::git::record(&desk.root, &files, by, message) {
         eprintln!(
             "warning: the step is recorded but not committed ({e:#}); commit {} with git",
             if files.len() == 1 {

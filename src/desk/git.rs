@@ -148,8 +148,8 @@ pub fn ignored(top: &Path, files: &[PathBuf]) -> bool {
 }
 
 /// Commits exactly `files` (paths inside the work tree), authored by `by`, leaving every
-/// other change in the repository, staged or not, as it was. Returns the new commit.
-pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<String> {
+/// other change in the repository, staged or not, as it was.
+pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<()> {
     let rel: Vec<String> = files
         .iter()
         .map(|f| {
@@ -180,9 +180,32 @@ pub fn commit(top: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<
             String::from_utf8_lossy(&o.stderr).trim()
         );
     }
-    Ok(out(top, &["rev-parse", "--short=12", "HEAD"])?
-        .trim()
-        .to_string())
+    Ok(())
+}
+
+/// The top of the repository that keeps the desk at `root`, if one does: the desk is in a
+/// git work tree and not in a directory it ignores (a build directory, a scratch copy).
+pub fn keeping(root: &Path, files: &[PathBuf]) -> Option<PathBuf> {
+    let top = work_tree(root)?;
+    (!ignored(&top, files)).then_some(top)
+}
+
+/// Records a step in the repository that keeps the desk, if one does: commits exactly
+/// `files`, authored by `by`, one commit at a time (concurrent writers would trip over git's
+/// own index lock). Outside git it does nothing.
+pub fn record(root: &Path, files: &[PathBuf], by: &str, message: &str) -> Result<()> {
+    let files: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    let Some(top) = keeping(root, &files) else {
+        return Ok(());
+    };
+    let _lock = super::store::DeskLock::acquire(root)?;
+    commit(&top, &files, by, message)
 }
 
 /// The commit the work tree is at, and whether the desk has changes not committed yet.
