@@ -486,9 +486,7 @@ pub fn escalate(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
         let reason = required(&a.reason, "--reason")?;
         must_be_open(s, "escalate it")?;
         let r = &desk.rules;
-        let peers = peers_for(desk, t, at)?;
-        let now = Assessment::of(r, t, &peers, at);
-        let grade = now.grade().to_string();
+        let grade = grade_now(desk, t, at)?;
         let rule = r
             .book
             .grading
@@ -553,9 +551,7 @@ pub fn repairs_only(rules: &Rules, t: &Ticket, event: &Event) -> Result<()> {
     let mut after = t.clone();
     after.events.push(event.clone());
     let s = after.state_at(rules, latest(&after, event.at));
-    if s.facts.compensation.is_some_and(|m| m.0 > 0)
-        && let Some(why) = rules.repairs_only(s.category, s.type_)
-    {
+    if let Some(why) = rules.repairs_only(s.facts.compensation, Some(s.category), s.type_) {
         bail!("{}: {why}", t.id);
     }
     Ok(())

@@ -14,12 +14,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
         problems.extend(p);
         Default::default()
     });
-    if facts.compensation.is_some_and(|m| m.0 > 0)
-        && let Some(why) = rules.repairs_only(
-            rules.category_of(facts.type_.as_deref()),
-            facts.type_.as_deref(),
-        )
-    {
+    if let Some(why) = rules.repairs_only(facts.compensation, None, facts.type_.as_deref()) {
         problems.push(format!("--compensation: {why}"));
     }
     let at = event_time(&desk, &a.write);

@@ -322,10 +322,7 @@ pub fn plan(
         }
         let facts = match check_facts(rules, &args) {
             Ok(f) => {
-                if f.compensation.is_some_and(|m| m.0 > 0)
-                    && let Some(why) = rules
-                        .repairs_only(rules.category_of(f.type_.as_deref()), f.type_.as_deref())
-                {
+                if let Some(why) = rules.repairs_only(f.compensation, None, f.type_.as_deref()) {
                     bad("compensation", why);
                 }
                 Some(f)

@@ -138,11 +138,11 @@ pub fn decode(
     let strict = |enc: &'static encoding_rs::Encoding, b: &[u8]| -> Result<String> {
         if enc == encoding_rs::UTF_8 {
             return std::str::from_utf8(b).map(str::to_string).map_err(|e| {
+                let looks = guess(b).name();
                 anyhow!(
-                    "line {}: the file is not UTF-8 text here; it looks like {}: try --encoding {}",
+                    "line {}: the file is not UTF-8 text here; it looks like {looks}: try --encoding {}",
                     line_of(b, e.valid_up_to()),
-                    guess(b).name(),
-                    guess(b).name().to_lowercase()
+                    looks.to_lowercase()
                 )
             });
         }

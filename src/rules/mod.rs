@@ -170,8 +170,18 @@ impl Rules {
     }
 
     /// Why a complaint of this category and type may not carry compensation (§4.2), if so.
-    pub fn repairs_only(&self, category: &str, type_: Option<&str>) -> Option<String> {
+    /// `category` defaults to the type's. Only a compensation above zero is refused.
+    pub fn repairs_only(
+        &self,
+        compensation: Option<crate::money::Money>,
+        category: Option<&str>,
+        type_: Option<&str>,
+    ) -> Option<String> {
         let r = self.book.repairs_only.as_ref()?;
+        if compensation.is_none_or(|m| m.0 <= 0) {
+            return None;
+        }
+        let category = category.unwrap_or_else(|| self.category_of(type_));
         let hit = r.categories.iter().any(|c| c == category)
             || type_.is_some_and(|t| r.types.iter().any(|x| x == t));
         hit.then(|| {
