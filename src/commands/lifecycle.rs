@@ -598,9 +598,10 @@ pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<i32> {
                 (_, true) | (None, false) => role.map(str::to_string),
                 (Some(x), false) if signers.contains(&x) => Some(x.to_string()),
                 (Some(x), false) => bail!(
-                    "--role: {x} cannot sign the delay of a {} complaint; it needs {} (§8.2)",
+                    "--role: {x} cannot sign the delay of a {} complaint; it needs {} (§{})",
                     r.grades().label(&grade),
-                    signers.join(" or ")
+                    signers.join(" or "),
+                    r.book.deadlines.delay_clause
                 ),
             };
             Ok(Action::Delay(ticket::Delay {

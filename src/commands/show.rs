@@ -337,9 +337,13 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                     let signers = rules.delay_signers(grade);
                     if !signers.is_empty() {
                         what.push_str(&match &d.role {
-                            Some(r) => format!("(签字人职务 {r},符合 §8.2)"),
+                            Some(r) => format!(
+                                "(签字人职务 {r},符合 §{})",
+                                rules.book.deadlines.delay_clause
+                            ),
                             None => format!(
-                                "(未注明签字人职务;§8.2 {}投诉须由 {} 签字)",
+                                "(未注明签字人职务;§{} {}投诉须由 {} 签字)",
+                                rules.book.deadlines.delay_clause,
                                 rules.grades().label(grade),
                                 signers.join("/")
                             ),

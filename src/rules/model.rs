@@ -460,6 +460,9 @@ pub struct Deadlines {
     pub reopen_restarts: Vec<Step>,
     #[serde(default)]
     pub delay_approvers: Ordered<String>,
+    /// The clause that names who signs a delay (§8.2).
+    #[serde(default, deserialize_with = "clause")]
+    pub delay_clause: String,
 }
 
 impl Deadlines {
