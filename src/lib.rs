@@ -64,9 +64,7 @@ fn arguments() -> Result<Vec<std::ffi::OsString>, String> {
         };
         let s = s.replace("\r\n", "\n");
         if i > 0
-            && let Some(c) = s
-                .chars()
-                .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+            && let Some(c) = ticket::unprintable(&s)
         {
             return Err(format!(
                 "argument {i} ({}) contains the control character U+{:04X}; plaint keeps text printable (newlines and tabs are fine)",

@@ -175,10 +175,9 @@ pub fn calendar_warnings(rules: &Rules, as_of: crate::time::Moment) -> Vec<Strin
 fn control_character(t: &Ticket) -> Option<(String, char)> {
     fn walk(key: &str, v: &serde_json::Value) -> Option<(String, char)> {
         match v {
-            serde_json::Value::String(s) => s
-                .chars()
-                .find(|c| c.is_control() && *c != '\n' && *c != '\t')
-                .map(|c| (key.to_string(), c)),
+            serde_json::Value::String(s) => {
+                crate::ticket::unprintable(s).map(|c| (key.to_string(), c))
+            }
             serde_json::Value::Array(a) => a.iter().find_map(|x| walk(key, x)),
             serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| walk(k, x)),
             _ => None,

@@ -255,10 +255,7 @@ fn unclosed_quote(text: &str) -> Option<usize> {
 
 /// Why a cell's text cannot be taken: a control character, or more text than a cell holds.
 fn cell_problem(s: &str) -> Option<String> {
-    if let Some(c) = s
-        .chars()
-        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
-    {
+    if let Some(c) = crate::ticket::unprintable(s) {
         return Some(format!(
             "contains the control character U+{:04X}; plaint keeps text printable",
             c as u32

@@ -460,6 +460,13 @@ pub struct State<'t> {
     pub closed_at: Option<Moment>,
 }
 
+/// The first control character in `s` that ticket text may not hold: any but the newline and
+/// the tab (an escape sequence would reach the next person's terminal).
+pub fn unprintable(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+}
+
 /// Which step an event records, if any.
 pub fn step_of(a: &Action) -> Option<Step> {
     match a {
