@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> anyhow::Result<i32> {
     }
     if let Some(y) = a.year
         && !cal.covers(y)
-        && !(y == now.year() || (y == now.year() + 1 && now.month() >= 11))
+        && !cal.years_missing(now).contains(&y)
     {
         eprintln!(
             "warning: the calendar does not cover {y}; the working clock counts only weekends as days off there"

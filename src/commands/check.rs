@@ -152,16 +152,12 @@ fn stale_temporaries(desk: &Desk) -> Result<Vec<std::path::PathBuf>> {
     Ok(out)
 }
 
-/// The years a desk is about to work in without their holidays: this year always, and next
-/// year from 1 November, when the State Council has usually published it.
+/// A warning for each year the desk is about to work in without its holidays.
 pub fn calendar_warnings(rules: &Rules, as_of: crate::time::Moment) -> Vec<String> {
-    let mut years = vec![as_of.year()];
-    if as_of.month() >= 11 {
-        years.push(as_of.year() + 1);
-    }
-    years
+    rules
+        .calendar
+        .years_missing(as_of)
         .into_iter()
-        .filter(|y| !rules.calendar.covers(*y))
         .map(|y| {
             format!(
                 "the calendar does not cover {y}: enter its holidays and make-up working days (国务院办公厅 {y} 年部分节假日安排) and add {y} to calendar.years; until then the working clock counts {y}'s holidays as working days"

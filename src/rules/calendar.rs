@@ -44,6 +44,17 @@ impl Calendar {
             .collect()
     }
 
+    /// The years a desk working at `now` needs and the calendar lacks: this year always, and
+    /// next year from 1 November, by when the State Council has usually published it.
+    pub fn years_missing(&self, now: Moment) -> Vec<i32> {
+        let mut years = vec![now.year()];
+        if now.month() >= 11 {
+            years.push(now.year() + 1);
+        }
+        years.retain(|y| !self.covers(*y));
+        years
+    }
+
     /// Whether `year`'s holidays are entered (always, for a calendar of weekends only).
     pub fn covers(&self, year: i32) -> bool {
         self.years.as_ref().is_none_or(|y| y.contains(&year))
