@@ -53,6 +53,8 @@ pub enum Command {
     Close(CloseArgs),
     /// Record the callback survey after closing (§7.4)
     Callback(CallbackArgs),
+    /// Record a step of the rulebook's own: a visit, an approval (its deadlines.steps)
+    Step(StepArgs),
     /// Reopen a closed complaint: the customer complains again (§6.1.2.5)
     Reopen(ReasonArgs),
     /// Raise the grade one step for mishandling (§6.1.3.5, §6.1.2.6); up the department chain
@@ -553,6 +555,24 @@ pub struct CallbackArgs {
     /// The customer's words (required when any score is below 6)
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub comment: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// Ticket ID
+    pub id: String,
+    /// The step, by code or label, as the rulebook's deadlines.steps names it (e.g. visit)
+    pub step: String,
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub note: Option<String>,
+    /// The signer's role, for a step the rulebook has signed (one of its signers)
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// Who signed it, for a signed step (default: --by)
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    pub approved_by: Option<String>,
     #[command(flatten)]
     pub write: WriteOpts,
 }

@@ -469,3 +469,320 @@ fn business_hours_make_two_hours_two_office_hours() {
             .contains("must end after it starts and after the span before it")
     );
 }
+
+/// A `visit` step of the rulebook's own (004 §4.2: within 2 working days), fined 150 when
+/// late, added to the default rulebook.
+fn with_visit(d: &Desk) {
+    edit_rules(
+        d,
+        "  overrides:\n",
+        "  steps:\n    visit:\n      label: 上门查看\n      aliases: [上门]\n      clause: x.3\n      clock: working\n      starts: received\n      by_grade: { all: 2 working-days }\n  overrides:\n",
+    );
+    edit_rules(
+        d,
+        "penalties:\n",
+        "penalties:\n  - { rule: late-visit, clause: x.3, label: 未按时上门查看, step: visit, person: handler, amount: 150 }\n",
+    );
+    d.ok(&["check"]);
+}
+
+#[test]
+fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
+    let d = Desk::new();
+    with_visit(&d);
+    // Friday 17:00: the visit is due by the end of Tuesday (Mon, Tue are the two days).
+    let late = d.log(&["--at", "2026-11-06 17:00", "--type", "物业服务"]);
+    d.ok(&[
+        "assign",
+        &late,
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-06 17:30",
+    ]);
+    let v = d.show(&late, "2026-11-07");
+    assert_eq!(common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
+    assert_eq!(common::state(&v, "visit"), "pending");
+    assert_eq!(v["deadlines"]["visit"]["clause"], "x.3");
+    // Not visited by Wednesday: overdue, and the report's overdue list names the step.
+    let r = d.json(&[
+        "report",
+        "--month",
+        "2026-11",
+        "--as-of",
+        "2026-11-11 08:00",
+    ]);
+    let row = r["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == late.as_str())
+        .expect("the ticket is overdue");
+    assert!(
+        row["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["step"] == "visit"),
+        "{row}"
+    );
+    let table = d.ok(&["show", &late, "--as-of", "2026-11-11 08:00"]);
+    assert!(table.contains("上门查看"), "{table}");
+    // Recorded by its alias on Wednesday 09:00: late by 9 hours and a second.
+    d.ok(&[
+        "step",
+        &late,
+        "上门",
+        "--note",
+        "已查看渗水点",
+        "--at",
+        "2026-11-11 09:00",
+        "--by",
+        "周工",
+    ]);
+    let text = d.ticket_text(&late);
+    assert!(
+        text.contains("  kind: step\n  step: visit\n  note: 已查看渗水点\n"),
+        "{text}"
+    );
+    let v = d.show(&late, "2026-11-12");
+    assert_eq!(common::state(&v, "visit"), "late");
+    // Fined like a built-in step: 150 to the handler at the deadline.
+    let p = d.json(&["penalties", "--month", "2026-11", "--as-of", "2026-11-30"]);
+    let items: Vec<&serde_json::Value> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["rule"] == "late-visit")
+        .collect();
+    assert_eq!(items.len(), 1, "{p}");
+    assert_eq!(items[0]["ticket"], late.as_str());
+    assert_eq!(items[0]["person"], "周工");
+    assert_eq!(items[0]["amount"], 150);
+    assert_eq!(items[0]["clause"], "x.3");
+    assert_eq!(items[0]["provisional"], false);
+    let basis = items[0]["basis"].as_str().unwrap();
+    assert!(
+        basis.starts_with("上门查看 11-11 09:00 完成,超出 11-10 23:59 时限"),
+        "{basis}"
+    );
+    // On time: Monday.
+    let met = d.log(&["--at", "2026-11-06 17:00"]);
+    d.ok(&["step", &met, "visit", "--at", "2026-11-09 15:00"]);
+    assert_eq!(common::state(&d.show(&met, "2026-11-12"), "visit"), "met");
+    // Twice, a built-in step, an unknown one: refused, naming the valid choices.
+    let err = d.refused(&["step", &met, "visit", "--at", "2026-11-09 16:00"], 1);
+    assert!(
+        err.contains("already had 上门查看 (visit) at 2026-11-09 15:00"),
+        "{err}"
+    );
+    let err = d.refused(&["step", &met, "respond", "--at", "2026-11-09 16:00"], 1);
+    assert!(
+        err.contains("has a command of its own: plaint respond"),
+        "{err}"
+    );
+    let err = d.refused(&["step", &met, "sing", "--at", "2026-11-09 16:00"], 1);
+    assert!(
+        err.contains("unknown step 'sing'; valid: forward (信息传递)"),
+        "{err}"
+    );
+    assert!(err.contains("visit (上门查看)"), "{err}");
+    let err = d.refused(
+        &[
+            "step",
+            &met,
+            "visit",
+            "--role",
+            "经理",
+            "--at",
+            "2026-11-09 16:00",
+        ],
+        1,
+    );
+    assert!(err.contains("is not signed"), "{err}");
+}
+
+#[test]
+fn an_approval_step_names_who_may_sign_and_starts_after_the_plan() {
+    let d = Desk::new();
+    // 002 / 004: the plan is approved by the marketing director (营销副总) before it is told
+    // to the customer; here within one working day of the plan.
+    edit_rules(
+        &d,
+        "  overrides:\n",
+        "  steps:\n    approve:\n      label: 方案审批\n      clause: x.5\n      clock: working\n      starts: after plan\n      by_grade: { all: 1 working-day }\n      signers: [营销副总, 总经理]\n  overrides:\n",
+    );
+    d.ok(&["check"]);
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let v = d.show(&id, "2026-11-02 11:00");
+    assert!(v["deadlines"]["approve"].is_null(), "no plan yet: no clock");
+    let err = d.refused(
+        &[
+            "step",
+            &id,
+            "approve",
+            "--role",
+            "营销副总",
+            "--at",
+            "2026-11-02 11:00",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("方案审批 (approve) follows 处理方案 (plan)"),
+        "{err}"
+    );
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--at",
+        "2026-11-02 13:00",
+    ]);
+    assert_eq!(
+        common::due(&d.show(&id, "2026-11-02 14:00"), "approve"),
+        "2026-11-03T23:59:59+08:00"
+    );
+    let err = d.refused(&["step", &id, "approve", "--at", "2026-11-03 09:00"], 1);
+    assert!(
+        err.contains("signed by 营销副总, 总经理: say which with --role"),
+        "{err}"
+    );
+    let err = d.refused(
+        &[
+            "step",
+            &id,
+            "approve",
+            "--role",
+            "保安",
+            "--at",
+            "2026-11-03 09:00",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("--role: 保安 may not sign 方案审批 (approve); valid: 营销副总, 总经理"),
+        "{err}"
+    );
+    d.ok(&[
+        "step",
+        &id,
+        "方案审批",
+        "--role",
+        "营销副总",
+        "--approved-by",
+        "李总",
+        "--at",
+        "2026-11-03 09:00",
+    ]);
+    let text = d.ticket_text(&id);
+    assert!(
+        text.contains("  kind: step\n  step: approve\n  role: 营销副总\n  approved_by: 李总\n"),
+        "{text}"
+    );
+    let v = d.show(&id, "2026-11-04");
+    assert_eq!(common::state(&v, "approve"), "met");
+    let events = v["events"].as_array().unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["kind"].as_str(), last["step"].as_str()),
+        (Some("step"), Some("approve"))
+    );
+    // A step the rulebook does not define, written by hand: check names it.
+    let path = d.ticket_path(&id);
+    fs::write(
+        &path,
+        format!("{text}- at: 2026-11-03T10:00:00+08:00\n  by: x\n  kind: step\n  step: lunch\n"),
+    )
+    .unwrap();
+    let (code, out, _) = d.check(&[]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("step: unknown step 'lunch'"), "{out}");
+}
+
+#[test]
+fn a_step_with_a_condition_applies_to_some_complaints_only() {
+    let d = Desk::new();
+    // Engineering complaints only: the property company confirms the repair within a
+    // working day (a step the default procedure does not time).
+    edit_rules(
+        &d,
+        "  overrides:\n",
+        "  steps:\n    confirm:\n      label: 物业确认\n      clause: x.6\n      clock: working\n      starts: received\n      by_grade: { all: 1 working-day }\n      when: { category: engineering }\n  overrides:\n",
+    );
+    d.ok(&["check"]);
+    let property = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
+    assert!(d.show(&property, "2026-11-05")["deadlines"]["confirm"].is_null());
+    let repair = d.log(&["--at", "2026-11-02 10:00", "--type", "维保修"]);
+    let v = d.show(&repair, "2026-11-05");
+    assert_eq!(common::due(&v, "confirm"), "2026-11-03T23:59:59+08:00");
+    assert_eq!(common::state(&v, "confirm"), "overdue");
+    // Classified as a repair on Wednesday: the step applies from then, due at once (a
+    // change never makes a deadline fall before it).
+    let later = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
+    d.ok(&[
+        "classify",
+        &later,
+        "--type",
+        "维保修",
+        "--at",
+        "2026-11-04 10:00",
+    ]);
+    let v = d.show(&later, "2026-11-05");
+    assert_eq!(common::due(&v, "confirm"), "2026-11-04T10:00:00+08:00");
+    assert_eq!(
+        v["deadlines"]["confirm"]["refixed_at"],
+        "2026-11-04T10:00:00+08:00"
+    );
+}
+
+#[test]
+fn a_rulebook_naming_a_step_wrongly_is_refused_with_the_valid_ones() {
+    let d = Desk::new();
+    let rules = d.path().join("rules.yaml");
+    let good = fs::read_to_string(&rules).unwrap();
+    for (from, to, says) in [
+        (
+            "    step: plan\n",
+            "    step: visit\n",
+            "penalties: unknown step 'visit'; valid: forward, respond, plan, close, callback",
+        ),
+        (
+            "  overrides:\n",
+            "  steps:\n    respond: { label: 再响应, clock: working, starts: received, by_grade: { all: 1h } }\n  overrides:\n",
+            "'respond' is a built-in name",
+        ),
+        (
+            "  overrides:\n",
+            "  steps:\n    visit: { label: 回访, clock: working, starts: received, by_grade: { all: 1h } }\n  overrides:\n",
+            "'回访' names both 'visit' and 'callback'",
+        ),
+        (
+            "  overrides:\n",
+            "  steps:\n    visit: { label: 上门, clock: working, starts: after visit, by_grade: { all: 1h } }\n  overrides:\n",
+            "a step cannot start after itself",
+        ),
+        (
+            "  overrides:\n",
+            "  steps:\n    visit: { label: 上门, clock: working, starts: after lunch, by_grade: { all: 1h } }\n  overrides:\n",
+            "unknown step 'lunch'",
+        ),
+        (
+            "    starts: closed\n",
+            "    starts: closed\n    signers: [经理]\n",
+            "signers and aliases belong to the rulebook's own steps",
+        ),
+        (
+            "    starts: closed\n",
+            "    starts: whenever\n",
+            "is not when a clock starts (write received, closed or 'after STEP')",
+        ),
+    ] {
+        fs::write(&rules, good.replacen(from, to, 1)).unwrap();
+        let out = d.cmd(&["check"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{to}");
+        let problems = String::from_utf8_lossy(&out.stdout);
+        assert!(problems.contains(says), "{to}: {problems}");
+    }
+}

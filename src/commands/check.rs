@@ -284,6 +284,14 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
     if let Some(ty) = &t.type_ {
         code("type", ty, rules.types().resolve(ty));
     }
+    for u in &t.unrecorded {
+        if rules.resolve_step(u).map(|s| rules.step_code(s)) != Ok(u.as_str()) {
+            out.push((
+                line_of(text, "unrecorded", u),
+                format!("unrecorded: unknown step '{u}'"),
+            ));
+        }
+    }
     if t.headcount == 0 {
         out.push((
             line_of(text, "headcount", "0"),
@@ -359,6 +367,15 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
                     &v.department,
                     rules.departments().resolve(&v.department),
                 );
+            }
+            Action::Step(s) => {
+                let own = rules
+                    .resolve_step(&s.step)
+                    .ok()
+                    .filter(|x| !x.is_built_in())
+                    .map(|x| rules.step_code(x).to_string())
+                    .ok_or_else(String::new);
+                known("step", &s.step, own);
             }
             Action::Callback(c) if [c.timeliness, c.plan, c.attitude].iter().any(|s| *s > 10) => {
                 bad("callback: scores are 0–10".into());

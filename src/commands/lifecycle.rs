@@ -5,13 +5,13 @@ use super::facts::{check_facts, split_list};
 use super::{Ctx, actor, event_time, refuse};
 use crate::cli::{
     AssignArgs, CallbackArgs, ClassifyArgs, CloseArgs, DelayArgs, FactArgs, NoteArgs, PlanArgs,
-    ReasonArgs, ViolationArgs, WriteOpts, YesNo,
+    ReasonArgs, StepArgs, ViolationArgs, WriteOpts, YesNo,
 };
 use crate::desk::Desk;
 use crate::money::Money;
 use crate::rules::assess::Assessment;
 use crate::rules::grading::Peers;
-use crate::rules::{AppliesTo, DepartmentRule, Rules, Step};
+use crate::rules::{AppliesTo, DepartmentRule, Rules, Start, Step};
 use crate::ticket::{self, Action, Event, State, Status, Ticket};
 use crate::time::{Moment, human, parse_due, parse_moment};
 use anyhow::{Result, anyhow, bail};
@@ -75,12 +75,19 @@ fn must_be_open(s: &State, what: &str) -> Result<()> {
 
 /// Steps the rulebook does not run for invalid tickets are refused on them (SPEC §6).
 fn must_apply(rules: &Rules, s: &State, step: Step) -> Result<()> {
-    if !s.valid && !rules.book.deadlines.invalid_steps.contains(&step) {
+    if !s.valid
+        && !rules
+            .book
+            .deadlines
+            .invalid_steps
+            .iter()
+            .any(|s| *s == step)
+    {
         bail!(
             "{} is classified invalid ({}); an invalid complaint has no {} step (reclassify it with --valid first)",
             s.ticket.id,
             s.invalid_reason.unwrap_or("-"),
-            step.code()
+            rules.step_code(step)
         );
     }
     Ok(())
@@ -323,7 +330,7 @@ pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
         }
         refuse(p)?;
         must_be_open(s, "plan")?;
-        must_apply(r, s, Step::Plan)?;
+        must_apply(r, s, Step::PLAN)?;
         Ok(Action::Plan(Box::new(ticket::Plan {
             action: action.unwrap_or_default(),
             start,
@@ -435,7 +442,7 @@ pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
                 s.ticket.id
             );
         }
-        must_apply(&desk.rules, s, Step::Callback)?;
+        must_apply(&desk.rules, s, Step::CALLBACK)?;
         let closed = s.closed_at.unwrap_or(s.ticket.received_at);
         if let Some(e) = s
             .events
@@ -458,6 +465,94 @@ pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
             comment,
         })))
     })
+}
+
+/// `plaint step ID NAME`: a step the rulebook defines (a visit within 2 working days, an
+/// approval by the VP), checked like the built-in ones and, when signed, against its signers.
+pub fn step(ctx: &Ctx, a: StepArgs) -> Result<i32> {
+    let id = a.id.clone();
+    record(
+        ctx,
+        &id,
+        &a.write,
+        "recorded the step of",
+        |desk, _t, s, _at| {
+            let r = &desk.rules;
+            let step = r.resolve_step(&a.step).map_err(|e| anyhow!("{e}"))?;
+            let code = r.step_code(step).to_string();
+            let label = r.step_label(step).to_string();
+            if step.is_built_in() {
+                bail!("{label} ({code}) has a command of its own: plaint {code} {id} ...");
+            }
+            let rule = r
+                .step_rule(step)
+                .ok_or_else(|| anyhow!("the rulebook gives {code} no rule"))?;
+            must_apply(r, s, step)?;
+            let role = text(&a.role);
+            let approved_by = text(&a.approved_by);
+            let (role, approved_by) = if rule.signers.is_empty() {
+                if role.is_some() || approved_by.is_some() {
+                    bail!(
+                        "{label} ({code}) is not signed; --role and --approved-by are for the steps whose rule names signers"
+                    );
+                }
+                (None, None)
+            } else {
+                let valid = rule.signers.join(", ");
+                match role {
+                    None => bail!("{label} ({code}) is signed by {valid}: say which with --role"),
+                    Some(x) if !rule.signers.contains(&x) => {
+                        bail!("--role: {x} may not sign {label} ({code}); valid: {valid}")
+                    }
+                    Some(x) => (
+                        Some(x),
+                        Some(approved_by.map_or_else(|| actor(&a.write), Ok)?),
+                    ),
+                }
+            };
+            // The round a step belongs to: since the last reopen, unless it runs once.
+            let from = if crate::rules::deadlines::per_cycle(r, step) {
+                since_reopen(s)
+            } else {
+                s.ticket.received_at
+            };
+            let recorded = |x: Step| {
+                s.events
+                    .iter()
+                    .find(|e| e.at >= from && r.step_of(&e.action) == Some(x))
+            };
+            match &rule.starts {
+                Start::Closed if s.status != Status::Closed => bail!(
+                    "{id} is open; {label} ({code}) follows the close, and {id} is not closed yet"
+                ),
+                Start::Closed => {}
+                Start::Received => must_be_open(s, &format!("record {label}"))?,
+                Start::After(after) => {
+                    must_be_open(s, &format!("record {label}"))?;
+                    if recorded(after.step).is_none() {
+                        bail!(
+                            "{label} ({code}) follows {} ({}), which {id} has not had yet",
+                            r.step_label(after.step),
+                            after.code
+                        );
+                    }
+                }
+            }
+            if let Some(e) = recorded(step) {
+                bail!(
+                    "{id} already had {label} ({code}) at {} by {}",
+                    human(&e.at),
+                    e.by
+                );
+            }
+            Ok(Action::Step(Box::new(ticket::StepDone {
+                step: code,
+                role,
+                approved_by,
+                note: text(&a.note),
+            })))
+        },
+    )
 }
 
 pub fn reopen(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {

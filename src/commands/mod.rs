@@ -58,6 +58,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Reopen(a) => lifecycle::reopen(&ctx, a),
         Command::Escalate(a) => lifecycle::escalate(&ctx, a),
         Command::Delay(a) => lifecycle::delay(&ctx, a),
+        Command::Step(a) => lifecycle::step(&ctx, a),
         Command::Violation(a) => lifecycle::violation(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),

@@ -23,7 +23,9 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
     let relevant: Vec<_> = tickets
         .iter()
         .filter(|t| t.received_at <= as_of)
-        .filter(|t| !(t.every_step_done_by(as_of) && t.events.iter().all(|e| e.at < start)))
+        .filter(|t| {
+            !(t.every_step_done_by(&desk.rules, as_of) && t.events.iter().all(|e| e.at < start))
+        })
         .collect();
     let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, as_of));
     let pn = penalties(rules, &judged, period, as_of, &ratings);

@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     let relevant: Vec<_> = tickets
         .iter()
         .filter(|t| t.received_at <= cutoff)
-        .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(cutoff))
+        .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(&desk.rules, cutoff))
         .collect();
     let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
     let order = |b: By, key: &str| -> usize {

@@ -108,12 +108,13 @@ fn deadline_json(d: Option<&Deadline>, as_of: Moment) -> Value {
 }
 
 fn deadlines_json<'d>(
+    rules: &Rules,
     list: impl IntoIterator<Item = (Step, Option<&'d Deadline>)>,
     as_of: Moment,
 ) -> Value {
     let mut m = serde_json::Map::new();
     for (step, d) in list {
-        m.insert(step.code().into(), deadline_json(d, as_of));
+        m.insert(rules.step_code(step).into(), deadline_json(d, as_of));
     }
     Value::Object(m)
 }
@@ -160,12 +161,12 @@ pub fn to_json(rules: &Rules, j: &Assessment) -> Value {
         "compensation": f.compensation.map(|m| m.to_string()),
         "target": f.target,
         "closed_at": s.closed_at.as_ref().map(rfc3339),
-        "deadlines": deadlines_json(j.deadlines(), j.as_of),
+        "deadlines": deadlines_json(rules, j.deadlines(), j.as_of),
         "cycles": j.cycles.iter().map(|c| json!({
             "n": c.n,
             "start": rfc3339(&c.start),
             "end": c.end.as_ref().map(rfc3339),
-            "deadlines": deadlines_json(c.deadlines.iter().map(|(s, d)| (*s, d.as_ref())), j.as_of),
+            "deadlines": deadlines_json(rules, c.deadlines.iter().map(|(s, d)| (*s, d.as_ref())), j.as_of),
         })).collect::<Vec<_>>(),
         "events": listed(s.ticket, j.as_of).iter().map(event_json).collect::<Vec<_>>(),
     })
@@ -282,7 +283,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
     for c in &j.cycles {
         // The cycle in progress shows the deadlines in force (with the first cycle's forward).
         let list: Vec<&Deadline> = if c.end.is_none() {
-            Step::ALL.iter().filter_map(|st| j.deadline(*st)).collect()
+            j.deadlines().filter_map(|(_, d)| d).collect()
         } else {
             c.deadlines.iter().filter_map(|(_, d)| d.as_ref()).collect()
         };
@@ -311,7 +312,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                     ));
                 }
                 vec![
-                    d.step.label().to_string(),
+                    rules.step_label(d.step).to_string(),
                     human(&d.due),
                     d.met_at.as_ref().map(human).unwrap_or_else(dash),
                     d.state.label().to_string(),

@@ -361,7 +361,7 @@ mod tests {
             entered_at: None,
             source: Some(format!("{s}:2")),
             fingerprint: None,
-            unrecorded: vec![crate::rules::Step::Forward],
+            unrecorded: vec!["forward".into()],
             events: vec![
                 Event {
                     at,

@@ -186,7 +186,8 @@ impl Defaults<'_> {
 
 /// The steps a history row does not record (SPEC §9): on a closed row, every step without
 /// its column; on an open one, a step missing before a recorded later step. Those are not
-/// judged: a sheet from last year must not fine anybody for what it never kept.
+/// judged: a sheet from last year must not fine anybody for what it never kept. (A sheet has
+/// no column for the rulebook's own steps, so those are unrecorded on every row.)
 pub fn unrecorded(recorded: &[(Step, bool)], closed: bool) -> Vec<Step> {
     let last = recorded.iter().rposition(|(_, r)| *r);
     recorded
@@ -252,6 +253,11 @@ pub fn plan(
     for (row, msg) in &sheet.problems {
         out.problems.push(format!("{file}:{row}: {msg}"));
     }
+    // The rulebook's own steps: no sheet column records them.
+    let own_steps: Vec<Step> = rules
+        .steps()
+        .filter(|s| !s.is_built_in() && rules.step_rule(*s).is_some())
+        .collect();
     let mut seen_refs: HashMap<String, usize> = HashMap::new();
     let mut seen_prints: HashMap<String, usize> = HashMap::new();
     for (rowno, cells) in &sheet.rows {
@@ -596,12 +602,12 @@ pub fn plan(
         let Some(f) = facts else { continue };
         events.sort_by_key(|e| e.at);
         let recorded = [
-            (Step::Forward, at("forwarded_at").is_some()),
-            (Step::Respond, at("responded_at").is_some()),
-            (Step::Plan, at("planned_at").is_some()),
-            (Step::Close, closed.is_some()),
+            (Step::FORWARD, at("forwarded_at").is_some()),
+            (Step::RESPOND, at("responded_at").is_some()),
+            (Step::PLAN, at("planned_at").is_some()),
+            (Step::CLOSE, closed.is_some()),
             (
-                Step::Callback,
+                Step::CALLBACK,
                 events
                     .iter()
                     .any(|e| matches!(e.action, Action::Callback(_))),
@@ -635,7 +641,11 @@ pub fn plan(
                 type_: f.type_,
                 source: Some(source),
                 fingerprint: print,
-                unrecorded: unrecorded(&recorded, closed.is_some()),
+                unrecorded: unrecorded(&recorded, closed.is_some())
+                    .into_iter()
+                    .chain(own_steps.iter().copied())
+                    .map(|s| rules.step_code(s).to_string())
+                    .collect(),
                 events,
             },
         });
@@ -648,14 +658,14 @@ mod tests {
     use super::*;
 
     fn steps(recorded: [bool; 5]) -> Vec<(Step, bool)> {
-        Step::ALL.iter().copied().zip(recorded).collect()
+        Step::BUILT_IN.iter().copied().zip(recorded).collect()
     }
 
     #[test]
     fn a_closed_row_leaves_every_missing_step_unrecorded() {
         assert_eq!(
             unrecorded(&steps([false, true, false, true, false]), true),
-            vec![Step::Forward, Step::Plan, Step::Callback]
+            vec![Step::FORWARD, Step::PLAN, Step::CALLBACK]
         );
     }
 
@@ -663,7 +673,7 @@ mod tests {
     fn an_open_row_leaves_only_the_gaps_before_its_last_recorded_step() {
         assert_eq!(
             unrecorded(&steps([false, false, true, false, false]), false),
-            vec![Step::Forward, Step::Respond]
+            vec![Step::FORWARD, Step::RESPOND]
         );
         assert_eq!(unrecorded(&steps([false; 5]), false), vec![]);
     }

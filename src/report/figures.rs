@@ -120,7 +120,7 @@ fn figures_of(j: &Assessment) -> Figures {
         return f;
     }
     f.closed = 1;
-    if j.deadline(Step::Close)
+    if j.deadline(Step::CLOSE)
         .is_some_and(|d| d.state == DueState::Met)
     {
         f.on_time = 1;

@@ -137,7 +137,7 @@ pub fn report_json(rules: &Rules, r: &Report, by: Option<By>, p: &Provenance) ->
             "department": o.department,
             "handler": o.handler,
             "steps": o.steps.iter().map(|(s, due, late)| json!({
-                "step": s.code(),
+                "step": rules.step_code(*s),
                 "due": rfc3339(due),
                 "overdue_minutes": late.num_minutes(),
             })).collect::<Vec<_>>(),
@@ -210,7 +210,7 @@ fn overdue_rows(rules: &Rules, r: &Report) -> Vec<Vec<String>> {
                     .map(|(s, due, late)| {
                         format!(
                             "{}(时限 {},已超 {})",
-                            s.label(),
+                            rules.step_label(*s),
                             human(due),
                             describe_delay(*late)
                         )

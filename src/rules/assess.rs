@@ -15,9 +15,9 @@ pub struct Assessment<'t> {
     pub spells: Vec<GradeSpell>,
     /// Every cycle of handling, oldest first; the last is in progress (or closed).
     pub cycles: Vec<Cycle>,
-    /// For each step (in `Step::ALL` order), the cycle whose deadline is in force: the
-    /// current one, or the first for a step a reopen does not restart.
-    in_force: [usize; Step::ALL.len()],
+    /// For each step (by its index), the cycle whose deadline is in force: the current
+    /// one, or the first for a step a reopen does not restart.
+    in_force: Vec<usize>,
     pub as_of: Moment,
 }
 
@@ -32,7 +32,10 @@ impl<'t> Assessment<'t> {
         let spells = timeline(rules, &history, peers, as_of);
         let cycles = cycles(rules, &history, &spells, as_of);
         let last = cycles.len().saturating_sub(1);
-        let in_force = Step::ALL.map(|step| if per_cycle(rules, step) { last } else { 0 });
+        let in_force = rules
+            .steps()
+            .map(|step| if per_cycle(rules, step) { last } else { 0 })
+            .collect();
         Assessment {
             state: history.at(as_of).clone(),
             spells,
@@ -59,9 +62,8 @@ impl<'t> Assessment<'t> {
     }
 
     pub fn deadline(&self, step: Step) -> Option<&Deadline> {
-        let i = Step::ALL.iter().position(|s| *s == step)?;
         self.cycles
-            .get(self.in_force[i])?
+            .get(*self.in_force.get(step.index())?)?
             .deadlines
             .iter()
             .find(|(s, _)| *s == step)
@@ -70,7 +72,10 @@ impl<'t> Assessment<'t> {
 
     /// The deadlines in force, step by step.
     pub fn deadlines(&self) -> impl Iterator<Item = (Step, Option<&Deadline>)> {
-        Step::ALL.into_iter().map(|s| (s, self.deadline(s)))
+        (0..self.in_force.len()).map(|i| {
+            let s = super::model::Step(i as u8);
+            (s, self.deadline(s))
+        })
     }
 
     /// Every deadline of every cycle, with its cycle's number: what fines are counted from.

@@ -104,10 +104,6 @@ pub struct Cycle {
     pub deadlines: Vec<(Step, Option<Deadline>)>,
 }
 
-fn step_event(step: Step, a: &Action) -> bool {
-    crate::ticket::step_of(a) == Some(step)
-}
-
 fn limit_for<'r>(rule: &'r StepRule, grade: &str, category: &str) -> Option<&'r Limit> {
     let table = match (&rule.by_grade, &rule.by_category) {
         (Some(t), _) => t,
@@ -143,6 +139,11 @@ fn compute(
     state: &State,
     grade: &str,
 ) -> Option<Fixed> {
+    if let Some(w) = &rule.when
+        && !holds_on_state(w, state, start)
+    {
+        return None;
+    }
     let limit = limit_for(rule, grade, state.category)?;
     let cal = &rules.calendar;
     let clock = limit.clock.unwrap_or(rule.clock);
@@ -247,9 +248,9 @@ pub fn cycles(
                 start,
                 end,
             };
-            let deadlines = Step::ALL
-                .iter()
-                .map(|&step| (step, one(rules, history, spells, now, step, &window, as_of)))
+            let deadlines = rules
+                .steps()
+                .map(|step| (step, one(rules, history, spells, now, step, &window, as_of)))
                 .collect();
             Cycle {
                 n: i + 1,
@@ -265,7 +266,9 @@ pub fn cycles(
 /// close), rather than once for the ticket.
 pub fn per_cycle(rules: &Rules, step: Step) -> bool {
     let d = &rules.book.deadlines;
-    d.reopen_restarts.contains(&step) || d.step(step).is_some_and(|r| r.starts == Start::Closed)
+    d.reopen_restarts.iter().any(|r| *r == step)
+        || d.step(step)
+            .is_some_and(|r| matches!(r.starts, Start::Closed | Start::After(_)))
 }
 
 struct Window {
@@ -285,7 +288,7 @@ fn one(
 ) -> Option<Deadline> {
     let d = &rules.book.deadlines;
     let rule = d.step(step)?;
-    if !now.valid && !d.invalid_steps.contains(&step) {
+    if !now.valid && !d.invalid_steps.iter().any(|s| *s == step) {
         return None;
     }
     let repeats = per_cycle(rules, step);
@@ -296,7 +299,7 @@ fn one(
     let end = if repeats { cycle.end } else { None };
     let inside = |t: Moment| end.is_none_or(|e| t < e);
     let live = history.live();
-    let start = match rule.starts {
+    let start = match &rule.starts {
         Start::Received if repeats => cycle.start,
         Start::Received => history.ticket().received_at,
         Start::Closed => {
@@ -306,52 +309,73 @@ fn one(
                 })?
                 .at
         }
+        Start::After(after) => {
+            live.iter()
+                .find(|e| {
+                    e.at >= cycle.start
+                        && inside(e.at)
+                        && rules.step_of(&e.action) == Some(after.step)
+                })?
+                .at
+        }
     };
     let met_at = live
         .iter()
-        .find(|e| e.at >= start && inside(e.at) && step_event(step, &e.action))
+        .find(|e| e.at >= start && inside(e.at) && rules.step_of(&e.action) == Some(step))
         .map(|e| e.at);
     let horizon = end.map_or(as_of, |e| e.min(as_of));
 
     // Fixed by what is in force when the clock starts...
-    let first = history.at(start);
-    let fixed = compute(
+    let mut fixed = compute(
         rules,
         step,
         rule,
         start,
-        first,
+        history.at(start),
         grade_in_force(spells, start),
-    )?;
-    let (mut due, warn_at, mut clause, mut basis, mut gaps) =
-        (fixed.due, fixed.warn, fixed.clause, fixed.basis, fixed.gaps);
-    let mut raw = due;
+    );
+    let mut raw = fixed.as_ref().map(|f| f.due);
     let mut refixed_at = None;
-    // ...and fixed again at each later change while still pending, never earlier than it.
+    // ...and fixed again at each later change while still pending, never earlier than it. A
+    // step whose condition comes to hold gets its deadline then; one whose condition stops
+    // holding (or whose limit becomes `none`) before it is due has none.
     let mut moments: Vec<Moment> = spells.iter().map(|s| s.from).collect();
     moments.extend(live.iter().map(|e| e.at));
     moments.retain(|m| *m > start && *m <= horizon);
     moments.sort();
     moments.dedup();
     for c in moments {
-        let pending = met_at.is_none_or(|m| m > c) && due > c;
+        let pending = met_at.is_none_or(|m| m > c) && fixed.as_ref().is_none_or(|f| f.due > c);
         if !pending {
             break;
         }
-        let st = history.at(c);
-        let Some(f) = compute(rules, step, rule, start, st, grade_in_force(spells, c)) else {
-            continue;
-        };
-        if f.due != raw {
-            raw = f.due;
-            due = f.due.max(c);
-            clause = f.clause;
-            basis = f.basis;
-            gaps = f.gaps;
+        let f = compute(
+            rules,
+            step,
+            rule,
+            start,
+            history.at(c),
+            grade_in_force(spells, c),
+        );
+        let now_raw = f.as_ref().map(|f| f.due);
+        if now_raw != raw {
+            raw = now_raw;
+            fixed = f.map(|f| Fixed {
+                due: f.due.max(c),
+                ..f
+            });
             refixed_at = Some(c);
         }
     }
-    let unrecorded = cycle.n == 1 && history.ticket().unrecorded.contains(&step);
+    let Fixed {
+        due,
+        warn: warn_at,
+        clause,
+        basis,
+        gaps,
+    } = fixed?;
+    let code = rules.step_code(step);
+    let unrecorded = cycle.n == 1 && history.ticket().unrecorded.iter().any(|c| c == code);
     let (state, met_at, cut_at) = match (met_at, end) {
         _ if unrecorded => (DueState::Unrecorded, None, None),
         (Some(m), _) if m <= due => (DueState::Met, Some(m), None),

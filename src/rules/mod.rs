@@ -39,6 +39,16 @@ pub struct Rules {
     pub book: Rulebook,
     pub offset: FixedOffset,
     pub calendar: Calendar,
+    /// Every step, built-in then the rulebook's own, indexed by `Step`.
+    steps: Vec<StepName>,
+}
+
+/// What a step is called: its code, its label and any aliases.
+#[derive(Debug, Clone)]
+struct StepName {
+    code: String,
+    label: String,
+    aliases: Vec<String>,
 }
 
 impl fmt::Debug for Rules {
@@ -54,7 +64,7 @@ impl Rules {
 
     /// Parses and validates rulebook text; every problem found is returned.
     pub fn parse(text: &str) -> Result<Rules, Vec<Problem>> {
-        let book: Rulebook = crate::yaml::from_str(text).map_err(|e| {
+        let mut book: Rulebook = crate::yaml::from_str(text).map_err(|e| {
             vec![Problem {
                 line: e.line,
                 message: e.message,
@@ -72,12 +82,14 @@ impl Rules {
             }
         };
         let calendar = v.calendar(&book.calendar);
-        v.book(&book);
+        let steps = v.steps(&mut book);
+        v.book(&book, &steps);
         if v.problems.is_empty() {
             Ok(Rules {
                 book,
                 offset,
                 calendar,
+                steps,
             })
         } else {
             Err(v.problems)
@@ -201,6 +213,60 @@ impl Rules {
             .or_else(|| self.type_rule(&self.book.default_type))
             .map(|r| r.category.as_str())
             .unwrap_or("")
+    }
+
+    /// Every step, built-in first, then the rulebook's own in the order it lists them.
+    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+        (0..self.steps.len()).map(|i| Step(i as u8))
+    }
+
+    /// The rule that gives a step its deadline, if any.
+    pub fn step_rule(&self, step: Step) -> Option<&StepRule> {
+        self.book.deadlines.step(step)
+    }
+
+    pub fn step_code(&self, step: Step) -> &str {
+        self.steps.get(step.index()).map_or("?", |n| &n.code)
+    }
+
+    pub fn step_label(&self, step: Step) -> &str {
+        self.steps.get(step.index()).map_or("?", |n| &n.label)
+    }
+
+    /// A step as typed: its code, label or an alias.
+    pub fn resolve_step(&self, input: &str) -> Result<Step, String> {
+        let t = input.trim();
+        self.steps
+            .iter()
+            .position(|n| n.code == t || n.label == t || n.aliases.iter().any(|a| a == t))
+            .map(|i| Step(i as u8))
+            .ok_or_else(|| {
+                let valid: Vec<String> = self
+                    .steps
+                    .iter()
+                    .map(|n| format!("{} ({})", n.code, n.label))
+                    .collect();
+                format!("unknown step '{t}'; valid: {}", valid.join(", "))
+            })
+    }
+
+    /// Which step an event records, if any.
+    pub fn step_of(&self, a: &crate::ticket::Action) -> Option<Step> {
+        use crate::ticket::Action;
+        match a {
+            Action::Forward(_) => Some(Step::FORWARD),
+            Action::Respond(_) => Some(Step::RESPOND),
+            Action::Plan(_) => Some(Step::PLAN),
+            Action::Close(_) => Some(Step::CLOSE),
+            Action::Callback(_) => Some(Step::CALLBACK),
+            Action::Step(d) => self
+                .steps
+                .iter()
+                .skip(Step::BUILT_IN.len())
+                .position(|n| n.code == d.step)
+                .map(|i| Step((i + Step::BUILT_IN.len()) as u8)),
+            _ => None,
+        }
     }
 
     /// The roles that may sign a delay of a complaint of `grade` (§8.2): the one the
@@ -405,6 +471,139 @@ impl Validator<'_> {
         cal
     }
 
+    /// Names every step (built-in, then the rulebook's own) and settles each step the
+    /// rulebook refers to by name.
+    fn steps(&mut self, b: &mut Rulebook) -> Vec<StepName> {
+        let mut names: Vec<StepName> = Step::CODES
+            .iter()
+            .zip(Step::LABELS)
+            .zip(Step::BUILT_IN)
+            .map(|((code, label), step)| StepName {
+                code: code.to_string(),
+                label: b
+                    .deadlines
+                    .step(step)
+                    .and_then(|r| r.label.clone())
+                    .unwrap_or_else(|| label.to_string()),
+                aliases: Vec::new(),
+            })
+            .collect();
+        if b.deadlines.steps.0.len() > 200 {
+            self.at("deadlines", "steps", "deadlines.steps: more than 200 steps");
+            b.deadlines.steps.0.truncate(200);
+        }
+        for (code, r) in b.deadlines.steps.iter() {
+            let label = r.label.clone().unwrap_or_default();
+            if Step::built_in(code).is_some()
+                || ["received", "closed", "after", "all"].contains(&code)
+            {
+                self.at(
+                    "deadlines",
+                    code,
+                    format!(
+                        "deadlines.steps: '{code}' is a built-in name; give the step another code"
+                    ),
+                );
+            } else if !code
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                || code.is_empty()
+            {
+                self.at(
+                    "deadlines",
+                    code,
+                    format!(
+                        "deadlines.steps: '{code}' is not a code (letters, digits, '-' or '_')"
+                    ),
+                );
+            }
+            if label.trim().is_empty() {
+                self.at(
+                    "deadlines",
+                    code,
+                    format!("deadlines.steps.{code} has no label"),
+                );
+            }
+            for word in std::iter::once(&label).chain(&r.aliases) {
+                if let Some(other) = names
+                    .iter()
+                    .find(|n| n.code == *word || n.label == *word || n.aliases.contains(word))
+                {
+                    self.at(
+                        "deadlines",
+                        word,
+                        format!(
+                            "deadlines.steps: '{word}' names both '{code}' and '{}'",
+                            other.code
+                        ),
+                    );
+                }
+            }
+            names.push(StepName {
+                code: code.to_string(),
+                label,
+                aliases: r.aliases.clone(),
+            });
+        }
+        for (code, r) in b.deadlines.builtin_rules() {
+            if !r.signers.is_empty() || !r.aliases.is_empty() {
+                self.at(
+                    "deadlines",
+                    code,
+                    format!("deadlines.{code}: signers and aliases belong to the rulebook's own steps (deadlines.steps)"),
+                );
+            }
+        }
+        let resolve = |r: &mut StepRef, section: &str, v: &mut Self| match names
+            .iter()
+            .position(|n| n.code == r.code)
+        {
+            Some(i) => r.step = Step(i as u8),
+            None => {
+                let valid: Vec<&str> = names.iter().map(|n| n.code.as_str()).collect();
+                v.at(
+                    section,
+                    &r.code,
+                    format!(
+                        "{section}: unknown step '{}'; valid: {}",
+                        r.code,
+                        valid.join(", ")
+                    ),
+                );
+            }
+        };
+        let d = &mut b.deadlines;
+        for o in &mut d.overrides {
+            resolve(&mut o.step, "deadlines", self);
+        }
+        for r in d
+            .invalid_steps
+            .iter_mut()
+            .chain(d.reopen_restarts.iter_mut())
+        {
+            resolve(r, "deadlines", self);
+        }
+        for r in [
+            &mut d.forward,
+            &mut d.respond,
+            &mut d.plan,
+            &mut d.close,
+            &mut d.callback,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(d.steps.0.iter_mut().map(|(_, r)| r))
+        {
+            if let Start::After(s) = &mut r.starts {
+                resolve(s, "deadlines", self);
+            }
+        }
+        for p in &mut b.penalties {
+            resolve(&mut p.step, "penalties", self);
+        }
+        names
+    }
+
     fn code<T>(&mut self, section: &str, what: &str, table: &Ordered<T>, code: &str) {
         if !table.contains(code) {
             let valid: Vec<&str> = table.keys().collect();
@@ -461,7 +660,7 @@ impl Validator<'_> {
         }
     }
 
-    fn book(&mut self, b: &Rulebook) {
+    fn book(&mut self, b: &Rulebook, steps: &[StepName]) {
         let mut seen = Vec::new();
         for p in &b.projects {
             if p.trim().is_empty() {
@@ -540,9 +739,23 @@ impl Validator<'_> {
         }
 
         let d = &b.deadlines;
-        for step in Step::ALL {
+        let known = |s: &StepRef| s.step.index() < steps.len();
+        for (i, n) in steps.iter().enumerate() {
+            let step = Step(i as u8);
             let Some(s) = d.step(step) else { continue };
-            let name = step.code();
+            let name = n.code.as_str();
+            if let Some(w) = &s.when {
+                self.when("deadlines", b, w);
+            }
+            if let Start::After(a) = &s.starts
+                && a.step == step
+            {
+                self.at(
+                    "deadlines",
+                    name,
+                    format!("deadlines.{name}: a step cannot start after itself"),
+                );
+            }
             match (&s.by_grade, &s.by_category) {
                 (Some(g), None) => self.grade_table(b, &format!("deadlines.{name}"), name, g),
                 (None, Some(c)) => {
@@ -568,17 +781,17 @@ impl Validator<'_> {
             }
         }
         for o in &d.overrides {
-            if d.step(o.step).is_none() {
+            if known(&o.step) && d.step(o.step.step).is_none() {
                 self.at(
                     "deadlines",
-                    o.step.code(),
+                    &o.step.code,
                     format!(
                         "deadlines.overrides: step '{}' has no deadline to override",
-                        o.step.code()
+                        o.step.code
                     ),
                 );
             }
-            if matches!(o.limit.kind, LimitKind::PlanFinishOr(_)) && o.step != Step::Close {
+            if matches!(o.limit.kind, LimitKind::PlanFinishOr(_)) && o.step.step != Step::CLOSE {
                 self.at(
                     "deadlines",
                     "plan-finish",
@@ -594,14 +807,13 @@ impl Validator<'_> {
         }
 
         for p in &b.penalties {
-            if d.step(p.step).is_none() {
+            if known(&p.step) && d.step(p.step.step).is_none() {
                 self.at(
                     "penalties",
                     &p.rule,
                     format!(
                         "penalties.{}: step '{}' has no deadline",
-                        p.rule,
-                        p.step.code()
+                        p.rule, p.step.code
                     ),
                 );
             }

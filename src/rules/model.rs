@@ -3,7 +3,7 @@
 use super::codes::{Label, Labelled, Ordered};
 use crate::money::Money;
 use crate::time::Span;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -302,51 +302,101 @@ pub enum Clock {
     Working,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Step {
-    Forward,
-    Respond,
-    Plan,
-    Close,
-    Callback,
-}
+/// A step of handling: the five the procedure names (forward, respond, plan, close,
+/// callback) and the ones a rulebook adds under `deadlines.steps` (a visit, an approval),
+/// numbered after them in the order the rulebook lists them. Its code and label are asked of
+/// the rulebook (`Rules::step_code`, `Rules::step_label`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Step(pub(crate) u8);
 
 impl Step {
-    pub const ALL: [Step; 5] = [
-        Step::Forward,
-        Step::Respond,
-        Step::Plan,
-        Step::Close,
-        Step::Callback,
+    pub const FORWARD: Step = Step(0);
+    pub const RESPOND: Step = Step(1);
+    pub const PLAN: Step = Step(2);
+    pub const CLOSE: Step = Step(3);
+    pub const CALLBACK: Step = Step(4);
+    pub const BUILT_IN: [Step; 5] = [
+        Step::FORWARD,
+        Step::RESPOND,
+        Step::PLAN,
+        Step::CLOSE,
+        Step::CALLBACK,
     ];
-    /// The step's name on the procedure's forms.
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::Forward => "信息传递",
-            Step::Respond => "投诉响应",
-            Step::Plan => "处理方案",
-            Step::Close => "投诉关闭",
-            Step::Callback => "回访",
-        }
+    /// The built-in steps' codes, as the rulebook and ticket files spell them.
+    pub const CODES: [&'static str; 5] = ["forward", "respond", "plan", "close", "callback"];
+    /// The built-in steps' names on the procedure's forms.
+    pub const LABELS: [&'static str; 5] = ["信息传递", "投诉响应", "处理方案", "投诉关闭", "回访"];
+    /// A step the rulebook has not resolved yet (only while it is being read).
+    const UNRESOLVED: Step = Step(u8::MAX);
+
+    pub fn index(self) -> usize {
+        self.0 as usize
     }
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Step::Forward => "forward",
-            Step::Respond => "respond",
-            Step::Plan => "plan",
-            Step::Close => "close",
-            Step::Callback => "callback",
+    /// One of the five the procedure names (each has its own command).
+    pub fn is_built_in(self) -> bool {
+        self.index() < Step::BUILT_IN.len()
+    }
+
+    pub fn built_in(code: &str) -> Option<Step> {
+        Step::CODES
+            .iter()
+            .position(|c| *c == code)
+            .map(|i| Step::BUILT_IN[i])
+    }
+}
+
+/// A step as a rulebook names it (`step: visit`); which step it is gets settled once every
+/// step of the rulebook is known (`Rules::parse`).
+#[derive(Debug, Clone)]
+pub struct StepRef {
+    pub code: String,
+    pub step: Step,
+}
+
+impl StepRef {
+    pub fn named(code: &str) -> StepRef {
+        StepRef {
+            code: code.to_string(),
+            step: Step::UNRESOLVED,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+impl PartialEq<Step> for StepRef {
+    fn eq(&self, other: &Step) -> bool {
+        self.step == *other
+    }
+}
+
+impl<'de> Deserialize<'de> for StepRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(StepRef::named(String::deserialize(d)?.trim()))
+    }
+}
+
+/// When a step's clock starts: `received` (or the reopen that began the round), `closed`,
+/// or `after STEP`, when another step was recorded (an approval after the plan).
+#[derive(Debug, Clone)]
 pub enum Start {
     Received,
     Closed,
+    After(StepRef),
+}
+
+impl<'de> Deserialize<'de> for Start {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let words: Vec<&str> = s.split_whitespace().collect();
+        match words.as_slice() {
+            ["received"] => Ok(Start::Received),
+            ["closed"] => Ok(Start::Closed),
+            ["after", step] => Ok(Start::After(StepRef::named(step))),
+            _ => Err(serde::de::Error::custom(format!(
+                "'{s}' is not when a clock starts (write received, closed or 'after STEP')"
+            ))),
+        }
+    }
 }
 
 /// One cell of a deadline table, written `2h`, `5d working`, `15d, warn 7d`,
@@ -436,12 +486,23 @@ impl<'de> Deserialize<'de> for Limit {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepRule {
+    /// The step's name on the forms; the five built-in steps have theirs already.
+    pub label: Option<String>,
+    /// Other names users may type for the step (rulebook-defined steps).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default, deserialize_with = "clause")]
     pub clause: String,
     pub clock: Clock,
     pub starts: Start,
     pub by_grade: Option<Ordered<Limit>>,
     pub by_category: Option<Ordered<Ordered<Limit>>>,
+    /// The complaints the step applies to; others have no such deadline.
+    pub when: Option<When>,
+    /// Roles that may sign the step (an approval); `plaint step --role` is checked against
+    /// them. Rulebook-defined steps only.
+    #[serde(default)]
+    pub signers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -452,12 +513,15 @@ pub struct Deadlines {
     pub plan: Option<StepRule>,
     pub close: Option<StepRule>,
     pub callback: Option<StepRule>,
+    /// Steps of the rulebook's own (a visit, an approval), recorded with `plaint step`.
+    #[serde(default)]
+    pub steps: Ordered<StepRule>,
     #[serde(default)]
     pub overrides: Vec<Override>,
     #[serde(default)]
-    pub invalid_steps: Vec<Step>,
+    pub invalid_steps: Vec<StepRef>,
     #[serde(default)]
-    pub reopen_restarts: Vec<Step>,
+    pub reopen_restarts: Vec<StepRef>,
     #[serde(default)]
     pub delay_approvers: Ordered<String>,
     /// The clause that names who signs a delay (§8.2).
@@ -466,13 +530,26 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
+    /// The five built-in steps' rules, where given, with their codes.
+    pub fn builtin_rules(&self) -> impl Iterator<Item = (&'static str, &StepRule)> {
+        Step::BUILT_IN
+            .into_iter()
+            .filter_map(|s| Some((Step::CODES[s.index()], self.step(s)?)))
+    }
+
+    /// The rule of a step, if the rulebook gives it a deadline.
     pub fn step(&self, s: Step) -> Option<&StepRule> {
         match s {
-            Step::Forward => self.forward.as_ref(),
-            Step::Respond => self.respond.as_ref(),
-            Step::Plan => self.plan.as_ref(),
-            Step::Close => self.close.as_ref(),
-            Step::Callback => self.callback.as_ref(),
+            Step::FORWARD => self.forward.as_ref(),
+            Step::RESPOND => self.respond.as_ref(),
+            Step::PLAN => self.plan.as_ref(),
+            Step::CLOSE => self.close.as_ref(),
+            Step::CALLBACK => self.callback.as_ref(),
+            Step(i) => self
+                .steps
+                .0
+                .get((i as usize).checked_sub(Step::BUILT_IN.len())?)
+                .map(|(_, r)| r),
         }
     }
 }
@@ -480,7 +557,7 @@ impl Deadlines {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
-    pub step: Step,
+    pub step: StepRef,
     #[serde(default, deserialize_with = "clause")]
     pub clause: String,
     #[serde(default)]
@@ -509,7 +586,7 @@ pub struct Penalty {
     pub clause: String,
     #[serde(default)]
     pub label: String,
-    pub step: Step,
+    pub step: StepRef,
     pub person: Person,
     pub amount: Option<Money>,
     #[serde(default)]

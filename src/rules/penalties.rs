@@ -109,19 +109,19 @@ fn short(m: &Moment) -> String {
 }
 
 /// "投诉响应 11-02 11:30 完成,超出 11-02 11:00 时限 30m" or, still open, "截至 … 仍未完成".
-fn basis(d: &Deadline, as_of: Moment) -> String {
+fn basis(rules: &Rules, d: &Deadline, as_of: Moment) -> String {
     let late = d.lateness(as_of).unwrap_or_default();
     match d.met_at {
         Some(m) => format!(
             "{} {} 完成,超出 {} 时限 {}",
-            d.step.label(),
+            rules.step_label(d.step),
             short(&m),
             short(&d.due),
             describe_delay(late)
         ),
         None => format!(
             "{} 截至 {} 仍未完成,已超出 {} 时限 {}",
-            d.step.label(),
+            rules.step_label(d.step),
             short(&as_of),
             short(&d.due),
             describe_delay(late)
@@ -163,7 +163,7 @@ pub fn penalties(
                 // late) answers for the fine; a later assignment does not move it.
                 let then = s.ticket.state_seen_from(rules, d.answerable_at(), as_of);
                 let (person, department, unnamed) = who(&then, p.person);
-                let mut basis = basis(d, as_of);
+                let mut basis = basis(rules, d, as_of);
                 if several {
                     basis = format!("第{cycle}轮 {basis}");
                 }

@@ -1,7 +1,7 @@
 //! A complaint: its intake facts, its events, and the state they fold into.
 
 use crate::money::Money;
-use crate::rules::{DepartmentRule, Rules, Step};
+use crate::rules::{DepartmentRule, Rules};
 use crate::time::Moment;
 pub mod merge;
 mod read;
@@ -53,8 +53,9 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// Steps a history row does not record: not judged, never late, never fined (SPEC §9).
+    /// Step codes (`respond`, `visit`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unrecorded: Vec<Step>,
+    pub unrecorded: Vec<String>,
     /// `events:` is written empty at intake and each event is appended below it.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub events: Vec<Event>,
@@ -111,6 +112,8 @@ pub enum Action {
     Escalate(Reason),
     Delay(Delay),
     Violation(Violation),
+    /// A step of the rulebook's own (`plaint step ID visit`).
+    Step(Box<StepDone>),
     /// Withdraws a mistaken event (SPEC §2); the file still only grows.
     Void(Void),
 }
@@ -130,6 +133,7 @@ impl Action {
             Action::Escalate(_) => "escalate",
             Action::Delay(_) => "delay",
             Action::Violation(_) => "violation",
+            Action::Step(_) => "step",
             Action::Void(_) => "void",
         }
     }
@@ -288,6 +292,20 @@ pub struct Violation {
     pub rule: String,
     pub person: String,
     pub department: String,
+}
+
+/// A step the rulebook defines (a visit, an approval), by its code; an approval names the
+/// role and the person who signed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDone {
+    pub step: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// `plaint void ID N`: event N (1-based, in file order) is withdrawn; a void of a void
@@ -467,18 +485,6 @@ pub fn unprintable(s: &str) -> Option<char> {
         .find(|c| c.is_control() && *c != '\n' && *c != '\t')
 }
 
-/// Which step an event records, if any.
-pub fn step_of(a: &Action) -> Option<Step> {
-    match a {
-        Action::Forward(_) => Some(Step::Forward),
-        Action::Respond(_) => Some(Step::Respond),
-        Action::Plan(_) => Some(Step::Plan),
-        Action::Close(_) => Some(Step::Close),
-        Action::Callback(_) => Some(Step::Callback),
-        _ => None,
-    }
-}
-
 impl Ticket {
     /// For each event (by index in the file), the index of the `void` event that withdraws
     /// it, as the desk stood at `as_of`. A void withdrawn by a later void withdraws nothing,
@@ -533,30 +539,27 @@ impl Ticket {
         events
     }
 
-    /// Whether, by `at`, every step (forward, respond, plan, close, callback) has its event
-    /// since the last reopen, or is one a history import does not record: such a ticket
-    /// cannot be overdue at `at`.
-    pub fn every_step_done_by(&self, at: Moment) -> bool {
+    /// Whether, by `at`, every step the rulebook times has its event since the last reopen
+    /// (or, for a step a reopen does not restart, at all), or is one a history import does
+    /// not record: such a ticket cannot be overdue at `at`.
+    pub fn every_step_done_by(&self, rules: &Rules, at: Moment) -> bool {
         let live = self.live(at);
         let since = live
             .iter()
             .filter(|e| matches!(e.action, Action::Reopen(_)))
             .map(|e| e.at)
             .max();
-        let mut seen = [false; 5];
-        for s in &self.unrecorded {
-            seen[*s as usize] = true;
-        }
-        for e in &live {
-            let Some(step) = step_of(&e.action) else {
-                continue;
-            };
-            // Forward is not restarted by a reopen; the rest are.
-            if step == Step::Forward || since.is_none_or(|s| e.at >= s) {
-                seen[step as usize] = true;
-            }
-        }
-        seen.iter().all(|s| *s)
+        rules
+            .steps()
+            .filter(|s| rules.step_rule(*s).is_some())
+            .all(|step| {
+                let restarts = crate::rules::deadlines::per_cycle(rules, step);
+                self.unrecorded.iter().any(|c| c == rules.step_code(step))
+                    || live.iter().any(|e| {
+                        rules.step_of(&e.action) == Some(step)
+                            && (!restarts || since.is_none_or(|s| e.at >= s))
+                    })
+            })
     }
 
     /// What would be wrong with the ticket's life if only `events` (live, in time order) had

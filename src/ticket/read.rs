@@ -19,6 +19,7 @@ enum Kind {
     Escalate,
     Delay,
     Violation,
+    Step,
     Void,
 }
 
@@ -70,6 +71,7 @@ struct RawEvent {
     person: Option<String>,
     event: Option<usize>,
     role: Option<String>,
+    step: Option<String>,
     entered_at: Option<Moment>,
     source: Option<String>,
 }
@@ -98,7 +100,7 @@ macro_rules! only {
             ("visited", $raw.visited.is_some()), ("comment", $raw.comment.is_some()),
             ("approved_by", $raw.approved_by.is_some()), ("rule", $raw.rule.is_some()),
             ("person", $raw.person.is_some()), ("event", $raw.event.is_some()),
-            ("role", $raw.role.is_some()),
+            ("role", $raw.role.is_some()), ("step", $raw.step.is_some()),
         ];
         let allowed: &[&str] = &[$(stringify!($allowed)),*];
         if let Some((f, _)) = present.iter().find(|(f, on)| *on && !allowed.contains(f)) {
@@ -266,6 +268,15 @@ impl RawEvent {
                     person: need(r.person, "violation", "person")?,
                     department: need(r.department, "violation", "department")?,
                 })
+            }
+            Kind::Step => {
+                only!(r, "step", [step, role, approved_by, note]);
+                Action::Step(Box::new(StepDone {
+                    step: need(r.step, "step", "step")?,
+                    role: r.role,
+                    approved_by: r.approved_by,
+                    note: r.note,
+                }))
             }
             Kind::Void => {
                 only!(r, "void", [event, reason]);
