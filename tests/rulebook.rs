@@ -786,3 +786,223 @@ fn a_rulebook_naming_a_step_wrongly_is_refused_with_the_valid_ones() {
         assert!(problems.contains(says), "{to}: {problems}");
     }
 }
+
+/// A desk run under one of the example rulebooks in examples/.
+struct Example {
+    d: Desk,
+    rules: String,
+}
+
+impl Example {
+    fn new(file: &str) -> Example {
+        let e = Example {
+            d: Desk::empty(),
+            rules: format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR")),
+        };
+        e.ok(&["check"]);
+        e
+    }
+    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec!["--rules", self.rules.as_str()];
+        a.extend_from_slice(args);
+        a
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        self.d.ok(&self.args(args))
+    }
+    fn refused(&self, args: &[&str]) -> String {
+        self.d.refused(&self.args(args), 1)
+    }
+    fn log(&self, at: &str, extra: &[&str]) -> String {
+        let mut a = vec![
+            "log",
+            "--project",
+            "昆明片区",
+            "--name",
+            "客户甲",
+            "--phone",
+            "1",
+            "--subject",
+            "投诉",
+            "--at",
+            at,
+        ];
+        a.extend_from_slice(extra);
+        self.ok(&a).trim().to_string()
+    }
+    fn show(&self, id: &str, as_of: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["show", id, "--as-of", as_of, "--format", "json"])).unwrap()
+    }
+}
+
+#[test]
+fn the_manufacturers_rulebook_runs_its_time_limits_004() {
+    let m = Example::new("rules-manufacturer.yaml");
+    // Friday 17:00, a product-quality complaint; office hours 09:00–12:00, 13:00–18:00.
+    let a = m.log("2026-11-06 17:00", &["--type", "产品质量投诉"]);
+    assert_eq!(a, "ZZ-202611-0001");
+    let v = m.show(&a, "2026-11-06 17:30");
+    assert_eq!(
+        (v["grade"].as_str(), v["grade_rule"].as_str()),
+        (Some("important"), Some("5.1.3"))
+    );
+    assert_eq!(v["department"], "quality");
+    // §4.2 visit within 2 working days: Monday and Tuesday, to the close of business.
+    assert_eq!(common::due(&v, "visit"), "2026-11-10T18:00:00+08:00");
+    // 时限 2.3 review within 2 hours: Friday 17:00–18:00, then Monday 09:00–10:00.
+    assert_eq!(common::due(&v, "review"), "2026-11-09T10:00:00+08:00");
+    // §4.5 approval and §4.1 reply: no time in the procedure, so no deadline.
+    assert!(v["deadlines"]["approve"].is_null() && v["deadlines"]["reply"].is_null());
+    m.ok(&[
+        "step",
+        &a,
+        "报审",
+        "--at",
+        "2026-11-09 09:30",
+        "--by",
+        "售后王",
+    ]);
+    let err = m.refused(&[
+        "step",
+        &a,
+        "审批",
+        "--role",
+        "销售经理",
+        "--at",
+        "2026-11-09 14:00",
+    ]);
+    assert!(err.contains("valid: 营销副总, 总经理"), "{err}");
+    m.ok(&[
+        "step",
+        &a,
+        "审批",
+        "--role",
+        "营销副总",
+        "--approved-by",
+        "刘总",
+        "--at",
+        "2026-11-09 14:00",
+    ]);
+    m.ok(&[
+        "step",
+        &a,
+        "visit",
+        "--at",
+        "2026-11-11 09:00",
+        "--by",
+        "销售员小赵",
+    ]);
+    let v = m.show(&a, "2026-11-12");
+    assert_eq!(common::state(&v, "review"), "met");
+    assert_eq!(common::state(&v, "visit"), "late");
+    assert_eq!(
+        v["deadlines"]["visit"]["late_by_minutes"],
+        15 * 60,
+        "Tue 18:00 → Wed 09:00"
+    );
+    // 时限 2.3: a wrong or missing shipment is answered within 24 hours (calendar).
+    let b = m.log("2026-11-06 17:00", &["--type", "漏放"]);
+    let v = m.show(&b, "2026-11-08");
+    assert_eq!(common::due(&v, "reply"), "2026-11-07T17:00:00+08:00");
+    assert_eq!(common::state(&v, "reply"), "overdue");
+    assert_eq!(v["deadlines"]["reply"]["clause"], "时限 2.3");
+    // Safety words make it major (§4.6).
+    let c = m.log("2026-11-06 17:00", &["--description", "使用中突然起火"]);
+    assert_eq!(m.show(&c, "2026-11-07")["grade"], "major");
+    // Across the National Day holiday: review due 18:00 the same day, the visit by the
+    // close of the second working day after it (Thu 10-08, Fri 10-09).
+    let d = m.log("2026-09-30 16:00", &[]);
+    let v = m.show(&d, "2026-09-30 16:30");
+    assert_eq!(common::due(&v, "review"), "2026-09-30T18:00:00+08:00");
+    assert_eq!(common::due(&v, "visit"), "2026-10-09T18:00:00+08:00");
+}
+
+#[test]
+fn the_retailers_rulebook_runs_its_time_limits_002() {
+    let r = Example::new("rules-retailer.yaml");
+    // A pendant broke: received at a counter on Saturday.
+    let a = r.log(
+        "2026-11-07 11:00",
+        &["--type", "商品质量投诉", "--received-by", "专柜"],
+    );
+    assert_eq!(a, "ZB-202611-0001");
+    assert_eq!(r.show(&a, "2026-11-07 12:00")["department"], "store");
+    // 第十二条: beyond the counter's authority, up the chain one level at a time.
+    for dept in ["supervisor", "service-centre", "marketing"] {
+        r.ok(&[
+            "escalate",
+            &a,
+            "--reason",
+            "超出权限",
+            "--at",
+            "2026-11-07 15:00",
+        ]);
+        assert_eq!(r.show(&a, "2026-11-07 16:00")["department"], dept);
+    }
+    let err = r.refused(&[
+        "escalate",
+        &a,
+        "--reason",
+        "再升级",
+        "--at",
+        "2026-11-07 15:30",
+    ]);
+    assert!(
+        err.contains("no department above this one in its chain"),
+        "{err}"
+    );
+    // 第十二条 6: the plan is approved by the marketing director.
+    r.ok(&["plan", &a, "--action", "调换", "--at", "2026-11-08 10:00"]);
+    let err = r.refused(&[
+        "step",
+        &a,
+        "approve",
+        "--role",
+        "店长",
+        "--at",
+        "2026-11-08 15:00",
+    ]);
+    assert!(err.contains("valid: 市场营销总监"), "{err}");
+    r.ok(&[
+        "step",
+        &a,
+        "approve",
+        "--role",
+        "市场营销总监",
+        "--approved-by",
+        "陈总",
+        "--at",
+        "2026-11-08 15:00",
+    ]);
+    r.ok(&[
+        "close",
+        &a,
+        "--reason",
+        "agreed",
+        "--at",
+        "2026-11-09 16:00",
+    ]);
+    // 第十五条: the satisfaction call within a week of the close, weekends included.
+    let v = r.show(&a, "2026-11-10");
+    assert_eq!(common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
+    r.ok(&[
+        "callback",
+        &a,
+        "--timeliness",
+        "8",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--at",
+        "2026-11-17 10:00",
+    ]);
+    assert_eq!(common::state(&r.show(&a, "2026-11-18"), "callback"), "late");
+    // 第五条: reported by the media → crisis.
+    let b = r.log("2026-11-07 11:00", &["--flag", "media"]);
+    let v = r.show(&b, "2026-11-07 12:00");
+    assert_eq!(
+        (v["grade"].as_str(), v["grade_rule"].as_str()),
+        (Some("crisis"), Some("5"))
+    );
+}
