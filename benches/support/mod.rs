@@ -71,6 +71,35 @@ pub fn desk(n: usize) -> PathBuf {
     root
 }
 
+/// The desk of `n` tickets with a comment line added by hand to every file (as an admin's
+/// editor might leave), under target/bench-desks/, made on first use.
+pub fn hand_edited(n: usize) -> PathBuf {
+    let src = desk(n);
+    let root = src.with_file_name(format!("{GENERATION}-{n}-edited"));
+    let done = root.join(".complete");
+    if !done.exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::copy(src.join("rules.yaml"), root.join("rules.yaml")).unwrap();
+        copy_commented(&src.join("tickets"), &root.join("tickets"));
+        std::fs::write(&done, "").unwrap();
+    }
+    root
+}
+
+fn copy_commented(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_commented(&p, &to.join(e.file_name()));
+        } else {
+            let text = std::fs::read_to_string(&p).unwrap();
+            std::fs::write(to.join(e.file_name()), format!("# 已核对 王芳\n{text}")).unwrap();
+        }
+    }
+}
+
 /// Writes `n` tickets received over 2025-01 … 2026-12 into `root`.
 pub fn generate(root: &Path, n: usize) {
     std::fs::create_dir_all(root.join("tickets")).unwrap();

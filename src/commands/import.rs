@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     // imported every night.
     let lock = store::DeskLock::acquire(&desk.root)?;
     let mut known = import::Known::default();
-    for t in desk.all_tickets()? {
+    for t in desk.all_tickets_for_writing()? {
         known.refs.extend(t.refs().map(str::to_string));
         known.fingerprints.extend(t.fingerprint);
     }

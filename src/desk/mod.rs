@@ -2,6 +2,7 @@
 //! safe (one writer at a time, atomic replacement, append-only files).
 
 pub mod audit;
+pub mod cache;
 pub mod git;
 pub mod id;
 pub mod journal;
@@ -161,8 +162,9 @@ impl Desk {
         read_ticket(&path).map_err(|b| anyhow::anyhow!("{} (run `plaint check`)", b.render()))
     }
 
-    /// Every ticket file under tickets/YYYY/MM/, in path order.
-    pub fn ticket_paths(&self) -> Result<Vec<PathBuf>> {
+    /// The month directories under tickets/ (`YYYY/MM`) with their ticket files, in path
+    /// order.
+    fn months(&self) -> Result<Vec<(String, Vec<PathBuf>)>> {
         let mut out = Vec::new();
         let dir = self.tickets_dir();
         if !dir.exists() {
@@ -175,32 +177,84 @@ impl Desk {
                     .filter_map(|e| e.ok().map(|e| e.path()))
                     .filter(|p| is_ticket_file(p))
                     .collect();
-                files.sort();
-                out.extend(files);
+                // One directory: comparing names is comparing paths, and cheaper.
+                files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+                let key = format!("{}/{}", file_name(&year), file_name(&month));
+                out.push((key, files));
             }
         }
         Ok(out)
     }
 
-    /// Reads and parses every ticket, on all cores.
+    /// Every ticket file under tickets/YYYY/MM/, in path order.
+    pub fn ticket_paths(&self) -> Result<Vec<PathBuf>> {
+        Ok(self.months()?.into_iter().flat_map(|(_, f)| f).collect())
+    }
+
+    /// Reads and parses every ticket file, on all cores, with its text: what `check`
+    /// verifies (it never trusts the cache).
     pub fn scan(&self) -> Result<Vec<Result<Loaded, Broken>>> {
         let paths = self.ticket_paths()?;
         Ok(parallel_map(&paths, |p| read_ticket(p)))
     }
 
     /// Every ticket, or an error naming each file that is not a valid ticket.
+    ///
+    /// Files unchanged since the last run come from the derived cache (`cache`); the others
+    /// are parsed, on all cores, and their month's shard is written again.
     pub fn all_tickets(&self) -> Result<Vec<Ticket>> {
-        let paths = self.ticket_paths()?;
+        self.read_all(true)
+    }
+
+    /// `all_tickets` for a command that may yet be refused: it uses the cache but writes
+    /// nothing, not even the cache, so a refused command leaves the desk as it was.
+    pub fn all_tickets_for_writing(&self) -> Result<Vec<Ticket>> {
+        self.read_all(false)
+    }
+
+    fn read_all(&self, keep: bool) -> Result<Vec<Ticket>> {
+        let months = self.months()?;
+        let read_at = cache::now_ns();
+        let root = self.root.as_path();
+        let mut shards: Vec<cache::Shard> =
+            parallel_map(&months, |(key, _)| cache::Shard::load(root, key));
+        let files: Vec<(usize, &PathBuf)> = months
+            .iter()
+            .enumerate()
+            .flat_map(|(m, (_, f))| f.iter().map(move |p| (m, p)))
+            .collect();
+        let stamps = parallel_map(&files, |(_, p)| {
+            fs::symlink_metadata(p)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| cache::FileStamp::of(&m))
+        });
+        let mut slots: Vec<Option<Result<Ticket, Broken>>> = files
+            .iter()
+            .zip(&stamps)
+            .map(|((m, p), st)| {
+                let st = (*st)?;
+                shards[*m].take(&file_name(p), st).map(Ok)
+            })
+            .collect();
+        let misses: Vec<usize> = (0..files.len()).filter(|i| slots[*i].is_none()).collect();
         // The text is dropped as soon as it is parsed: a report holds every ticket at once.
-        let read = parallel_map(&paths, |p| read_ticket(p).map(|l| l.ticket));
-        let mut good = Vec::with_capacity(read.len());
-        let mut bad = Vec::new();
-        for r in read {
-            match r {
-                Ok(t) => good.push(t),
-                Err(b) => bad.push(b.render()),
-            }
+        let parsed = parallel_map(&misses, |i| read_ticket(files[*i].1).map(|l| l.ticket));
+        let mut dirty = vec![false; months.len()];
+        for (i, r) in misses.iter().zip(parsed) {
+            dirty[files[*i].0] = true;
+            slots[*i] = Some(r);
         }
+        // A shard with entries left over names files that changed or went away.
+        for (m, s) in shards.iter().enumerate() {
+            dirty[m] |= !s.is_empty();
+        }
+        drop(shards);
+        let slots: Vec<Result<Ticket, Broken>> = slots.into_iter().flatten().collect();
+        let bad: Vec<String> = slots
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(Broken::render))
+            .collect();
         if !bad.is_empty() {
             bail!(
                 "{} ticket file{} cannot be read (fix {}, then `plaint check`):\n{}",
@@ -210,7 +264,23 @@ impl Desk {
                 bad.join("\n")
             );
         }
-        Ok(good)
+        // A command that fails writes nothing, not even the cache.
+        let rewrite: Vec<usize> = (0..months.len()).filter(|m| keep && dirty[*m]).collect();
+        parallel_map(&rewrite, |m| {
+            let entries: Vec<(String, cache::FileStamp, &Ticket)> = files
+                .iter()
+                .zip(&stamps)
+                .zip(&slots)
+                .filter(|(((mm, _), _), _)| mm == m)
+                .filter_map(|(((_, p), st), r)| Some((file_name(p), (*st)?, r.as_ref().ok()?)))
+                .collect();
+            let entries: Vec<(&str, cache::FileStamp, &Ticket)> = entries
+                .iter()
+                .map(|(n, s, t)| (n.as_str(), *s, *t))
+                .collect();
+            cache::store(root, &months[*m].0, read_at, &entries);
+        });
+        Ok(slots.into_iter().flatten().collect())
     }
 
     /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
@@ -253,7 +323,7 @@ impl Desk {
     /// The ticket that carries the external reference `r` (its own or amended), if any.
     pub fn ref_holder(&self, r: &str) -> Result<Option<String>> {
         Ok(self
-            .all_tickets()?
+            .all_tickets_for_writing()?
             .into_iter()
             .find(|t| t.refs().any(|x| x == r))
             .map(|t| t.id))
@@ -325,6 +395,12 @@ fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     v.sort();
     Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn hidden(p: &Path) -> bool {

@@ -1,0 +1,158 @@
+//! The derived ticket cache (.plaint/cache/): never the record. Outputs are the same with
+//! it, without it and after it is deleted or corrupted; a hand edit behind its back is seen.
+
+mod common;
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use common::{Desk, plaint};
+use std::fs;
+use std::path::Path;
+
+/// What the reading commands print for a desk, every format that carries figures.
+fn outputs(desk: &Path, as_of: &str, month: &str) -> Vec<String> {
+    let run = |args: &[&str]| -> String {
+        let out = plaint()
+            .env("PLAINT_NO_COMMIT", "1")
+            .arg("--desk")
+            .arg(desk)
+            .args(args)
+            .args(["--as-of", as_of])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    vec![
+        run(&[
+            "report", "--month", month, "--by", "project", "--format", "json",
+        ]),
+        run(&["report", "--month", month, "--by", "department"]),
+        run(&["penalties", "--month", month, "--format", "json"]),
+        run(&["list", "--format", "json"]),
+        run(&["list", "--overdue"]),
+    ]
+}
+
+fn shards(desk: &Path) -> Vec<std::path::PathBuf> {
+    let dir = desk.join(".plaint/cache");
+    let mut v: Vec<_> = fs::read_dir(&dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "msgpack"));
+    v.sort();
+    v
+}
+
+/// Without a cache, with it built, with it deleted, and with every shard corrupted: the
+/// same bytes.
+fn same_with_and_without(desk: &Path, as_of: &str, month: &str) {
+    let _ = fs::remove_dir_all(desk.join(".plaint/cache"));
+    let cold = outputs(desk, as_of, month);
+    assert!(!shards(desk).is_empty(), "the first read builds the cache");
+    let warm = outputs(desk, as_of, month);
+    assert_eq!(cold, warm, "warm cache");
+    for s in shards(desk) {
+        fs::write(&s, b"\x93not a cache").unwrap();
+    }
+    assert_eq!(cold, outputs(desk, as_of, month), "corrupt cache");
+    for s in shards(desk) {
+        assert!(
+            fs::read(&s).unwrap().len() > 100,
+            "rewritten: {}",
+            s.display()
+        );
+    }
+    fs::remove_dir_all(desk.join(".plaint/cache")).unwrap();
+    assert_eq!(cold, outputs(desk, as_of, month), "deleted cache");
+}
+
+#[test]
+fn the_example_desk_reads_the_same_with_and_without_the_cache() {
+    let d = Desk::nowhere();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk");
+    copy_dir(&src, d.path());
+    same_with_and_without(d.path(), "2026-11-20", "2026-11");
+}
+
+#[test]
+fn a_generated_desk_reads_the_same_with_and_without_the_cache() {
+    let d = Desk::nowhere();
+    support::generate(d.path(), 600);
+    same_with_and_without(d.path(), "2026-12-31", "2026-06");
+}
+
+#[test]
+fn a_hand_edit_behind_the_caches_back_is_seen() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let path = d.ticket_path(&id);
+    let list = |d: &Desk| d.json(&["list", "--as-of", "2026-11-03"]);
+    // Old enough for the cache to trust it without reading it again.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(list(&d)[0]["subject"], "卫生间漏水");
+    assert!(!shards(d.path()).is_empty());
+    // Same size, same inode, and the modification time put back as it was: only the
+    // change time tells.
+    let before = fs::metadata(&path).unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    let edited = text.replace("卫生间漏水", "厨房间漏水");
+    assert_eq!(edited.len(), text.len());
+    fs::write(&path, &edited).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(before.modified().unwrap())
+        .unwrap();
+    let after = fs::metadata(&path).unwrap();
+    assert_eq!(
+        (after.len(), after.modified().unwrap()),
+        (before.len(), before.modified().unwrap())
+    );
+    assert_eq!(list(&d)[0]["subject"], "厨房间漏水");
+    // Edited again in the same second it was cached: not trusted until it is older.
+    fs::write(&path, &text).unwrap();
+    assert_eq!(list(&d)[0]["subject"], "卫生间漏水");
+    fs::write(&path, &edited).unwrap();
+    assert_eq!(list(&d)[0]["subject"], "厨房间漏水");
+    // A file gone since the cache was written is gone from the output too.
+    fs::remove_file(&path).unwrap();
+    assert_eq!(list(&d), serde_json::json!([]));
+}
+
+#[test]
+fn the_cache_is_ignored_by_git_and_a_broken_file_is_never_cached() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    d.json(&["list", "--as-of", "2026-11-03"]);
+    assert_eq!(
+        fs::read_to_string(d.path().join(".plaint/.gitignore")).unwrap(),
+        "*\n"
+    );
+    // A file broken by hand: every reading command names it, every time.
+    let path = d.ticket_path(&id);
+    fs::write(&path, "id: [\n").unwrap();
+    for _ in 0..2 {
+        let err = d.refused(&["list", "--as-of", "2026-11-03"], 1);
+        assert!(err.contains("cannot be read"), "{err}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let target = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            fs::copy(&p, &target).unwrap();
+        }
+    }
+}
