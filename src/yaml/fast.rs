@@ -35,7 +35,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
 pub fn parse(text: &str) -> Option<Node<'_>> {
     // Tabs, carriage returns, other control characters (C0, DEL and C1), the noncharacters
     // U+FFFE and U+FFFF (not printable to YAML; found by fuzzing), a BOM or a document
-    // marker: beyond plaint's own style; the full parser decides.
+    // marker, the line and paragraph separators: beyond plaint's own style; the full
+    // parser decides.
     let b = text.as_bytes();
     let odd = b.iter().enumerate().any(|(i, &c)| {
         (c < 0x20 && c != b'\n')
@@ -44,6 +45,8 @@ pub fn parse(text: &str) -> Option<Node<'_>> {
             || (c == 0xef
                 && b.get(i + 1) == Some(&0xbf)
                 && matches!(b.get(i + 2), Some(0xbe | 0xbf)))
+            // U+2028 and U+2029 end a line in YAML 1.1 (found by fuzzing).
+            || (c == 0xe2 && b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)))
     });
     if odd || text.starts_with("---") || text.starts_with('\u{feff}') {
         return None;

@@ -152,6 +152,9 @@ mod tests {
             "description: 周末[[[[\n",
             "subject: 漏水\u{ffff}\n",
             "subject: 漏水\u{fffe}\n",
+            // YAML 1.1 breaks lines at U+2028 and U+2029 too.
+            "note: 上门道\u{2029}:歉\nb: c\n",
+            "note: 上门道\u{2028}歉\n",
         ] {
             let full: Result<serde_json::Value, _> = from_str(text);
             if let Some(v) = fast::from_str::<serde_json::Value>(text) {
