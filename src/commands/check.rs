@@ -285,7 +285,7 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
         code("type", ty, rules.types().resolve(ty));
     }
     for u in &t.unrecorded {
-        if rules.resolve_step(u).map(|s| rules.step_code(s)) != Ok(u.as_str()) {
+        if !rules.steps().any(|s| rules.step_code(s) == u) {
             out.push((
                 line_of(text, "unrecorded", u),
                 format!("unrecorded: unknown step '{u}'"),
@@ -368,14 +368,8 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
                     rules.departments().resolve(&v.department),
                 );
             }
-            Action::Step(s) => {
-                let own = rules
-                    .resolve_step(&s.step)
-                    .ok()
-                    .filter(|x| !x.is_built_in())
-                    .map(|x| rules.step_code(x).to_string())
-                    .ok_or_else(String::new);
-                known("step", &s.step, own);
+            Action::Step(s) if rules.step_of(&e.action).is_none() => {
+                bad(format!("step: unknown step '{}'", s.step));
             }
             Action::Callback(c) if [c.timeliness, c.plan, c.attitude].iter().any(|s| *s > 10) => {
                 bad("callback: scores are 0–10".into());

@@ -224,12 +224,8 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
 
 pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     let id = a.id.clone();
-    record(ctx, &id, &a.write, "forwarded", |_desk, _t, s, _at| {
-        if let Some(e) = s
-            .events
-            .iter()
-            .find(|e| matches!(e.action, Action::Forward(_)))
-        {
+    record(ctx, &id, &a.write, "forwarded", |desk, _t, s, _at| {
+        if let Some(e) = done_this_round(&desk.rules, s, Step::FORWARD) {
             bail!(
                 "{} was already forwarded at {} by {}",
                 s.ticket.id,
@@ -241,6 +237,20 @@ pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
             note: text(&a.note),
         }))
     })
+}
+
+/// The event that already did `step` in the ticket's current round: since the last reopen
+/// for a step a reopen restarts (or that starts at the close), else at any time.
+fn done_this_round<'s>(r: &Rules, s: &State<'s>, step: Step) -> Option<&'s Event> {
+    let from = if crate::rules::deadlines::per_cycle(r, step) {
+        since_reopen(s)
+    } else {
+        s.ticket.received_at
+    };
+    s.events
+        .iter()
+        .copied()
+        .find(|e| e.at >= from && r.step_of(&e.action) == Some(step))
 }
 
 /// The last reopen: steps after it start afresh.
@@ -255,14 +265,9 @@ fn since_reopen(s: &State) -> Moment {
 
 pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     let id = a.id.clone();
-    record(ctx, &id, &a.write, "responded", |_desk, _t, s, _at| {
+    record(ctx, &id, &a.write, "responded", |desk, _t, s, _at| {
         must_be_open(s, "respond")?;
-        let from = since_reopen(s);
-        if let Some(e) = s
-            .events
-            .iter()
-            .find(|e| e.at >= from && matches!(e.action, Action::Respond(_)))
-        {
+        if let Some(e) = done_this_round(&desk.rules, s, Step::RESPOND) {
             bail!(
                 "{} already had its first response at {} by {}",
                 s.ticket.id,
@@ -510,35 +515,23 @@ pub fn step(ctx: &Ctx, a: StepArgs) -> Result<i32> {
                     ),
                 }
             };
-            // The round a step belongs to: since the last reopen, unless it runs once.
-            let from = if crate::rules::deadlines::per_cycle(r, step) {
-                since_reopen(s)
-            } else {
-                s.ticket.received_at
-            };
-            let recorded = |x: Step| {
-                s.events
-                    .iter()
-                    .find(|e| e.at >= from && r.step_of(&e.action) == Some(x))
-            };
             match &rule.starts {
                 Start::Closed if s.status != Status::Closed => bail!(
                     "{id} is open; {label} ({code}) follows the close, and {id} is not closed yet"
                 ),
                 Start::Closed => {}
-                Start::Received => must_be_open(s, &format!("record {label}"))?,
-                Start::After(after) => {
-                    must_be_open(s, &format!("record {label}"))?;
-                    if recorded(after.step).is_none() {
-                        bail!(
-                            "{label} ({code}) follows {} ({}), which {id} has not had yet",
-                            r.step_label(after.step),
-                            after.code
-                        );
-                    }
-                }
+                _ => must_be_open(s, &format!("record {label}"))?,
             }
-            if let Some(e) = recorded(step) {
+            if let Start::After(after) = &rule.starts
+                && done_this_round(r, s, after.step).is_none()
+            {
+                bail!(
+                    "{label} ({code}) follows {} ({}), which {id} has not had yet",
+                    r.step_label(after.step),
+                    after.code
+                );
+            }
+            if let Some(e) = done_this_round(r, s, step) {
                 bail!(
                     "{id} already had {label} ({code}) at {} by {}",
                     human(&e.at),

@@ -218,11 +218,13 @@ impl Desk {
         let root = self.root.as_path();
         let mut shards: Vec<cache::Shard> =
             parallel_map(&months, |(key, _)| cache::Shard::load(root, key));
-        let files: Vec<(usize, &PathBuf)> = months
-            .iter()
-            .enumerate()
-            .flat_map(|(m, (_, f))| f.iter().map(move |p| (m, p)))
-            .collect();
+        // Each month's files lie together, in order: month m holds files[ranges[m]].
+        let mut ranges = Vec::with_capacity(months.len());
+        let mut files: Vec<(usize, &PathBuf)> = Vec::new();
+        for (m, (_, f)) in months.iter().enumerate() {
+            ranges.push(files.len()..files.len() + f.len());
+            files.extend(f.iter().map(|p| (m, p)));
+        }
         let stamps = parallel_map(&files, |(_, p)| {
             fs::symlink_metadata(p)
                 .ok()
@@ -232,10 +234,7 @@ impl Desk {
         let mut slots: Vec<Option<Result<Ticket, Broken>>> = files
             .iter()
             .zip(&stamps)
-            .map(|((m, p), st)| {
-                let st = (*st)?;
-                shards[*m].take(&file_name(p), st).map(Ok)
-            })
+            .map(|((m, p), st)| shards[*m].take(cache_name(p)?, (*st)?).map(Ok))
             .collect();
         let misses: Vec<usize> = (0..files.len()).filter(|i| slots[*i].is_none()).collect();
         // The text is dropped as soon as it is parsed: a report holds every ticket at once.
@@ -250,11 +249,14 @@ impl Desk {
             dirty[m] |= !s.is_empty();
         }
         drop(shards);
-        let slots: Vec<Result<Ticket, Broken>> = slots.into_iter().flatten().collect();
-        let bad: Vec<String> = slots
-            .iter()
-            .filter_map(|r| r.as_ref().err().map(Broken::render))
-            .collect();
+        let mut tickets = Vec::with_capacity(files.len());
+        let mut bad = Vec::new();
+        for r in slots.into_iter().flatten() {
+            match r {
+                Ok(t) => tickets.push(t),
+                Err(b) => bad.push(b.render()),
+            }
+        }
         if !bad.is_empty() {
             bail!(
                 "{} ticket file{} cannot be read (fix {}, then `plaint check`):\n{}",
@@ -264,23 +266,17 @@ impl Desk {
                 bad.join("\n")
             );
         }
-        // A command that fails writes nothing, not even the cache.
+        // A command that fails writes nothing, not even the cache; every file was read, so
+        // tickets[i] is the ticket of files[i].
         let rewrite: Vec<usize> = (0..months.len()).filter(|m| keep && dirty[*m]).collect();
         parallel_map(&rewrite, |m| {
-            let entries: Vec<(String, cache::FileStamp, &Ticket)> = files
-                .iter()
-                .zip(&stamps)
-                .zip(&slots)
-                .filter(|(((mm, _), _), _)| mm == m)
-                .filter_map(|(((_, p), st), r)| Some((file_name(p), (*st)?, r.as_ref().ok()?)))
-                .collect();
-            let entries: Vec<(&str, cache::FileStamp, &Ticket)> = entries
-                .iter()
-                .map(|(n, s, t)| (n.as_str(), *s, *t))
+            let entries: Vec<(&str, cache::FileStamp, &Ticket)> = ranges[*m]
+                .clone()
+                .filter_map(|i| Some((cache_name(files[i].1)?, stamps[i]?, &tickets[i])))
                 .collect();
             cache::store(root, &months[*m].0, read_at, &entries);
         });
-        Ok(slots.into_iter().flatten().collect())
+        Ok(tickets)
     }
 
     /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
@@ -395,6 +391,11 @@ fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     v.sort();
     Ok(v)
+}
+
+/// A ticket file's name as its cache entry is keyed (a name that is not UTF-8 is not cached).
+fn cache_name(p: &Path) -> Option<&str> {
+    p.file_name()?.to_str()
 }
 
 fn file_name(p: &Path) -> String {
