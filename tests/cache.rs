@@ -6,27 +6,16 @@ mod common;
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use common::{Desk, plaint};
+use common::Desk;
 use std::fs;
 use std::path::Path;
 
 /// What the reading commands print for a desk, every format that carries figures.
-fn outputs(desk: &Path, as_of: &str, month: &str) -> Vec<String> {
+fn outputs(d: &Desk, as_of: &str, month: &str) -> Vec<String> {
     let run = |args: &[&str]| -> String {
-        let out = plaint()
-            .env("PLAINT_NO_COMMIT", "1")
-            .arg("--desk")
-            .arg(desk)
-            .args(args)
-            .args(["--as-of", as_of])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let mut a = args.to_vec();
+        a.extend(["--as-of", as_of]);
+        d.ok(&a)
     };
     vec![
         run(&[
@@ -51,16 +40,17 @@ fn shards(desk: &Path) -> Vec<std::path::PathBuf> {
 
 /// Without a cache, with it built, with it deleted, and with every shard corrupted: the
 /// same bytes.
-fn same_with_and_without(desk: &Path, as_of: &str, month: &str) {
+fn same_with_and_without(d: &Desk, as_of: &str, month: &str) {
+    let desk = d.path();
     let _ = fs::remove_dir_all(desk.join(".plaint/cache"));
-    let cold = outputs(desk, as_of, month);
+    let cold = outputs(d, as_of, month);
     assert!(!shards(desk).is_empty(), "the first read builds the cache");
-    let warm = outputs(desk, as_of, month);
+    let warm = outputs(d, as_of, month);
     assert_eq!(cold, warm, "warm cache");
     for s in shards(desk) {
         fs::write(&s, b"\x93not a cache").unwrap();
     }
-    assert_eq!(cold, outputs(desk, as_of, month), "corrupt cache");
+    assert_eq!(cold, outputs(d, as_of, month), "corrupt cache");
     for s in shards(desk) {
         assert!(
             fs::read(&s).unwrap().len() > 100,
@@ -69,7 +59,7 @@ fn same_with_and_without(desk: &Path, as_of: &str, month: &str) {
         );
     }
     fs::remove_dir_all(desk.join(".plaint/cache")).unwrap();
-    assert_eq!(cold, outputs(desk, as_of, month), "deleted cache");
+    assert_eq!(cold, outputs(d, as_of, month), "deleted cache");
 }
 
 #[test]
@@ -77,14 +67,14 @@ fn the_example_desk_reads_the_same_with_and_without_the_cache() {
     let d = Desk::nowhere();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk");
     copy_dir(&src, d.path());
-    same_with_and_without(d.path(), "2026-11-20", "2026-11");
+    same_with_and_without(&d, "2026-11-20", "2026-11");
 }
 
 #[test]
 fn a_generated_desk_reads_the_same_with_and_without_the_cache() {
     let d = Desk::nowhere();
     support::generate(d.path(), 600);
-    same_with_and_without(d.path(), "2026-12-31", "2026-06");
+    same_with_and_without(&d, "2026-12-31", "2026-06");
 }
 
 #[test]

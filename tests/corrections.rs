@@ -569,9 +569,6 @@ fn a_target_recorded_later_counts_from_then_6_1_2_2() {
     let d = Desk::new();
     let log = |at: &str, name: &str, phone: &str, extra: &[&str]| {
         let mut a = vec![
-            "log",
-            "--project",
-            "实力北岸",
             "--name",
             name,
             "--phone",
@@ -582,7 +579,7 @@ fn a_target_recorded_later_counts_from_then_6_1_2_2() {
             at,
         ];
         a.extend_from_slice(extra);
-        d.ok(&a).trim().to_string()
+        d.log(&a)
     };
     let _q = log(
         "2026-11-03 09:00",

@@ -547,9 +547,8 @@ fn check_passes_a_clean_desk_and_names_path_and_line_of_a_truncated_file() {
     // Cut in the middle of the file, inside a quoted value.
     let cut = text.find("phone: '").unwrap() + "phone: '138".len();
     fs::write(&path, &text[..cut]).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (code, stdout, _) = d.check(&[]);
+    assert_eq!(code, Some(1));
     let expected = format!("{}:", path.display());
     assert!(stdout.starts_with(&expected), "{stdout}");
     let line: usize = stdout[expected.len()..]
@@ -573,8 +572,7 @@ fn check_reports_unknown_codes_and_mismatched_ids_with_lines() {
         .unwrap()
         .replace("type: maintenance", "type: plumbing");
     fs::write(&path, &text).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = d.check(&[]).1;
     let line = text.lines().position(|l| l.contains("plumbing")).unwrap() + 1;
     assert!(
         stdout.contains(&format!(
@@ -584,12 +582,7 @@ fn check_reports_unknown_codes_and_mismatched_ids_with_lines() {
         "{stdout}"
     );
     fs::rename(&path, path.with_file_name("202611-0002.yaml")).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("does not match the file name")
-    );
+    assert!(d.check(&[]).1.contains("does not match the file name"));
 }
 
 #[test]
@@ -601,9 +594,8 @@ fn a_broken_rulebook_is_reported_with_its_line() {
         .replace("major: 2h, crisis: 4h }", "major: 2 hours, crisis: 4h }");
     fs::write(&path, &text).unwrap();
     let line = text.lines().position(|l| l.contains("2 hours")).unwrap() + 1;
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (code, stdout, _) = d.check(&[]);
+    assert_eq!(code, Some(1));
     assert!(stdout.contains(&format!("rules.yaml:{line}: ")), "{stdout}");
     assert!(stdout.contains("not a duration"), "{stdout}");
     // Every command refuses to run on it.

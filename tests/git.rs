@@ -549,16 +549,9 @@ fn a_desk_in_a_directory_the_repository_ignores_is_not_committed() {
     git(&first, &["add", ".gitignore"]);
     git(&first, &["commit", "--quiet", "-m", "ignore scratch"]);
     let before = git(&first, &["rev-parse", "HEAD"]);
-    let out = plaint()
-        .args(["init", "scratch/desk"])
-        .current_dir(&first)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut init = plaint();
+    init.args(["init", "scratch/desk"]).current_dir(&first);
+    let out = common::run_ok(init, "init scratch/desk");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
     s.plaint(
         "first",

@@ -884,13 +884,9 @@ fn check_reads_the_ratings_file_too() {
         text.replace("month: 2026-11", "month: 2026-13"),
     )
     .unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("ratings.yaml: '2026-13' is not a month")
-    );
+    let (code, out, _) = d.check(&[]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("ratings.yaml: '2026-13' is not a month"));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Desk;
+use common::{Desk, log_args};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,15 +115,7 @@ fn an_import_killed_at_any_moment_lands_whole_or_not_at_all() {
             "killed after {delay} ms: {after_kill} of {n} tickets landed"
         );
         // Importing again adds what is missing, and nothing twice.
-        let out = d
-            .cmd(&["import", csv.to_str().unwrap(), "--by", "导入员"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        d.ok(&["import", csv.to_str().unwrap(), "--by", "导入员"]);
         assert_eq!(tickets(&d.path().join("tickets")), n, "after {delay} ms");
         assert!(!d.path().join(".plaint/import").exists());
         assert!(!d.path().join(".plaint/import.journal").exists());
@@ -235,19 +227,7 @@ fn a_ref_is_one_ticket() {
     let d = Desk::new();
     let first = d.log(&["--ref", "KF-1", "--at", "2026-11-02 10:00"]);
     let err = d.refused(
-        &[
-            "log",
-            "--project",
-            "实力北岸",
-            "--name",
-            "乙",
-            "--phone",
-            "2",
-            "--subject",
-            "s",
-            "--ref",
-            "KF-1",
-        ],
+        &log_args(&["--name", "乙", "--phone", "2", "--ref", "KF-1"]),
         1,
     );
     assert!(
@@ -277,9 +257,8 @@ fn a_file_plaint_cannot_append_to_is_refused_and_named_by_check() {
         fs::write(&path, &text).unwrap();
         // It reads: lists and reports work.
         d.ok(&["list", "--as-of", "2026-11-30"]);
-        let out = d.cmd(&["check"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(1));
-        let problems = String::from_utf8(out.stdout).unwrap();
+        let (code, problems, _) = d.check(&[]);
+        assert_eq!(code, Some(1));
         assert!(problems.contains("plaint cannot add events to this file") && problems.contains(says), "{problems}");
         let err = d.refused(&["respond", "202611-0001", "--at", "2026-11-02 11:00"], 1);
         assert!(err.contains("cannot add to this file safely") && err.contains(says), "{err}");
@@ -416,20 +395,7 @@ fn csv_output_cannot_carry_a_formula() {
 #[test]
 fn control_characters_are_refused_on_input_and_escaped_on_output() {
     let d = Desk::new();
-    let err = d.refused(
-        &[
-            "log",
-            "--project",
-            "实力北岸",
-            "--name",
-            "甲",
-            "--phone",
-            "1",
-            "--subject",
-            "灯\u{1b}[2J",
-        ],
-        1,
-    );
+    let err = d.refused(&log_args(&["--subject", "灯\u{1b}[2J"]), 1);
     assert!(err.contains("control character U+001B"), "{err}");
     // A file edited by hand can still carry one (YAML's "\e" escape): it is shown escaped.
     let id = d.log(&["--at", "2026-11-02 10:00"]);
@@ -444,9 +410,9 @@ fn control_characters_are_refused_on_input_and_escaped_on_output() {
         "raw control characters"
     );
     assert!(table.contains("漏水\\u{1b}[2J\\u{d}X"), "{table}");
-    let out = d.cmd(&["check"]).output().unwrap();
     assert!(
-        String::from_utf8_lossy(&out.stdout)
+        d.check(&[])
+            .1
             .contains("`subject` contains the control character U+001B")
     );
 }
@@ -502,16 +468,14 @@ fn deep_nesting_and_huge_files_are_refused_before_parsing() {
         "]".repeat(80_000)
     );
     fs::write(&path, deep).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    let problems = String::from_utf8(out.stdout).unwrap();
+    let problems = d.check(&[]).1;
     assert!(
         problems.contains("nested more than 32 levels deep"),
         "{problems}"
     );
     assert!(problems.len() < 2000, "the message quotes no 160 KB line");
     fs::write(&path, format!("id: x\nsubject: {}\n", "长".repeat(600_000))).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    let problems = String::from_utf8(out.stdout).unwrap();
+    let problems = d.check(&[]).1;
     assert!(
         problems.contains("a ticket file holds at most 1024 KB"),
         "{problems}"
@@ -527,9 +491,9 @@ fn a_rulebook_duration_beyond_ten_years_is_refused_not_a_panic() {
         "general: 106751991d, important: 8h",
     );
     fs::write(&rules, text).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is longer than 3660 days"));
+    let (code, problems, _) = d.check(&[]);
+    assert_eq!(code, Some(1));
+    assert!(problems.contains("is longer than 3660 days"));
     for args in [vec!["report"], vec!["list"], vec!["penalties"]] {
         let out = d.cmd(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -541,20 +505,7 @@ fn a_rulebook_duration_beyond_ten_years_is_refused_not_a_panic() {
 fn errors_quote_values_at_a_readable_length() {
     let d = Desk::new();
     let huge = "项".repeat(20_000);
-    let err = d.refused(
-        &[
-            "log",
-            "--project",
-            &huge,
-            "--name",
-            "甲",
-            "--phone",
-            "1",
-            "--subject",
-            "s",
-        ],
-        1,
-    );
+    let err = d.refused(&log_args(&["--project", &huge]), 1);
     assert!(
         err.lines().all(|l| l.chars().count() < 500),
         "{} characters",
@@ -570,12 +521,8 @@ fn a_symlinked_ticket_is_refused_without_showing_its_target() {
     let month = d.path().join("tickets/2026/11");
     fs::create_dir_all(&month).unwrap();
     std::os::unix::fs::symlink(&secret, month.join("202611-0001.yaml")).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, out, err) = d.check(&[]);
+    let all = format!("{out}{err}");
     assert!(all.contains("is a symbolic link"), "{all}");
     assert!(!all.contains("TOP-SECRET"), "{all}");
     let err = d.refused(&["show", "202611-0001"], 1);
@@ -594,12 +541,9 @@ fn stale_staged_writes_are_cleaned_by_the_next_writer() {
     assert_eq!(fs::read_dir(&tmp).unwrap().count(), 0);
     // Older leftovers beside the tickets are named by check.
     fs::write(d.path().join("tickets/2026/11/.plaint-x.tmp"), "half").unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert!(out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains(".plaint-x.tmp: a temporary file left by an interrupted write")
-    );
+    let (code, _, err) = d.check(&[]);
+    assert_eq!(code, Some(0));
+    assert!(err.contains(".plaint-x.tmp: a temporary file left by an interrupted write"));
 }
 
 #[test]
@@ -611,12 +555,11 @@ fn a_bom_is_read_past_and_yaml_tags_are_named() {
     fs::write(&path, format!("\u{feff}{text}")).unwrap();
     assert_eq!(d.show(&id, "2026-11-03")["project"], "实力北岸");
     d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("byte-order mark"));
+    assert!(d.check(&[]).1.contains("byte-order mark"));
     fs::write(&path, text.replace("name: 张三", "name: !!binary 5byg5LiJ")).unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("a YAML tag, anchor or alias"));
+    let (code, problems, _) = d.check(&[]);
+    assert_eq!(code, Some(1));
+    assert!(problems.contains("a YAML tag, anchor or alias"));
 }
 
 #[test]

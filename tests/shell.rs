@@ -76,18 +76,11 @@ fn a_directory_that_is_no_desk_is_refused() {
 #[test]
 fn the_os_user_is_known_without_user_variables() {
     let d = Desk::new();
-    let out = d
-        .cmd(&LOG)
-        .env_remove("PLAINT_USER")
+    let mut cmd = d.cmd(&LOG);
+    cmd.env_remove("PLAINT_USER")
         .env_remove("USER")
-        .env_remove("USERNAME")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env_remove("USERNAME");
+    let out = common::run_ok(cmd, LOG);
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let me = std::process::Command::new("id")
         .arg("-un")

@@ -77,13 +77,8 @@ impl Desk {
         Desk::succeed(self.cmd_now(now, args), args)
     }
 
-    fn succeed(mut cmd: Command, args: &[&str]) -> String {
-        let out = cmd.output().expect("plaint runs");
-        assert!(
-            out.status.success(),
-            "plaint {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    fn succeed(cmd: Command, args: &[&str]) -> String {
+        let out = run_ok(cmd, args);
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
@@ -132,20 +127,18 @@ impl Desk {
         )
     }
 
-    /// `plaint log` with the required options filled in; returns the new ID.
+    /// `plaint log` with the required options `extra` does not give filled in (张三,
+    /// 卫生间漏水); returns the new ID.
     pub fn log(&self, extra: &[&str]) -> String {
-        let mut args = vec![
-            "log",
-            "--project",
-            "实力北岸",
-            "--name",
-            "张三",
-            "--phone",
-            "13800000000",
-            "--subject",
-            "卫生间漏水",
-        ];
-        args.extend_from_slice(extra);
+        let args = log_with(
+            [
+                ("--project", "实力北岸"),
+                ("--name", "张三"),
+                ("--phone", "13800000000"),
+                ("--subject", "卫生间漏水"),
+            ],
+            extra,
+        );
         self.ok(&args).trim().to_string()
     }
 
@@ -212,19 +205,38 @@ pub fn state(v: &Value, step: &str) -> String {
         .to_string()
 }
 
-/// `log` with the four required options (complainant 甲), then `extra`.
+/// `log` with the required options `extra` does not give filled in (complainant 甲), then
+/// `extra`.
 pub fn log_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "log",
-        "--project",
-        "实力北岸",
-        "--name",
-        "甲",
-        "--phone",
-        "1",
-        "--subject",
-        "s",
-    ];
+    log_with(
+        [
+            ("--project", "实力北岸"),
+            ("--name", "甲"),
+            ("--phone", "1"),
+            ("--subject", "s"),
+        ],
+        extra,
+    )
+}
+
+fn log_with<'a>(defaults: [(&'a str, &'a str); 4], extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["log"];
+    for (option, value) in defaults {
+        if !extra.contains(&option) {
+            a.extend([option, value]);
+        }
+    }
     a.extend_from_slice(extra);
     a
+}
+
+/// Runs a command that must succeed (`what` names it in the failure); returns its output.
+pub fn run_ok(mut cmd: Command, what: impl std::fmt::Debug) -> std::process::Output {
+    let out = cmd.output().expect("plaint runs");
+    assert!(
+        out.status.success(),
+        "plaint {what:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
