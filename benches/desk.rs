@@ -90,6 +90,30 @@ fn main() {
             let _ = std::fs::remove_file(desk.join("tickets/2026/06").join(format!("{id}.yaml")));
         }
         println!("\n{n} tickets: log {:.1} ms", log.as_secs_f64() * 1e3);
+        // show: a ticket with a target, whose same-target peers come from the target index.
+        if let Some(id) = support::with_target(&desk) {
+            let show = |root: &Path| {
+                let root = root.to_path_buf();
+                let id = id.clone();
+                move || {
+                    run(Command::new(exe).arg("--desk").arg(&root).args([
+                        "show",
+                        &id,
+                        "--as-of",
+                        "2026-12-31",
+                    ]))
+                }
+            };
+            // A desk-wide read writes the index; it is trusted once the directories are
+            // two seconds old.
+            std::thread::sleep(Duration::from_millis(2100));
+            run(Command::new(exe)
+                .arg("--desk")
+                .arg(&desk)
+                .args(["report", "--month", "2026-11"]));
+            let t = time(15, show(&desk));
+            println!("show {id} (with a target): {:.1} ms", t.as_secs_f64() * 1e3);
+        }
         println!(
             "{:<34} {:>9} {:>7} {:>9} {:>7} {:>9} {:>7} {:>7}",
             "command", "cold", "×cat", "warm", "×cat", "edited", "×cat", "MB"

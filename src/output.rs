@@ -64,6 +64,20 @@ pub fn print(text: &str) -> Result<()> {
     }
 }
 
+/// Pretty JSON written to stdout as it is produced (the same bytes `json` and `print` give),
+/// for outputs too large to hold twice.
+pub fn json_to_stdout<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
 pub fn json(value: &serde_json::Value) -> Result<String> {
     Ok(serde_json::to_string_pretty(value)?)
 }

@@ -146,3 +146,44 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `show` finds a ticket's same-target peers through the cache's target index: a peer
+/// edited in place is checked by its stamp, and a month whose directory changed (a file
+/// added or removed, by hand, by git or by plaint) is read again. §6.1.3.1 (three
+/// complaints about one target: important), §6.1.2.2 (three different complainants: major).
+#[test]
+fn show_sees_same_target_peers_changed_behind_the_index() {
+    let d = Desk::new();
+    let log = |at: &str, phone: &str| d.log(&["--at", at, "--target", "3栋电梯", "--phone", phone]);
+    let a = log("2026-11-02 10:00", "13800000001");
+    log("2026-11-03 10:00", "13800000002");
+    let c = log("2026-11-04 10:00", "13800000002");
+    let grade = |d: &Desk| d.show(&a, "2026-11-05")["grade"].clone();
+    let uncached = |d: &Desk| {
+        let _ = fs::remove_dir_all(d.path().join(".plaint/cache"));
+        grade(d)
+    };
+    // A desk-wide read writes the index; it is trusted once its directories are settled.
+    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    assert!(d.path().join(".plaint/cache/targets.msgpack").is_file());
+    assert_eq!(grade(&d), "important", "three complaints, two complainants");
+
+    // C's complainant changed in place (same size): now three different complainants.
+    let path = d.ticket_path(&c);
+    let text = fs::read_to_string(&path).unwrap();
+    let edited = text.replace("13800000002", "13800000003");
+    assert_eq!(edited.len(), text.len());
+    fs::write(&path, &edited).unwrap();
+    assert_eq!(grade(&d), "major");
+    assert_eq!(uncached(&d), "major");
+
+    // C removed by hand: two complaints about the target are no longer three.
+    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    fs::remove_file(&path).unwrap();
+    assert_eq!(grade(&d), "general");
+    assert_eq!(uncached(&d), "general");
+}

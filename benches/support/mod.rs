@@ -6,6 +6,7 @@ use plaint::desk::store::ticket_text;
 use plaint::money::Money;
 use plaint::ticket::{self, Action, Event, Ticket};
 use plaint::time::{Moment, parse_offset};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// A small deterministic generator (xorshift), so every desk of a size is the same.
@@ -268,4 +269,23 @@ pub fn ticket(rng: &mut Rng, id: String, received: Moment) -> Ticket {
 
 fn rng_minutes(hours: i64) -> i64 {
     (hours * 7) % 50
+}
+
+/// A ticket of the desk's November 2026 with a target (its same-target group is large).
+#[allow(dead_code)]
+pub fn with_target(desk: &Path) -> Option<String> {
+    let dir = desk.join("tickets/2026/11");
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    names.into_iter().find_map(|p| {
+        let text = fs::read_to_string(&p).ok()?;
+        text.lines()
+            .any(|l| l.starts_with("target:"))
+            .then(|| p.file_stem()?.to_str().map(str::to_string))
+            .flatten()
+    })
 }

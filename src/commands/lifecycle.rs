@@ -663,11 +663,7 @@ pub fn peers_for(desk: &Desk, t: &Ticket, at: Moment) -> Result<Peers> {
     if s.facts.target.is_none() {
         return Ok(Peers::default());
     }
-    Ok(Peers::index(
-        &desk.rules,
-        &desk.all_tickets_for_writing()?,
-        at,
-    ))
+    desk.peers_of(t, at)
 }
 
 pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<i32> {

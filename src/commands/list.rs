@@ -4,12 +4,11 @@ use super::{Ctx, as_of};
 use crate::cli::{ListArgs, ListFormat, StatusFilter};
 use crate::output;
 use crate::rules::assess::Assessment;
-use crate::rules::grading::Peers;
-use crate::ticket::{Status, Ticket};
-use crate::time::{human, parse_month, rfc3339};
+use crate::ticket::Status;
+use crate::time::{Moment, human, parse_month, rfc3339};
 use anyhow::{Result, anyhow};
 use chrono::Datelike;
-use serde_json::json;
+use serde::Serialize;
 
 pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
     let desk = ctx.open()?;
@@ -47,81 +46,65 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         .transpose()
         .map_err(|e| anyhow!("--grade: {e}"))?;
 
-    let tickets = desk.all_tickets()?;
-    let peers = Peers::index(rules, &tickets, at);
-    let chosen: Vec<&Ticket> = tickets
-        .iter()
-        .filter(|t| t.received_at <= at)
-        .filter(|t| {
-            month.is_none_or(|(y, m)| t.received_at.year() == y && t.received_at.month() == m)
+    let catalog = desk.catalog()?;
+    let peers = catalog.peers(rules, at)?;
+    let chosen: Vec<usize> = (0..catalog.entries().len())
+        .filter(|i| {
+            let r = &catalog.entries()[*i].digest.received_at;
+            r <= &at && month.is_none_or(|(y, m)| r.year() == y && r.month() == m)
         })
         .collect();
-    let judged = crate::desk::parallel_map(&chosen, |t| Assessment::of(rules, t, &peers, at));
-    let mut states: Vec<&Assessment> = judged
-        .iter()
-        .filter(|j| grade.as_deref().is_none_or(|g| j.grade() == g))
-        .filter(|j| !a.overdue || j.overdue())
-        .collect();
-    states.retain(|j| {
-        let s = &j.state;
-        project
-            .as_ref()
-            .is_none_or(|p| s.facts.project == p.as_str())
-            && category.as_deref().is_none_or(|c| s.category == c)
-            && (department.is_none() || s.department == department.as_deref())
-            && match a.status {
-                Some(StatusFilter::Open) => s.status == Status::Open,
-                Some(StatusFilter::Closed) => s.status == Status::Closed,
-                None => true,
+    // Judged a batch at a time: only the rows, not every ticket, are held until the end.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut gaps = std::collections::BTreeSet::new();
+    for batch in chosen.chunks(BATCH) {
+        let tickets = catalog.tickets(batch)?;
+        let tickets: Vec<&crate::ticket::Ticket> = tickets.iter().collect();
+        let judged = crate::desk::parallel_map(&tickets, |t| Assessment::of(rules, t, &peers, at));
+        for j in &judged {
+            let s = &j.state;
+            let keep = grade.as_deref().is_none_or(|g| j.grade() == g)
+                && (!a.overdue || j.overdue())
+                && project
+                    .as_ref()
+                    .is_none_or(|p| s.facts.project == p.as_str())
+                && category.as_deref().is_none_or(|c| s.category == c)
+                && (department.is_none() || s.department == department.as_deref())
+                && match a.status {
+                    Some(StatusFilter::Open) => s.status == Status::Open,
+                    Some(StatusFilter::Closed) => s.status == Status::Closed,
+                    None => true,
+                };
+            if keep {
+                gaps.extend(j.calendar_gaps());
+                rows.push(Row::of(j));
             }
-    });
-    states.sort_by(|x, y| {
-        (x.state.ticket.received_at, &x.state.ticket.id)
-            .cmp(&(y.state.ticket.received_at, &y.state.ticket.id))
-    });
+        }
+    }
+    rows.sort_by(|x, y| (x.received, &x.id).cmp(&(y.received, &y.id)));
 
-    let text = match a.format {
-        ListFormat::Json => output::json(&json!(
-            states
-                .iter()
-                .map(|j| (j, &j.state))
-                .map(|(j, s)| json!({
-                    "id": s.ticket.id,
-                    "project": s.facts.project,
-                    "status": s.status.code(),
-                    "valid": s.valid,
-                    "grade": j.grade(),
-                    "overdue": j.overdue(),
-                    "category": s.category,
-                    "type": s.type_,
-                    "department": s.department,
-                    "handler": s.handler,
-                    "received_at": rfc3339(&s.ticket.received_at),
-                    "subject": s.facts.subject,
-                }))
-                .collect::<Vec<_>>()
-        ))?,
+    match a.format {
+        ListFormat::Json => output::json_to_stdout(&rows)?,
         ListFormat::Csv => {
-            let rows: Vec<Vec<String>> = states
+            let rows: Vec<Vec<String>> = rows
                 .iter()
-                .map(|j| {
-                    let s = &j.state;
+                .map(|r| {
                     vec![
-                        s.ticket.id.clone(),
-                        s.facts.project.to_string(),
-                        s.status.code().into(),
-                        s.valid.to_string(),
-                        j.grade().to_string(),
-                        s.category.to_string(),
-                        s.type_.unwrap_or_default().to_string(),
-                        s.department.unwrap_or_default().to_string(),
-                        s.handler.unwrap_or_default().to_string(),
-                        rfc3339(&s.ticket.received_at),
-                        s.facts.subject.to_string(),
+                        r.id.clone(),
+                        r.project.clone(),
+                        r.status.into(),
+                        r.valid.to_string(),
+                        r.grade.clone(),
+                        r.category.clone(),
+                        r.type_.clone().unwrap_or_default(),
+                        r.department.clone().unwrap_or_default(),
+                        r.handler.clone().unwrap_or_default(),
+                        r.received_at.clone(),
+                        r.subject.clone(),
                     ]
                 })
                 .collect();
-            output::csv(
+            output::print(&output::csv(
                 &[
                     "id",
                     "project",
@@ -137,35 +120,35 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                 ],
                 &rows,
                 a.bom,
-            )?
+            )?)?
         }
         ListFormat::Table => {
-            if states.is_empty() {
+            if rows.is_empty() {
                 eprintln!("no tickets match");
                 return Ok(0);
             }
-            let rows: Vec<Vec<String>> = states
+            let rows: Vec<Vec<String>> = rows
                 .iter()
-                .map(|j| {
-                    let s = &j.state;
+                .map(|r| {
                     vec![
-                        s.ticket.id.clone(),
-                        s.facts.project.to_string(),
-                        rules.grades().label(j.grade()).to_string(),
-                        match s.status {
-                            Status::Open => "处理中".to_string(),
-                            Status::Closed => "已关闭".to_string(),
-                        } + if j.overdue() { " 逾期" } else { "" },
-                        rules.categories().label(s.category).to_string(),
-                        s.department
+                        r.id.clone(),
+                        r.project.clone(),
+                        rules.grades().label(&r.grade).to_string(),
+                        match r.status {
+                            "open" => "处理中".to_string(),
+                            _ => "已关闭".to_string(),
+                        } + if r.overdue { " 逾期" } else { "" },
+                        rules.categories().label(&r.category).to_string(),
+                        r.department
+                            .as_deref()
                             .map(|d| rules.departments().label(d).to_string())
                             .unwrap_or_else(|| "—".into()),
-                        human(&s.ticket.received_at),
-                        s.facts.subject.to_string(),
+                        human(&r.received),
+                        r.subject.clone(),
                     ]
                 })
                 .collect();
-            output::table(
+            output::print(&output::table(
                 &[
                     "编号",
                     "项目",
@@ -177,10 +160,54 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     "主题",
                 ],
                 &rows,
-            )
+            ))?
         }
-    };
-    output::print(&text)?;
-    super::warn_calendar_gaps(states.iter().copied());
+    }
+    super::warn_gap_years(&gaps);
+    std::mem::forget(catalog);
     Ok(0)
+}
+
+/// Tickets judged at once: enough to keep every core busy, few enough to bound memory.
+const BATCH: usize = 4096;
+
+/// One ticket of the list, as every format shows it (JSON keys in this order).
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    project: String,
+    status: &'static str,
+    valid: bool,
+    grade: String,
+    overdue: bool,
+    category: String,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    department: Option<String>,
+    handler: Option<String>,
+    received_at: String,
+    subject: String,
+    #[serde(skip)]
+    received: Moment,
+}
+
+impl Row {
+    fn of(j: &Assessment) -> Row {
+        let s = &j.state;
+        Row {
+            id: s.ticket.id.clone(),
+            project: s.facts.project.to_string(),
+            status: s.status.code(),
+            valid: s.valid,
+            grade: j.grade().to_string(),
+            overdue: j.overdue(),
+            category: s.category.to_string(),
+            type_: s.type_.map(str::to_string),
+            department: s.department.map(str::to_string),
+            handler: s.handler.map(str::to_string),
+            received_at: rfc3339(&s.ticket.received_at),
+            subject: s.facts.subject.to_string(),
+            received: s.ticket.received_at,
+        }
+    }
 }

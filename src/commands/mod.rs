@@ -281,8 +281,11 @@ pub fn provenance(desk: &Desk, as_of: Moment) -> crate::report::render::Provenan
 pub fn warn_calendar_gaps<'a>(
     judged: impl IntoIterator<Item = &'a crate::rules::assess::Assessment<'a>>,
 ) {
-    let years: std::collections::BTreeSet<i32> =
-        judged.into_iter().flat_map(|j| j.calendar_gaps()).collect();
+    warn_gap_years(&judged.into_iter().flat_map(|j| j.calendar_gaps()).collect());
+}
+
+/// `warn_calendar_gaps` for years already gathered (from tickets judged in batches).
+pub fn warn_gap_years(years: &std::collections::BTreeSet<i32>) {
     if !years.is_empty() {
         let list = years
             .iter()

@@ -5,7 +5,6 @@ use crate::cli::{ListFormat, PenaltiesArgs};
 use crate::output;
 use crate::report::render;
 use crate::rules::assess::Assessment;
-use crate::rules::grading::Peers;
 use crate::rules::penalties::penalties;
 use anyhow::Result;
 
@@ -14,18 +13,24 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
     let rules = &desk.rules;
     let as_of = as_of(&desk, &a.read)?;
     let period = period(&a.period, as_of)?;
-    let tickets = desk.all_tickets()?;
+    let catalog = desk.catalog()?;
     let ratings = super::rate::read(&desk)?;
-    let peers = Peers::index(rules, &tickets, as_of);
+    let peers = catalog.peers(rules, as_of)?;
     // A ticket whose every step was done before the period began has no fine in it: its
-    // late steps' deadlines fell before they were done. It is not judged again.
+    // late steps' deadlines fell before they were done. It is not judged again, nor read:
+    // its digest says so.
     let start = period.start(rules.offset);
+    let maybe: Vec<usize> = (0..catalog.entries().len())
+        .filter(|i| {
+            let d = &catalog.entries()[*i].digest;
+            d.received_at <= as_of
+                && !(d.settled_by(as_of) == Some(true) && d.last_at.is_none_or(|l| l < start))
+        })
+        .collect();
+    let tickets = catalog.tickets(&maybe)?;
     let relevant: Vec<_> = tickets
         .iter()
-        .filter(|t| t.received_at <= as_of)
-        .filter(|t| {
-            !(t.every_step_done_by(&desk.rules, as_of) && t.events.iter().all(|e| e.at < start))
-        })
+        .filter(|t| !(t.every_step_done_by(rules, as_of) && t.events.iter().all(|e| e.at < start)))
         .collect();
     let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, as_of));
     let pn = penalties(rules, &judged, period, as_of, &ratings);
@@ -40,5 +45,6 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
     // The process ends here: freeing every ticket one by one would only delay the exit.
     std::mem::forget(judged);
     std::mem::forget(tickets);
+    std::mem::forget(catalog);
     Ok(0)
 }

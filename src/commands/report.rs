@@ -6,7 +6,6 @@ use crate::output;
 use crate::report::figures::{By, report};
 use crate::report::render;
 use crate::rules::assess::Assessment;
-use crate::rules::grading::Peers;
 use anyhow::Result;
 
 pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
@@ -23,14 +22,22 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         GroupBy::Grade => By::Grade,
         GroupBy::Month => By::Month,
     });
-    let tickets = desk.all_tickets()?;
-    let peers = Peers::index(rules, &tickets, cutoff);
+    let catalog = desk.catalog()?;
+    let peers = catalog.peers(rules, cutoff)?;
     // Tickets received after the cut-off play no part. Of the rest, those received in the
-    // period are counted, and any other is judged only if it could be overdue at the cut-off.
+    // period are counted, and any other is judged only if it could be overdue at the
+    // cut-off. The digests settle most tickets without reading them.
+    let maybe: Vec<usize> = (0..catalog.entries().len())
+        .filter(|i| {
+            let d = &catalog.entries()[*i].digest;
+            d.received_at <= cutoff
+                && (period.contains(&d.received_at) || d.settled_by(cutoff) != Some(true))
+        })
+        .collect();
+    let tickets = catalog.tickets(&maybe)?;
     let relevant: Vec<_> = tickets
         .iter()
-        .filter(|t| t.received_at <= cutoff)
-        .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(&desk.rules, cutoff))
+        .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(rules, cutoff))
         .collect();
     let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
     let order = |b: By, key: &str| -> usize {
@@ -64,5 +71,6 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     // only delay the exit.
     std::mem::forget(judged);
     std::mem::forget(tickets);
+    std::mem::forget(catalog);
     Ok(0)
 }

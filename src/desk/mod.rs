@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cache;
+pub mod catalog;
 pub mod git;
 pub mod id;
 pub mod journal;
@@ -162,33 +163,13 @@ impl Desk {
         read_ticket(&path).map_err(|b| anyhow::anyhow!("{} (run `plaint check`)", b.render()))
     }
 
-    /// The month directories under tickets/ (`YYYY/MM`) with their ticket files, in path
-    /// order.
-    fn months(&self) -> Result<Vec<(String, Vec<PathBuf>)>> {
-        let mut out = Vec::new();
-        let dir = self.tickets_dir();
-        if !dir.exists() {
-            return Ok(out);
-        }
-        for year in sorted_dirs(&dir)? {
-            for month in sorted_dirs(&year)? {
-                let mut files: Vec<PathBuf> = fs::read_dir(&month)
-                    .with_context(|| format!("cannot list {}", month.display()))?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| is_ticket_file(p))
-                    .collect();
-                // One directory: comparing names is comparing paths, and cheaper.
-                files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-                let key = format!("{}/{}", file_name(&year), file_name(&month));
-                out.push((key, files));
-            }
-        }
-        Ok(out)
-    }
-
     /// Every ticket file under tickets/YYYY/MM/, in path order.
     pub fn ticket_paths(&self) -> Result<Vec<PathBuf>> {
-        Ok(self.months()?.into_iter().flat_map(|(_, f)| f).collect())
+        let mut out = Vec::new();
+        for m in self.month_dirs()? {
+            out.extend(Desk::month_files(&m)?);
+        }
+        Ok(out)
     }
 
     /// Reads and parses every ticket file, on all cores, with its text: what `check`
@@ -198,85 +179,9 @@ impl Desk {
         Ok(parallel_map(&paths, |p| read_ticket(p)))
     }
 
-    /// Every ticket, or an error naming each file that is not a valid ticket.
-    ///
-    /// Files unchanged since the last run come from the derived cache (`cache`); the others
-    /// are parsed, on all cores, and their month's shard is written again.
-    pub fn all_tickets(&self) -> Result<Vec<Ticket>> {
-        self.read_all(true)
-    }
-
-    /// `all_tickets` for a command that may yet be refused: it uses the cache but writes
-    /// nothing, not even the cache, so a refused command leaves the desk as it was.
+    /// Every ticket, whole, for a command that may yet be refused (it writes no cache).
     pub fn all_tickets_for_writing(&self) -> Result<Vec<Ticket>> {
-        self.read_all(false)
-    }
-
-    fn read_all(&self, keep: bool) -> Result<Vec<Ticket>> {
-        let months = self.months()?;
-        let read_at = cache::now_ns();
-        let root = self.root.as_path();
-        let mut shards: Vec<cache::Shard> =
-            parallel_map(&months, |(key, _)| cache::Shard::load(root, key));
-        // Each month's files lie together, in order: month m holds files[ranges[m]].
-        let mut ranges = Vec::with_capacity(months.len());
-        let mut files: Vec<(usize, &PathBuf)> = Vec::new();
-        for (m, (_, f)) in months.iter().enumerate() {
-            ranges.push(files.len()..files.len() + f.len());
-            files.extend(f.iter().map(|p| (m, p)));
-        }
-        let stamps = parallel_map(&files, |(_, p)| {
-            fs::symlink_metadata(p)
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| cache::FileStamp::of(&m))
-        });
-        let mut slots: Vec<Option<Result<Ticket, Broken>>> = files
-            .iter()
-            .zip(&stamps)
-            .map(|((m, p), st)| shards[*m].take(cache_name(p)?, (*st)?).map(Ok))
-            .collect();
-        let misses: Vec<usize> = (0..files.len()).filter(|i| slots[*i].is_none()).collect();
-        // The text is dropped as soon as it is parsed: a report holds every ticket at once.
-        let parsed = parallel_map(&misses, |i| read_ticket(files[*i].1).map(|l| l.ticket));
-        let mut dirty = vec![false; months.len()];
-        for (i, r) in misses.iter().zip(parsed) {
-            dirty[files[*i].0] = true;
-            slots[*i] = Some(r);
-        }
-        // A shard with entries left over names files that changed or went away.
-        for (m, s) in shards.iter().enumerate() {
-            dirty[m] |= !s.is_empty();
-        }
-        drop(shards);
-        let mut tickets = Vec::with_capacity(files.len());
-        let mut bad = Vec::new();
-        for r in slots.into_iter().flatten() {
-            match r {
-                Ok(t) => tickets.push(t),
-                Err(b) => bad.push(b.render()),
-            }
-        }
-        if !bad.is_empty() {
-            bail!(
-                "{} ticket file{} cannot be read (fix {}, then `plaint check`):\n{}",
-                bad.len(),
-                if bad.len() == 1 { "" } else { "s" },
-                if bad.len() == 1 { "it" } else { "them" },
-                bad.join("\n")
-            );
-        }
-        // A command that fails writes nothing, not even the cache; every file was read, so
-        // tickets[i] is the ticket of files[i].
-        let rewrite: Vec<usize> = (0..months.len()).filter(|m| keep && dirty[*m]).collect();
-        parallel_map(&rewrite, |m| {
-            let entries: Vec<(&str, cache::FileStamp, &Ticket)> = ranges[*m]
-                .clone()
-                .filter_map(|i| Some((cache_name(files[i].1)?, stamps[i]?, &tickets[i])))
-                .collect();
-            cache::store(root, &months[*m].0, read_at, &entries);
-        });
-        Ok(tickets)
+        self.catalog_for_writing()?.all()
     }
 
     /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
@@ -318,11 +223,20 @@ impl Desk {
 
     /// The ticket that carries the external reference `r` (its own or amended), if any.
     pub fn ref_holder(&self, r: &str) -> Result<Option<String>> {
-        Ok(self
-            .all_tickets_for_writing()?
-            .into_iter()
-            .find(|t| t.refs().any(|x| x == r))
-            .map(|t| t.id))
+        let catalog = self.catalog_for_writing()?;
+        match catalog
+            .entries()
+            .iter()
+            .position(|e| e.digest.refs.iter().any(|x| x == r))
+        {
+            Some(i) => Ok(Some(
+                catalog
+                    .ticket(i)
+                    .map_err(|b| anyhow::anyhow!(b.render()))?
+                    .id,
+            )),
+            None => Ok(None),
+        }
     }
 
     /// Refuses a ref that another ticket of the desk already carries: one complaint of the
@@ -393,11 +307,6 @@ fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(v)
 }
 
-/// A ticket file's name as its cache entry is keyed (a name that is not UTF-8 is not cached).
-fn cache_name(p: &Path) -> Option<&str> {
-    p.file_name()?.to_str()
-}
-
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -410,8 +319,10 @@ fn hidden(p: &Path) -> bool {
         .is_none_or(|n| n.starts_with('.'))
 }
 
-fn is_ticket_file(p: &Path) -> bool {
-    !hidden(p) && p.extension().is_some_and(|e| e == "yaml")
+/// A ticket file's name: `*.yaml`, not hidden.
+fn is_ticket_name(n: &std::ffi::OsStr) -> bool {
+    n.to_str()
+        .is_some_and(|n| !n.starts_with('.') && n.len() > 5 && n.ends_with(".yaml"))
 }
 
 /// Reads a ticket file; a problem is reported with its line.

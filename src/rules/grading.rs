@@ -7,7 +7,7 @@ use crate::time::{Moment, Span};
 use std::collections::HashMap;
 
 /// Who complained, for telling complainants apart (§6.1.2.2): phone digits, else name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Complainant {
     pub phone_digits: String,
     pub name: String,
@@ -74,6 +74,11 @@ impl Group {
     }
 
     fn build(members: &[Member], window: chrono::Duration, cap: usize) -> Group {
+        // A member counts at `m` when from <= m < min(until, received_at + window).
+        let end = |p: &Member| {
+            let lapse = p.received_at + window;
+            p.until.map_or(lapse, |u| u.min(lapse))
+        };
         let mut moments: Vec<Moment> = members
             .iter()
             .flat_map(|p| [Some(p.from), p.until, Some(p.received_at + window)])
@@ -81,15 +86,35 @@ impl Group {
             .collect();
         moments.sort();
         moments.dedup();
+        // A sweep over the moments keeps the members that count, in their order.
+        let mut joining: Vec<usize> = (0..members.len()).collect();
+        joining.sort_by_key(|i| members[*i].from);
+        let ends: Vec<Moment> = members.iter().map(end).collect();
+        let mut leaving: Vec<usize> = (0..members.len()).collect();
+        leaving.sort_by_key(|i| ends[*i]);
+        let (mut j, mut l) = (0, 0);
+        let mut active = std::collections::BTreeSet::new();
         let mut steps: Vec<(Moment, usize, usize)> = Vec::new();
         let mut tickets: Vec<usize> = Vec::new();
         let mut distinct: Vec<&Complainant> = Vec::new();
         for m in moments {
+            while j < joining.len() && members[joining[j]].from <= m {
+                active.insert(joining[j]);
+                j += 1;
+            }
+            while l < leaving.len() && ends[leaving[l]] <= m {
+                active.remove(&leaving[l]);
+                l += 1;
+            }
             tickets.clear();
             distinct.clear();
-            for p in members.iter().filter(|p| {
-                p.from <= m && p.until.is_none_or(|u| m < u) && p.received_at > m - window
-            }) {
+            // (A member whose window lapsed before it joined left before it came: the
+            // test below keeps it out.)
+            for p in active
+                .iter()
+                .filter(|i| members[**i].from <= m && m < ends[**i])
+                .map(|i| &members[*i])
+            {
                 if !tickets.contains(&p.ticket) {
                     tickets.push(p.ticket);
                 }
@@ -117,9 +142,29 @@ impl Peers {
     /// when its target is recorded (at receipt, or by a later amend or classification) and
     /// leaves it when a correction moves it elsewhere.
     pub fn index(rules: &Rules, tickets: &[Ticket], as_of: Moment) -> Peers {
-        let g = &rules.book.grading;
-        // Counts above the largest number any rule asks about change no grade.
-        let cap = g
+        if Peers::cap(rules) == 0 {
+            return Peers::default();
+        }
+        let stretched: Vec<(Moment, Vec<Stretch>)> = tickets
+            .iter()
+            .filter(|t| t.received_at <= as_of)
+            .map(|t| (t.received_at, stretches(t, as_of)))
+            .collect();
+        Peers::from_stretches(rules, stretched.iter().map(|(r, s)| (*r, s.as_slice())))
+    }
+
+    /// Whether any grading rule asks about the same target: if none does, no ticket's
+    /// peers need be known.
+    pub fn needed(rules: &Rules) -> bool {
+        Peers::cap(rules) > 0
+    }
+
+    /// Counts above the largest number any rule asks about change no grade; 0 when no rule
+    /// asks about the same target at all.
+    fn cap(rules: &Rules) -> usize {
+        rules
+            .book
+            .grading
             .rules
             .iter()
             .flat_map(|r| {
@@ -130,7 +175,18 @@ impl Peers {
             })
             .flatten()
             .max()
-            .unwrap_or(0) as usize;
+            .unwrap_or(0) as usize
+    }
+
+    /// The groups of tickets given as (receipt, stretches as the desk stood at the moment
+    /// the peers are wanted for): what `index` builds from whole tickets, here from what the
+    /// desk's cache keeps of each (its stretches), so that no ticket needs to be read.
+    pub fn from_stretches<'a>(
+        rules: &Rules,
+        tickets: impl Iterator<Item = (Moment, &'a [Stretch])>,
+    ) -> Peers {
+        let g = &rules.book.grading;
+        let cap = Peers::cap(rules);
         if cap == 0 {
             return Peers::default();
         }
@@ -146,18 +202,14 @@ impl Peers {
         windows.sort();
         windows.dedup();
         let mut members: HashMap<(String, String), Vec<Member>> = HashMap::new();
-        for (i, t) in tickets
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.received_at <= as_of)
-        {
-            for (key, from, until, complainant) in stretches(t, as_of) {
-                members.entry(key).or_default().push(Member {
+        for (i, (received_at, stretches)) in tickets.enumerate() {
+            for s in stretches {
+                members.entry(s.key.clone()).or_default().push(Member {
                     ticket: i,
-                    received_at: t.received_at,
-                    from,
-                    until,
-                    complainant,
+                    received_at,
+                    from: s.from,
+                    until: s.until,
+                    complainant: s.complainant.clone(),
                 });
             }
         }
@@ -199,14 +251,46 @@ impl Peers {
     }
 }
 
+/// Every (project, target) key `t` was given at intake or by any correction, withdrawn
+/// ones included: a superset of the groups it belongs to at any moment.
+pub fn mentioned_keys(t: &Ticket) -> Vec<(String, String)> {
+    let mut projects = vec![t.project.as_str()];
+    let mut targets: Vec<&str> = t.target.as_deref().into_iter().collect();
+    for e in &t.events {
+        match &e.action {
+            Action::Amend(f) => {
+                projects.extend(f.project.as_deref());
+                targets.extend(f.target.as_deref());
+            }
+            Action::Classify(c) => targets.extend(c.target.as_deref()),
+            _ => {}
+        }
+    }
+    let mut keys: Vec<(String, String)> = projects
+        .iter()
+        .flat_map(|p| targets.iter().filter_map(move |x| target_key(p, x)))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// A stretch of time a ticket spent with one (project, target) and one complainant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stretch {
+    /// (project, target as `target_key` folds it).
+    pub key: (String, String),
+    pub from: Moment,
+    /// When a correction moved it elsewhere; `None`: it is still there.
+    pub until: Option<Moment>,
+    pub complainant: Complainant,
+}
+
 /// The stretches of time a ticket spent with one (project, target) and one complainant, as
 /// its live events at `as_of` tell: cheaper than a whole fold, as every ticket of the desk is
-/// read this way.
-#[allow(clippy::type_complexity)]
-fn stretches(
-    t: &Ticket,
-    as_of: Moment,
-) -> Vec<((String, String), Moment, Option<Moment>, Complainant)> {
+/// read this way. Only the events up to `as_of` count, so for an `as_of` at or after the
+/// ticket's last event it is the same as for any later one.
+pub fn stretches(t: &Ticket, as_of: Moment) -> Vec<Stretch> {
     let mut project: &str = &t.project;
     let mut target: Option<&str> = t.target.as_deref();
     let mut name: &str = &t.name;
@@ -228,8 +312,13 @@ fn stretches(
         {
             return;
         }
-        if let Some((k, from, c)) = open.take() {
-            out.push((k, from, Some(at), c));
+        if let Some((key, from, complainant)) = open.take() {
+            out.push(Stretch {
+                key,
+                from,
+                until: Some(at),
+                complainant,
+            });
         }
         open = key.map(|k| (k, at, who));
     };
@@ -270,8 +359,13 @@ fn stretches(
             );
         }
     }
-    if let Some((k, from, c)) = open {
-        out.push((k, from, None, c));
+    if let Some((key, from, complainant)) = open {
+        out.push(Stretch {
+            key,
+            from,
+            until: None,
+            complainant,
+        });
     }
     out
 }
@@ -555,5 +649,85 @@ fn grade_at(rules: &Rules, state: &State, now: Moment, ctx: &Context) -> (String
                 clause: g.default_clause.clone(),
             },
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{FixedOffset, TimeZone};
+
+    /// The counts as §6.1.2.2 defines them, member by member: what the sweep must give.
+    fn counts_by_definition(
+        members: &[Member],
+        window: chrono::Duration,
+        cap: usize,
+        m: Moment,
+    ) -> (usize, usize) {
+        let mut tickets = Vec::new();
+        let mut distinct: Vec<&Complainant> = Vec::new();
+        for p in members
+            .iter()
+            .filter(|p| p.from <= m && p.until.is_none_or(|u| m < u) && p.received_at > m - window)
+        {
+            if !tickets.contains(&p.ticket) {
+                tickets.push(p.ticket);
+            }
+            if distinct.len() < cap && !distinct.iter().any(|c| c.same(&p.complainant)) {
+                distinct.push(&p.complainant);
+            }
+        }
+        (tickets.len().min(cap), distinct.len())
+    }
+
+    #[test]
+    fn the_sweep_counts_what_the_definition_counts() {
+        let at = |h: i64| {
+            FixedOffset::east_opt(8 * 3600)
+                .unwrap()
+                .timestamp_opt(1_790_000_000 + h * 3600, 0)
+                .unwrap()
+        };
+        // A small deterministic generator: members joining late, leaving early, several
+        // stretches of one ticket, complainants told apart by phone or by name.
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for round in 0..200 {
+            let members: Vec<Member> = (0..(1 + next(12)))
+                .map(|_| {
+                    let received = next(200) as i64;
+                    let from = received + next(3) as i64 * next(100) as i64;
+                    Member {
+                        ticket: next(8) as usize,
+                        received_at: at(received),
+                        from: at(from),
+                        until: (next(3) == 0).then(|| at(from + 1 + next(150) as i64)),
+                        complainant: Complainant::new(
+                            if next(2) == 0 {
+                                ""
+                            } else {
+                                ["138", "139"][next(2) as usize]
+                            },
+                            ["王", "李", "张"][next(3) as usize],
+                        ),
+                    }
+                })
+                .collect();
+            let window = chrono::Duration::hours(1 + next(120) as i64);
+            let cap = 1 + next(5) as usize;
+            let g = Group::build(&members, window, cap);
+            for h in -5..400 {
+                assert_eq!(
+                    g.counts_at(at(h)),
+                    counts_by_definition(&members, window, cap, at(h)),
+                    "round {round}, hour {h}"
+                );
+            }
+        }
     }
 }
