@@ -32,47 +32,105 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a desk: rules.yaml (the built-in rulebook) and tickets/
+    #[command(
+        after_help = "Examples:\n  plaint init ~/complaints                  # rules.yaml + tickets/ in a new desk\n  plaint init --clone --site KM             # in a fresh git clone of a shared desk"
+    )]
     Init(InitArgs),
     /// Register a complaint; prints the new ticket ID
+    #[command(
+        after_help = "Examples:\n  plaint log --project 实力北岸 --name 张三 --phone 13800000000 --subject 卫生间漏水\n  plaint log --project 实力北岸 --name 张三 --phone 13800000000 --subject 电梯停运 \\
+      --target 3栋电梯 --headcount 4 --at \"2026-11-02 09:30\""
+    )]
     Log(LogArgs),
     /// Register complaints from a spreadsheet (.csv or .xlsx), all or nothing
+    #[command(
+        after_help = "Examples:\n  plaint import examples/import/complaints.xlsx --dry-run   # check every row, write nothing\n  plaint import 台账.csv --encoding gbk"
+    )]
     Import(ImportArgs),
     /// Correct a ticket's intake facts (recorded as an event, never an edit)
+    #[command(
+        after_help = "Examples:\n  plaint amend 202611-0003 --phone 13900000000 --reason \"号码录错\""
+    )]
     Amend(AmendArgs),
     /// Judge validity, type, facts or grade (customer service, §5.1.3)
+    #[command(
+        after_help = "Examples:\n  plaint classify 202611-0003 --valid --type 维保修\n  plaint classify 202611-0003 --grade major --reason \"业主联名投诉\"   # §5.1.3"
+    )]
     Classify(ClassifyArgs),
     /// Name the responsible department and handler (§4.1.2)
+    #[command(
+        after_help = "Examples:\n  plaint assign 202611-0003 --handler 周工            # department from the type\n  plaint assign 202611-0003 --department 营销部 --handler 黄经理"
+    )]
     Assign(AssignArgs),
     /// Record the information hand-off to customer service (§7.3, §8.1)
+    #[command(
+        after_help = "Examples:\n  plaint forward 202611-0003\n  plaint forward 202611-0003 --at \"2026-11-02 10:05\" --note \"电话转客服部\""
+    )]
     Forward(NoteArgs),
     /// Record the first response to the customer (§4.1.1)
+    #[command(after_help = "Examples:\n  plaint respond 202611-0003 --note \"已联系业主\"")]
     Respond(NoteArgs),
     /// Record the handling plan (notice form: action, start, finish)
+    #[command(
+        after_help = "Examples:\n  plaint plan 202611-0003 --action repair --finish 2026-11-20\n  plaint plan 202611-0003 --action 维修 --start 2026-11-05 --finish \"2026-11-06 18:00\" --cost 800"
+    )]
     Plan(PlanArgs),
     /// Close the complaint (§3.6)
+    #[command(
+        after_help = "Examples:\n  plaint close 202611-0003 --reason confirmed --property-confirmed"
+    )]
     Close(CloseArgs),
     /// Record the callback survey after closing (§7.4)
+    #[command(
+        after_help = "Examples:\n  plaint callback 202611-0003 --timeliness 9 --plan 8 --attitude 9\n  plaint callback 202611-0003 --timeliness 4 --plan 5 --attitude 8 --comment \"等了太久\""
+    )]
     Callback(CallbackArgs),
     /// Record a step of the rulebook's own: a visit, an approval (its deadlines.steps)
+    #[command(
+        after_help = "Examples:\n  plaint step 202611-0003 visit --note \"上门查看\"\n  plaint step 202611-0003 approval --role 分管副总 --approved-by 李总"
+    )]
     Step(StepArgs),
     /// Reopen a closed complaint: the customer complains again (§6.1.2.5)
+    #[command(after_help = "Examples:\n  plaint reopen 202611-0003 --reason \"业主反映再次漏水\"")]
     Reopen(ReasonArgs),
     /// Raise the grade one step for mishandling (§6.1.3.5, §6.1.2.6); up the department chain
     /// where the rulebook names one
+    #[command(after_help = "Examples:\n  plaint escalate 202611-0003 --reason \"两次上门未解决\"")]
     Escalate(ReasonArgs),
     /// Record a written reason why a step cannot be done in time (§8.2)
+    #[command(
+        after_help = "Examples:\n  plaint delay 202611-0003 --reason \"需厂家配件\" --approved-by 李总 --role 分管副总"
+    )]
     Delay(DelayArgs),
     /// Record a judgement-based fine (§10–§12 and the appended table)
+    #[command(
+        after_help = "Examples:\n  plaint violation 202611-0003 --rule first-ask --person 张三 --department property"
+    )]
     Violation(ViolationArgs),
     /// Show one ticket: facts, state, deadlines and events
+    #[command(
+        after_help = "Examples:\n  plaint show 202611-0003\n  plaint show 202611-0003 --as-of 2026-11-10 --format json"
+    )]
     Show(ShowArgs),
     /// List tickets, filtered
+    #[command(
+        after_help = "Examples:\n  plaint list --overdue\n  plaint list --status 处理中 --project 实力北岸\n  plaint list --month 2026-11 --format csv --bom > 十一月.csv"
+    )]
     List(ListArgs),
     /// The closure-rate report for a period (§3.7, §13)
+    #[command(
+        after_help = "Examples:\n  plaint report --month 2026-11 --by project\n  plaint report --last-month --by department --format html > report.html   # for cron\n  plaint report --year 2026 --by month --format json"
+    )]
     Report(ReportArgs),
     /// Itemised fines, amounts to decide, totals and rewards for a period (§9)
+    #[command(
+        after_help = "Examples:\n  plaint penalties --month 2026-11\n  plaint penalties --last-month --format csv --bom > 扣罚.csv"
+    )]
     Penalties(PenaltiesArgs),
     /// Enter a department's customer-service platform score for a month (rewards)
+    #[command(
+        after_help = "Examples:\n  plaint rate --department property --month 2026-11 --score 92"
+    )]
     Rate(RateArgs),
     /// Withdraw a mistaken event (recorded as a `void` event; the file only grows)
     #[command(
@@ -82,12 +140,27 @@ pub enum Command {
     )]
     Void(VoidArgs),
     /// The working-day calendar in use: holidays, make-up days, years covered
+    #[command(after_help = "Examples:\n  plaint calendar --year 2027")]
     Calendar(CalendarArgs),
     /// Validate the rulebook and every ticket file
+    #[command(
+        after_help = "Examples:\n  plaint check\n  plaint check --rules new-rules.yaml      # try a rulebook before putting it in place"
+    )]
     Check(CheckArgs),
     /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  plaint completions bash > ~/.local/share/bash-completion/completions/plaint\n  plaint completions zsh > ~/.zfunc/_plaint"
+    )]
     Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man`
+    #[command(
+        after_help = "Examples:\n  plaint man > ~/.local/share/man/man1/plaint.1 && man plaint\n  plaint man | man -l -"
+    )]
+    Man,
     /// Read the desk's git history: every commit that did more than append to tickets
+    #[command(
+        after_help = "Examples:\n  plaint audit\n  plaint audit --since v2026-10 --format json"
+    )]
     Audit(AuditArgs),
     /// git's merge driver for ticket files (set up by `plaint init --clone`)
     #[command(hide = true)]
@@ -99,6 +172,7 @@ pub struct AuditArgs {
     /// Only commits after this one (a commit, tag or branch)
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
+    /// Output format: table or json
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
 }
@@ -164,6 +238,7 @@ pub struct CalendarArgs {
     /// Only this year (default every year the calendar names, and this one)
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     #[command(flatten)]
@@ -359,8 +434,11 @@ impl AmendArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ShowFormat {
+    /// Tables for the terminal, in Chinese
     Table,
+    /// Codes for scripts
     Json,
+    /// The ticket file as plaint reads it
     Yaml,
 }
 
@@ -370,25 +448,34 @@ pub struct ShowArgs {
     pub id: String,
     #[command(flatten)]
     pub read: ReadOpts,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
     pub format: ShowFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ListFormat {
+    /// A table for the terminal, in Chinese
     Table,
+    /// Codes for scripts
     Json,
+    /// Codes for scripts; with --bom, Chinese headers and labels for Excel
     Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum StatusFilter {
+    /// 处理中: not closed (or reopened)
+    #[value(alias = "处理中", alias = "未关闭")]
     Open,
+    /// 已关闭
+    #[value(alias = "已关闭", alias = "关闭")]
     Closed,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Only open (处理中) or closed (已关闭) tickets
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
     /// Only tickets with a deadline passed and not met
@@ -411,6 +498,7 @@ pub struct ListArgs {
     pub month: Option<String>,
     #[command(flatten)]
     pub read: ReadOpts,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text
@@ -420,6 +508,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
@@ -483,6 +572,7 @@ pub struct AssignArgs {
 pub struct NoteArgs {
     /// Ticket ID
     pub id: String,
+    /// A note kept with the event (what was said or done)
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
@@ -505,6 +595,7 @@ pub struct PlanArgs {
     /// Cost, in yuan
     #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub cost: Option<String>,
+    /// A note kept with the event (what was said or done)
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
@@ -521,6 +612,7 @@ pub struct CloseArgs {
     /// The property company confirmed the result in writing (§7.5)
     #[arg(long)]
     pub property_confirmed: bool,
+    /// A note kept with the event (what was said or done)
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     #[command(flatten)]
@@ -565,6 +657,7 @@ pub struct StepArgs {
     pub id: String,
     /// The step, by code or label, as the rulebook's deadlines.steps names it (e.g. visit)
     pub step: String,
+    /// A note kept with the event (what was said or done)
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
     /// The signer's role, for a step the rulebook has signed (one of its signers)
@@ -581,6 +674,7 @@ pub struct StepArgs {
 pub struct ReasonArgs {
     /// Ticket ID
     pub id: String,
+    /// Why: the customer's new complaint, or how it was mishandled (kept with the event)
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reason: String,
     #[command(flatten)]
@@ -644,19 +738,34 @@ pub struct PeriodArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum GroupBy {
+    /// 项目
+    #[value(alias = "项目")]
     Project,
+    /// 责任部门
+    #[value(alias = "部门", alias = "责任部门")]
     Department,
+    /// 类别
+    #[value(alias = "类别")]
     Category,
+    /// 等级
+    #[value(alias = "等级")]
     Grade,
+    /// 月份
+    #[value(alias = "月份")]
     Month,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ReportFormat {
+    /// A table for the terminal, in Chinese
     Table,
+    /// Codes and figures for scripts (keys fixed by SPEC)
     Json,
+    /// Codes for scripts; with --bom, Chinese headers for Excel
     Csv,
+    /// A Markdown table, in Chinese
     Md,
+    /// A page with charts, for mail
     Html,
 }
 
@@ -669,6 +778,7 @@ pub struct ReportArgs {
     pub by: Option<GroupBy>,
     #[command(flatten)]
     pub read: ReadOpts,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
     /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text
@@ -682,6 +792,7 @@ pub struct PenaltiesArgs {
     pub period: PeriodArgs,
     #[command(flatten)]
     pub read: ReadOpts,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text

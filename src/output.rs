@@ -1,23 +1,91 @@
 //! Formatting at the edge: terminal tables, JSON, CSV.
 
 use anyhow::Result;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
 use std::io::{IsTerminal, Write};
 
-/// A table for people: fits the terminal when there is one, CJK text aligned by display width.
+/// A table for people: fits the terminal (or `$COLUMNS` when piped), CJK text aligned by
+/// display width. Columns of IDs, times, amounts and codes never wrap; text columns give
+/// way and wrap instead.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    build(headers, rows, None)
+}
+
+/// `table` with one line per row: a text that does not fit is cut with `…` (a list to scan;
+/// `show` gives the whole text).
+pub fn table_lines(headers: &[&str], rows: &[Vec<String>]) -> String {
+    build(headers, rows, Some(1))
+}
+
+fn build(headers: &[&str], rows: &[Vec<String>], lines: Option<usize>) -> String {
     let mut t = Table::new();
+    t.set_truncation_indicator("…");
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    if std::io::stdout().is_terminal() {
-        t.set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        t.set_content_arrangement(ContentArrangement::Disabled);
+    match width() {
+        Some(w) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+            t.set_width(w);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
     }
     t.set_header(headers.iter().copied());
     for r in rows {
-        t.add_row(r.iter().map(|c| visible(c)));
+        let mut row = comfy_table::Row::from(r.iter().map(|c| visible(c)));
+        if let Some(n) = lines {
+            row.max_height(n);
+        }
+        t.add_row(row);
+    }
+    for (i, col) in t.column_iter_mut().enumerate() {
+        let cells = || rows.iter().filter_map(|r| r.get(i));
+        let short = cells().all(|c| display_width(c) <= 12) && display_width(headers[i]) <= 12;
+        if short || cells().all(|c| atomic(c)) {
+            col.set_constraint(ColumnConstraint::ContentWidth);
+        }
     }
     t.to_string()
+}
+
+/// The width to fit: the terminal's, else `$COLUMNS` (a pager or `watch` sets it), else
+/// none (the table is as wide as its content).
+fn width() -> Option<u16> {
+    let env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 20);
+    if std::io::stdout().is_terminal() {
+        return env.or_else(|| comfy_table::Table::new().width());
+    }
+    env
+}
+
+/// Columns a text takes in a terminal: CJK characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !matches!(c, '—' | '…') {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// A cell that must never be broken across lines: an ID, a time, a number, an amount or a
+/// short code (no more than 24 columns, nothing but digits, Latin letters and the
+/// punctuation they carry).
+fn atomic(cell: &str) -> bool {
+    cell.chars().count() <= 24
+        && cell.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    '-' | ':' | '.' | '/' | '%' | '+' | ',' | ' ' | '¥' | '—' | '§'
+                )
+        })
 }
 
 /// Text as a terminal may show it: every control character but the newline written as an

@@ -239,9 +239,20 @@ impl<'de> Deserialize<'de> for Span {
 pub fn describe_delay(d: Duration) -> String {
     let mins = d.num_minutes().max(0);
     if mins == 0 && d.num_seconds() > 0 {
-        return format!("{}s", d.num_seconds());
+        return format!("{}秒", d.num_seconds());
     }
-    Span { minutes: mins }.to_string()
+    let (days, hours, minutes) = (mins / 1440, mins % 1440 / 60, mins % 60);
+    let mut out = String::new();
+    if days > 0 {
+        out.push_str(&format!("{days}天"));
+    }
+    if hours > 0 {
+        out.push_str(&format!("{hours}小时"));
+    }
+    if minutes > 0 || out.is_empty() {
+        out.push_str(&format!("{minutes}分钟"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -294,7 +305,13 @@ mod tests {
         assert!(Span::parse("h").is_err());
         assert!(Span::parse("2w").is_err());
         assert_eq!(Span::parse("1d12h").unwrap().to_string(), "1d12h");
-        assert_eq!(describe_delay(Duration::minutes(90)), "1h30m");
+        assert_eq!(describe_delay(Duration::minutes(90)), "1小时30分钟");
+        assert_eq!(
+            describe_delay(Duration::minutes(38 * 1440 + 9 * 60 + 30)),
+            "38天9小时30分钟"
+        );
+        assert_eq!(describe_delay(Duration::days(3)), "3天");
+        assert_eq!(describe_delay(Duration::seconds(40)), "40秒");
     }
 
     #[test]

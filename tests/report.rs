@@ -536,7 +536,14 @@ fn report_formats_parse_back() {
         assert_eq!(text.starts_with('\u{feff}'), bom);
         let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        assert_eq!(head[..3], ["key", "label", "received"]);
+        // Plain CSV is for scripts (codes, English keys); with a BOM it is for Excel and
+        // people: Chinese headers named after --by.
+        let expected = if bom {
+            ["代码", "项目", "受理"]
+        } else {
+            ["key", "label", "received"]
+        };
+        assert_eq!(head[..3], expected);
         let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
         assert_eq!(rows.len(), 4);
         assert_eq!(&rows[0][0], "书香大地");
@@ -787,11 +794,39 @@ fn penalty_formats() {
     let mut r = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>()[..6],
+        ["编号", "规则", "条款", "责任人", "部门", "金额(元)"]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    // Eight fines, then the grand total, in yuan (the same sum the table's 合计 gives).
+    assert_eq!(rows.len(), 9);
+    assert_eq!(&rows[8][0], "合计");
+    let sum: i64 = rows[..8].iter().map(|r| r[5].parse::<i64>().unwrap()).sum();
+    assert_eq!((&rows[8][5], sum), ("5400", 5400));
+    let plain = x.d.ok(&[
+        "penalties",
+        "--month",
+        "2026-11",
+        "--as-of",
+        "2026-11-20",
+        "--format",
+        "csv",
+    ]);
+    let mut r = csv::Reader::from_reader(plain.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>()[..6],
         ["ticket", "rule", "clause", "person", "department", "amount"]
     );
     assert_eq!(r.records().count(), 8);
     let t =
         x.d.ok(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"]);
+    // The department subtotals end with the grand total.
+    let by_dept = &t[t.find("按部门合计").unwrap()..];
+    assert!(
+        by_dept
+            .lines()
+            .any(|l| l.contains(" 合计 ") && l.contains(" 5400 ")),
+        "{t}"
+    );
     assert!(
         t.contains("待定")
             && t.contains("按责任人合计")

@@ -85,6 +85,50 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
 
     match a.format {
         ListFormat::Json => output::json_to_stdout(&rows)?,
+        ListFormat::Csv if a.bom => {
+            // For Excel, and for people: Chinese headers and the rulebook's labels.
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.clone(),
+                        r.project.clone(),
+                        status_label(r),
+                        if r.valid { "有效" } else { "无效" }.into(),
+                        rules.grades().label(&r.grade).to_string(),
+                        rules.categories().label(&r.category).to_string(),
+                        r.type_
+                            .as_deref()
+                            .map(|t| rules.types().label(t).to_string())
+                            .unwrap_or_default(),
+                        r.department
+                            .as_deref()
+                            .map(|d| rules.departments().label(d).to_string())
+                            .unwrap_or_default(),
+                        r.handler.clone().unwrap_or_default(),
+                        human(&r.received),
+                        r.subject.clone(),
+                    ]
+                })
+                .collect();
+            output::print(&output::csv(
+                &[
+                    "编号",
+                    "项目",
+                    "状态",
+                    "有效性",
+                    "等级",
+                    "类别",
+                    "投诉类型",
+                    "责任部门",
+                    "处理人",
+                    "受理时间",
+                    "主题",
+                ],
+                &rows,
+                true,
+            )?)?
+        }
         ListFormat::Csv => {
             let rows: Vec<Vec<String>> = rows
                 .iter()
@@ -134,10 +178,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                         r.id.clone(),
                         r.project.clone(),
                         rules.grades().label(&r.grade).to_string(),
-                        match r.status {
-                            "open" => "处理中".to_string(),
-                            _ => "已关闭".to_string(),
-                        } + if r.overdue { " 逾期" } else { "" },
+                        status_label(r),
                         rules.categories().label(&r.category).to_string(),
                         r.department
                             .as_deref()
@@ -148,7 +189,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     ]
                 })
                 .collect();
-            output::print(&output::table(
+            output::print(&output::table_lines(
                 &[
                     "编号",
                     "项目",
@@ -166,6 +207,16 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
     super::warn_gap_years(&gaps);
     std::mem::forget(catalog);
     Ok(0)
+}
+
+/// 处理中 or 已关闭, and 逾期 when a deadline has passed unmet.
+fn status_label(r: &Row) -> String {
+    let status = if r.status == "open" {
+        "处理中"
+    } else {
+        "已关闭"
+    };
+    format!("{status}{}", if r.overdue { " 逾期" } else { "" })
 }
 
 /// Tickets judged at once: enough to keep every core busy, few enough to bound memory.

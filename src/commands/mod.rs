@@ -75,6 +75,23 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
             Ok(0)
         }
+        Command::Man => {
+            // One page: plaint(1) with every subcommand's options and examples after it.
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
+            for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+                let full = format!("plaint {}", sub.get_name());
+                let man = clap_mangen::Man::new(sub.clone().bin_name(full.clone()));
+                out.extend_from_slice(format!(".SH \"{}\"\n", full.to_uppercase()).as_bytes());
+                man.render_description_section(&mut out)?;
+                man.render_synopsis_section(&mut out)?;
+                man.render_options_section(&mut out)?;
+                man.render_extra_section(&mut out)?;
+            }
+            crate::output::print(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
     }
 }
 

@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
     let text = match a.format {
         ListFormat::Table => render::penalties_table(rules, &pn, &period, &prov),
         ListFormat::Json => output::json(&render::penalties_json(rules, &pn, &period, &prov))?,
-        ListFormat::Csv => render::penalties_csv(&pn, a.bom)?,
+        ListFormat::Csv => render::penalties_csv(rules, &pn, a.bom)?,
     };
     output::print(&text)?;
     super::warn_calendar_gaps(&judged);

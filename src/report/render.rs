@@ -150,6 +150,20 @@ fn dash(v: Option<Tenths>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// The report's columns; the first is named after what the rows are grouped by.
+fn head(by: Option<By>) -> [&'static str; 9] {
+    let mut h = HEAD;
+    h[0] = match by {
+        Some(By::Project) => "项目",
+        Some(By::Department) => "责任部门",
+        Some(By::Category) => "类别",
+        Some(By::Grade) => "等级",
+        Some(By::Month) => "月份",
+        None => "范围",
+    };
+    h
+}
+
 const HEAD: [&str; 9] = [
     "分组",
     "受理",
@@ -235,7 +249,7 @@ fn title(r: &Report) -> String {
 pub fn report_table(rules: &Rules, r: &Report, by: Option<By>, p: &Provenance) -> String {
     let mut out = title(r);
     out.push('\n');
-    out.push_str(&output::table(&HEAD, &rows(rules, r, by)));
+    out.push_str(&output::table(&head(by), &rows(rules, r, by)));
     out.push('\n');
     if r.overdue.is_empty() {
         out.push_str("期末无逾期投诉。\n");
@@ -254,7 +268,9 @@ pub fn report_table(rules: &Rules, r: &Report, by: Option<By>, p: &Provenance) -
 }
 
 pub fn report_csv(rules: &Rules, r: &Report, by: Option<By>, bom: bool) -> Result<String> {
-    let head = [
+    let h = head(by);
+    let chinese = ["代码", h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]];
+    let english = [
         "key",
         "label",
         "received",
@@ -266,6 +282,8 @@ pub fn report_csv(rules: &Rules, r: &Report, by: Option<By>, bom: bool) -> Resul
         "satisfaction",
         "rank",
     ];
+    // With a BOM the file is for Excel, and for people: Chinese headers.
+    let head = if bom { chinese } else { english };
     let opt = |v: Option<Tenths>| v.map(|x| x.to_string()).unwrap_or_default();
     let line = |key: &str, label: String, f: &Figures, rank: String| {
         vec![
@@ -317,7 +335,7 @@ fn md_table(head: &[&str], rows: &[Vec<String>]) -> String {
 
 pub fn report_md(rules: &Rules, r: &Report, by: Option<By>, p: &Provenance) -> String {
     let mut out = format!("# {}\n\n", title(r));
-    out.push_str(&md_table(&HEAD, &rows(rules, r, by)));
+    out.push_str(&md_table(&head(by), &rows(rules, r, by)));
     out.push('\n');
     if r.overdue.is_empty() {
         out.push_str("期末无逾期投诉。\n\n");
@@ -531,7 +549,7 @@ pub fn report_html(
         esc(&title(r)),
         esc(&p.line())
     );
-    out.push_str(&html_table(&HEAD, &rows(rules, r, by), true));
+    out.push_str(&html_table(&head(by), &rows(rules, r, by), true));
     let bars: Vec<(String, Option<Tenths>)> = by_project
         .groups
         .iter()
@@ -631,35 +649,72 @@ pub fn penalties_json(
     })
 }
 
-pub fn penalties_csv(pn: &Penalties, bom: bool) -> Result<String> {
-    let head = [
-        "ticket",
-        "rule",
-        "clause",
-        "person",
-        "department",
-        "amount",
-        "basis",
-        "provisional",
-        "due",
-    ];
-    let rows: Vec<Vec<String>> = pn
+/// The fines as CSV: codes and English headers for scripts; with `bom` (for Excel) the
+/// rulebook's labels and Chinese headers, and a grand total row.
+pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String> {
+    let head = if bom {
+        [
+            "编号",
+            "规则",
+            "条款",
+            "责任人",
+            "部门",
+            "金额(元)",
+            "依据",
+            "暂计",
+            "时限",
+        ]
+    } else {
+        [
+            "ticket",
+            "rule",
+            "clause",
+            "person",
+            "department",
+            "amount",
+            "basis",
+            "provisional",
+            "due",
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = pn
         .items
         .iter()
         .map(|i| {
-            vec![
-                i.ticket.clone(),
-                i.rule.clone(),
-                i.clause.clone(),
-                i.person.clone().unwrap_or_default(),
-                i.department.clone(),
-                i.amount.to_string(),
-                i.basis.clone(),
-                i.provisional.to_string(),
-                rfc3339(&i.when),
-            ]
+            if bom {
+                vec![
+                    i.ticket.clone(),
+                    i.label.clone(),
+                    format!("§{}", i.clause),
+                    named(&i.person),
+                    rules.departments().label(&i.department).to_string(),
+                    i.amount.to_string(),
+                    i.basis.clone(),
+                    if i.provisional { "是" } else { "否" }.into(),
+                    human(&i.when),
+                ]
+            } else {
+                vec![
+                    i.ticket.clone(),
+                    i.rule.clone(),
+                    i.clause.clone(),
+                    i.person.clone().unwrap_or_default(),
+                    i.department.clone(),
+                    i.amount.to_string(),
+                    i.basis.clone(),
+                    i.provisional.to_string(),
+                    rfc3339(&i.when),
+                ]
+            }
         })
         .collect();
+    if bom && !pn.items.is_empty() {
+        let total: crate::money::Money = pn.items.iter().map(|i| i.amount).sum();
+        let mut last = vec![String::new(); head.len()];
+        last[0] = "合计".into();
+        last[5] = total.to_string();
+        rows.push(last);
+    }
     output::csv(&head, &rows, bom)
 }
 
@@ -730,11 +785,13 @@ pub fn penalties_table(
         out.push_str("按责任人合计:\n");
         out.push_str(&output::table(&["责任人", "部门", "金额(元)"], &rows));
         out.push('\n');
-        let rows: Vec<Vec<String>> = pn
+        let mut rows: Vec<Vec<String>> = pn
             .department_totals
             .iter()
             .map(|(d, a)| vec![dept(d), a.to_string()])
             .collect();
+        let total: crate::money::Money = pn.department_totals.iter().map(|(_, a)| *a).sum();
+        rows.push(vec!["合计".into(), total.to_string()]);
         out.push_str("按部门合计:\n");
         out.push_str(&output::table(&["部门", "金额(元)"], &rows));
         out.push('\n');

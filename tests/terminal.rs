@@ -1,0 +1,233 @@
+//! What a newcomer meets in a terminal: README's tour runs as written, every command's help
+//! has examples, the manual page, tables that never break an ID, a time or a figure, and
+//! one language per output.
+
+mod common;
+
+use common::{Desk, plaint, run_ok};
+use std::path::Path;
+use std::process::Command;
+
+fn example() -> Desk {
+    let d = Desk::nowhere();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk");
+    let out = Command::new("cp")
+        .arg("-r")
+        .arg(src.join("."))
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    d
+}
+
+/// README's tour, copied out of README.md and run by a shell with `plaint` on the PATH, in
+/// the repository (it imports the sample sheet) on a fresh desk.
+#[test]
+fn the_readme_tour_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let tour = &readme[readme.find("## A quick tour").unwrap()..];
+    let start = tour.find("```sh\n").unwrap() + "```sh\n".len();
+    let script = &tour[start..start + tour[start..].find("```").unwrap()];
+    let d = Desk::nowhere();
+    let home = d.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_plaint")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut sh = Command::new("bash");
+    sh.arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(script)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("HOME", &home)
+        .env("PATH", path)
+        .env("PLAINT_NO_COMMIT", "1")
+        .env_remove("PLAINT_DESK")
+        .env_remove("PLAINT_NOW");
+    let out = run_ok(sh.into(), "README tour");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The report: one complaint, closed on time, called back (9+8+9)/3 = 8.7.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("实力北岸") && l.contains(" 100.0 ") && l.contains(" 8.7 ")),
+        "{stdout}"
+    );
+    // The fine the tour points out: the plan was due four hours after the assignment at
+    // 09:30 (2026-11-02 13:00, §9.1) and came at 14:00, an hour late; 周工 handled it.
+    assert!(
+        stdout.contains("未按要求给出处理方案 §9.1")
+            && stdout.contains("周工")
+            && stdout.contains("超出 11-02 13:00 时限 1小时"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn every_command_has_examples_and_every_option_a_line_of_help() {
+    let help = String::from_utf8(plaint().arg("--help").output().unwrap().stdout).unwrap();
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // (A description that wraps continues further in.)
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 25, "{commands:?}");
+    for c in &commands {
+        let out = run_ok(
+            {
+                let mut p = plaint();
+                p.args([c.as_str(), "--help"]);
+                p
+            },
+            c,
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("Examples:\n  plaint "),
+            "{c} has no examples:\n{text}"
+        );
+        // Every option says something: on its own line after the name, or (long help) on
+        // the lines below it.
+        let options = &text[text.find("Options:").unwrap()..text.find("Examples:").unwrap()];
+        let lines: Vec<&str> = options.lines().skip(1).collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            if !(t.starts_with("--") || t.starts_with("-h")) {
+                continue;
+            }
+            let inline = t.split("  ").filter(|p| !p.trim().is_empty()).count() >= 2;
+            let next = lines.get(i + 1).copied().unwrap_or("");
+            let below = next.starts_with("          ") && !next.trim().starts_with('[');
+            assert!(inline || below, "{c}: option without help: {l}\n{text}");
+        }
+    }
+}
+
+#[test]
+fn the_manual_page_covers_every_command() {
+    let out = run_ok(
+        {
+            let mut p = plaint();
+            p.arg("man");
+            p
+        },
+        "man",
+    );
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        roff.starts_with(".ie") && roff.contains(".TH plaint 1"),
+        "{roff}"
+    );
+    for c in [
+        "PLAINT LOG",
+        "PLAINT REPORT",
+        "PLAINT PENALTIES",
+        "PLAINT VOID",
+    ] {
+        assert!(roff.contains(&format!(".SH \"{c}\"")), "{c}");
+    }
+    assert!(roff.contains("plaint report \\-\\-month 2026\\-11 \\-\\-by project"));
+}
+
+#[test]
+fn status_takes_the_chinese_labels_too() {
+    let d = example();
+    let by = |status: &str| d.json(&["list", "--status", status, "--as-of", "2026-11-20"]);
+    assert_eq!(by("已关闭"), by("closed"));
+    assert_eq!(by("关闭"), by("closed"));
+    assert_eq!(by("处理中"), by("open"));
+    assert!(!by("open").as_array().unwrap().is_empty());
+    let err = d.refused(&["list", "--status", "完成"], 2);
+    assert!(err.contains("open, closed"), "{err}");
+}
+
+/// At 60, 100 and 160 columns (`$COLUMNS`, as a pager sets it), IDs, times and figures stay
+/// whole on one line; text gives way.
+#[test]
+fn narrow_tables_never_break_an_id_a_time_or_a_figure() {
+    let d = example();
+    for width in ["60", "100", "160"] {
+        let run = |args: &[&str]| {
+            let out = run_ok(
+                {
+                    let mut c = d.cmd(args);
+                    c.env("COLUMNS", width);
+                    c
+                },
+                args,
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let list = run(&["list", "--as-of", "2026-11-20"]);
+        for id in ["202608-0001", "202611-0007"] {
+            assert!(list.contains(id), "{width}: {id} broken:\n{list}");
+        }
+        assert!(list.contains("2026-08-03 09:20"), "{width}:\n{list}");
+        // One line per ticket: a long subject is cut with … rather than wrapped.
+        let rows = list.lines().filter(|l| l.contains(" 2026")).count();
+        assert_eq!(rows, 17, "{width}:\n{list}");
+        let report = run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--by",
+            "project",
+            "--as-of",
+            "2026-11-20",
+        ]);
+        assert!(
+            report.contains(" 100.0 ") && report.contains(" 28.6 "),
+            "{width}:\n{report}"
+        );
+        if width == "100" {
+            assert!(list.lines().all(|l| l.chars().count() <= 100), "{list}");
+            assert!(list.contains('…'), "{list}");
+        }
+    }
+}
+
+#[test]
+fn the_report_names_its_first_column_after_by() {
+    let d = example();
+    for (by, head) in [
+        ("project", "项目"),
+        ("department", "责任部门"),
+        ("category", "类别"),
+        ("grade", "等级"),
+        ("month", "月份"),
+        ("等级", "等级"),
+    ] {
+        let t = d.ok(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--by",
+            by,
+            "--as-of",
+            "2026-11-20",
+        ]);
+        let header = t.lines().nth(2).unwrap();
+        assert!(
+            header
+                .trim_start_matches('│')
+                .trim_start()
+                .starts_with(head),
+            "{by}: {header}"
+        );
+    }
+}
+
+#[test]
+fn durations_read_in_chinese_where_the_output_is_chinese() {
+    let d = example();
+    let t = d.ok(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"]);
+    assert!(t.contains("时限 9天13小时"), "{t}");
+    assert!(!t.contains("13h"), "{t}");
+}
