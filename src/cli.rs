@@ -13,7 +13,10 @@ use std::path::PathBuf;
         A rulebook (rules.yaml) grades it, names who handles it, sets every deadline on a \
         business calendar and turns late steps into itemised fines.",
     after_help = "Every command takes --desk (default $PLAINT_DESK, else the current directory) \
-        and --rules (default DESK/rules.yaml, else the built-in rulebook)."
+        and --rules (default DESK/rules.yaml, else the built-in rulebook). These, and --by, \
+        --at, --as-of, --format, --quiet and --color, go before or after the command.\n\n\
+        Examples:\n  plaint --desk examples/desk report --month 2026-11 --as-of 2026-11-20\n  \
+        plaint --by 王芳 close 202611-0003 --reason confirmed\n  plaint man | man -l -"
 )]
 pub struct Cli {
     /// The desk directory
@@ -25,8 +28,24 @@ pub struct Cli {
     /// In a git desk, write without committing the step ($PLAINT_NO_COMMIT=1 likewise)
     #[arg(long, global = true, env = "PLAINT_NO_COMMIT", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_commit: bool,
+    /// No confirmations on stderr ("closed 202611-0003"); warnings and errors still show
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour in tables (overdue red, due today yellow, met green): auto (a terminal, and
+    /// $NO_COLOR unset), always or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// When tables are coloured.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// On a terminal, unless $NO_COLOR is set
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

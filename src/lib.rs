@@ -27,7 +27,7 @@ pub fn run() -> i32 {
             return 1;
         }
     };
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::try_parse_from(hoist(args)) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -75,4 +75,91 @@ fn arguments() -> Result<Vec<std::ffi::OsString>, String> {
         out.push(s.into());
     }
     Ok(out)
+}
+
+/// Options that belong to the commands (`--by`, `--at`, `--as-of`, `--format`) given before
+/// the command's name are moved after it, so that `plaint --as-of 2026-11-20 report ...`
+/// means what `plaint report ... --as-of 2026-11-20` means. A command that does not take
+/// the option still refuses it, by name.
+fn hoist(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    const MOVED: [&str; 4] = ["--by", "--at", "--as-of", "--format"];
+    const GLOBAL_WITH_VALUE: [&str; 3] = ["--desk", "--rules", "--color"];
+    let mut front = Vec::new();
+    let mut moved = Vec::new();
+    let mut rest = args.into_iter();
+    front.extend(rest.next());
+    let mut tail: Vec<std::ffi::OsString> = Vec::new();
+    while let Some(a) = rest.next() {
+        let Some(s) = a.to_str().map(str::to_string) else {
+            tail.push(a);
+            break;
+        };
+        if !s.starts_with('-') || s == "--" {
+            tail.push(a);
+            break;
+        }
+        let name = s.split('=').next().unwrap_or_default();
+        let takes_value = !s.contains('=');
+        if MOVED.contains(&name) {
+            moved.push(a);
+            if takes_value {
+                moved.extend(rest.next());
+            }
+        } else {
+            front.push(a);
+            if GLOBAL_WITH_VALUE.contains(&name) && takes_value {
+                front.extend(rest.next());
+            }
+        }
+    }
+    tail.extend(rest);
+    let at = tail.iter().position(|a| a == "--").unwrap_or(tail.len());
+    let after = tail.split_off(at);
+    front.extend(tail);
+    front.extend(moved);
+    front.extend(after);
+    front
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hoist;
+
+    fn h(args: &[&str]) -> Vec<String> {
+        hoist(args.iter().map(|a| a.into()).collect())
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn command_options_before_the_command_move_after_it() {
+        assert_eq!(
+            h(&[
+                "plaint",
+                "--as-of",
+                "2026-11-20",
+                "--desk",
+                "d",
+                "report",
+                "--month",
+                "2026-11"
+            ]),
+            [
+                "plaint",
+                "--desk",
+                "d",
+                "report",
+                "--month",
+                "2026-11",
+                "--as-of",
+                "2026-11-20"
+            ]
+        );
+        assert_eq!(
+            h(&["plaint", "--by=王芳", "-q", "close", "X", "--", "-y"]),
+            ["plaint", "-q", "close", "X", "--by=王芳", "--", "-y"]
+        );
+        assert_eq!(h(&["plaint", "list"]), ["plaint", "list"]);
+    }
 }

@@ -1,27 +1,85 @@
 //! Formatting at the edge: terminal tables, JSON, CSV.
 
 use anyhow::Result;
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static COLOUR: AtomicBool = AtomicBool::new(false);
+
+/// `--quiet`: confirmations are not printed.
+pub fn set_quiet(q: bool) {
+    QUIET.store(q, Ordering::Relaxed);
+}
+
+/// Whether tables are coloured (`--color`, `$NO_COLOR`, a terminal).
+pub fn set_colour(c: bool) {
+    COLOUR.store(c, Ordering::Relaxed);
+}
+
+/// A confirmation for people, on stderr ("closed 202611-0003"); `--quiet` drops it.
+pub fn note(text: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        eprintln!("{text}");
+    }
+}
+
+/// How a cell reads at a glance, when tables are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Overdue, or done late.
+    Bad,
+    /// Due today and not done yet.
+    Soon,
+    /// Done in time.
+    Good,
+}
 
 /// A table for people: fits the terminal (or `$COLUMNS` when piped), CJK text aligned by
 /// display width. Columns of IDs, times, amounts and codes never wrap; text columns give
 /// way and wrap instead.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    build(headers, rows, None)
+    build(headers, rows, None, &[], &|_, _| None)
+}
+
+/// `table` with a tone for some cells (by row and column), shown as colour on a terminal.
+pub fn table_toned(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    tone: &dyn Fn(usize, usize) -> Option<Tone>,
+) -> String {
+    build(headers, rows, None, &[], tone)
 }
 
 /// `table` with one line per row: a text that does not fit is cut with `…` (a list to scan;
-/// `show` gives the whole text).
-pub fn table_lines(headers: &[&str], rows: &[Vec<String>]) -> String {
-    build(headers, rows, Some(1))
+/// `show` gives the whole text). On a terminal too narrow for every column, the columns of
+/// `drop` go first, in that order.
+pub fn table_lines(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    drop: &[usize],
+    tone: &dyn Fn(usize, usize) -> Option<Tone>,
+) -> String {
+    build(headers, rows, Some(1), drop, tone)
 }
 
-fn build(headers: &[&str], rows: &[Vec<String>], lines: Option<usize>) -> String {
+fn build(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    lines: Option<usize>,
+    drop: &[usize],
+    tone: &dyn Fn(usize, usize) -> Option<Tone>,
+) -> String {
+    let colour = COLOUR.load(Ordering::Relaxed);
     let mut t = Table::new();
+    if colour {
+        t.enforce_styling();
+    }
     t.set_truncation_indicator("…");
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    match width() {
+    let fit = width();
+    match fit {
         Some(w) => {
             t.set_content_arrangement(ContentArrangement::Dynamic);
             t.set_width(w);
@@ -31,21 +89,106 @@ fn build(headers: &[&str], rows: &[Vec<String>], lines: Option<usize>) -> String
         }
     }
     t.set_header(headers.iter().copied());
-    for r in rows {
-        let mut row = comfy_table::Row::from(r.iter().map(|c| visible(c)));
+    for (i, r) in rows.iter().enumerate() {
+        let mut row = comfy_table::Row::from(r.iter().enumerate().map(|(j, c)| {
+            let cell = Cell::new(visible(c));
+            match tone(i, j).filter(|_| colour) {
+                Some(Tone::Bad) => cell.fg(Color::Red),
+                Some(Tone::Soon) => cell.fg(Color::Yellow),
+                Some(Tone::Good) => cell.fg(Color::Green),
+                None => cell,
+            }
+        }));
         if let Some(n) = lines {
             row.max_height(n);
         }
         t.add_row(row);
     }
+    let layout = Layout::plan(headers, rows, fit, drop);
     for (i, col) in t.column_iter_mut().enumerate() {
-        let cells = || rows.iter().filter_map(|r| r.get(i));
-        let short = cells().all(|c| display_width(c) <= 12) && display_width(headers[i]) <= 12;
-        if short || cells().all(|c| atomic(c)) {
-            col.set_constraint(ColumnConstraint::ContentWidth);
+        if layout.hidden[i] {
+            col.set_constraint(ColumnConstraint::Hidden);
+        } else if layout.whole[i] {
+            // Kept on one line; its header (a word or two) may wrap instead.
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(layout.cells[i])));
         }
     }
     t.to_string()
+}
+
+/// How a table's columns share the width: which are kept whole (IDs, times, figures, codes
+/// always; short labels when there is room) and which are left out on a narrow terminal.
+struct Layout {
+    whole: Vec<bool>,
+    hidden: Vec<bool>,
+    /// The width of each column's widest cell, padding included (the header aside).
+    cells: Vec<u16>,
+}
+
+impl Layout {
+    /// Narrowest a text column is let become: three Chinese characters.
+    const TEXT_MIN: usize = 8;
+
+    fn plan(headers: &[&str], rows: &[Vec<String>], fit: Option<u16>, drop: &[usize]) -> Layout {
+        let n = headers.len();
+        let widest = |i: usize| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .flat_map(|c| c.lines())
+                .map(display_width)
+                .max()
+                .unwrap_or(0)
+        };
+        // At least one Chinese character wide, so that a header can wrap a character a
+        // line.
+        let cells: Vec<usize> = (0..n).map(|i| (widest(i) + 2).max(4)).collect();
+        let full: Vec<usize> = (0..n)
+            .map(|i| cells[i].max(display_width(headers[i]) + 2))
+            .collect();
+        let atomic: Vec<bool> = (0..n)
+            .map(|i| rows.iter().filter_map(|r| r.get(i)).all(|c| atomic(c)))
+            .collect();
+        let short: Vec<bool> = (0..n).map(|i| full[i] <= 14).collect();
+        let mut hidden = vec![false; n];
+        let need = |hidden: &[bool], short_whole: bool| -> usize {
+            1 + (0..n)
+                .filter(|i| !hidden[*i])
+                .map(|i| {
+                    1 + if atomic[i] {
+                        cells[i]
+                    } else if short_whole && short[i] {
+                        full[i]
+                    } else {
+                        full[i].min(Layout::TEXT_MIN)
+                    }
+                })
+                .sum::<usize>()
+        };
+        let mut short_whole = true;
+        if let Some(w) = fit.map(usize::from) {
+            for d in drop {
+                if need(&hidden, false) <= w {
+                    break;
+                }
+                if *d < n {
+                    hidden[*d] = true;
+                }
+            }
+            short_whole = need(&hidden, true) <= w;
+        }
+        Layout {
+            whole: (0..n)
+                .map(|i| atomic[i] || (short_whole && short[i]))
+                .collect(),
+            hidden,
+            cells: (0..n)
+                .map(|i| {
+                    let w = if atomic[i] { cells[i] } else { full[i] };
+                    u16::try_from(w).unwrap_or(u16::MAX)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The width to fit: the terminal's, else `$COLUMNS` (a pager or `watch` sets it), else
@@ -62,16 +205,25 @@ fn width() -> Option<u16> {
 }
 
 /// Columns a text takes in a terminal: CJK characters take two.
-fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            if (c as u32) >= 0x1100 && !matches!(c, '—' | '…') {
-                2
-            } else {
-                1
-            }
-        })
-        .sum()
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()
+}
+
+/// East Asian wide characters (Hangul, CJK, fullwidth forms), as terminals draw them.
+fn wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD)
 }
 
 /// A cell that must never be broken across lines: an ID, a time, a number, an amount or a

@@ -336,7 +336,11 @@ fn big5_needs_its_encoding_named_and_then_reads_right() {
     );
     // The rulebook's headers are simplified Chinese; the sheet's are traditional.
     let err = d.refused(&["import", csv.to_str().unwrap(), "--encoding", "big5"], 1);
-    assert!(err.contains("unknown column '項目名稱'"), "{err}");
+    assert!(
+        err.contains("unknown columns '項目名稱', '投訴人姓名'")
+            && err.contains("project: 项目名称"),
+        "{err}"
+    );
     // A Hong Kong project, in the rulebook in traditional characters.
     let rules = d.path().join("rules.yaml");
     let book = fs::read_to_string(&rules)

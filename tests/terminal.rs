@@ -231,3 +231,181 @@ fn durations_read_in_chinese_where_the_output_is_chinese() {
     assert!(t.contains("时限 9天13小时"), "{t}");
     assert!(!t.contains("13h"), "{t}");
 }
+
+/// Columns a line takes in a terminal (East Asian wide characters take two).
+fn columns(line: &str) -> usize {
+    line.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// `scripts/look.sh` in a real terminal (tmux) at 60, 100 and 160 columns: every table fits
+/// the screen, and every ID and time of the list is whole on one line.
+#[test]
+fn in_a_real_terminal_tables_fit_and_ids_stay_whole() {
+    let out = tempfile::tempdir().unwrap();
+    let mut sh = Command::new("bash");
+    sh.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/look.sh"))
+        .arg(out.path())
+        .env("PLAINT", env!("CARGO_BIN_EXE_plaint"));
+    run_ok(
+        sh.into(),
+        "scripts/look.sh (tmux is needed: apt-get install tmux)",
+    );
+    for width in [60, 100, 160] {
+        for name in ["list", "report", "penalties", "show"] {
+            let screen =
+                std::fs::read_to_string(out.path().join(format!("{name}-{width}.txt"))).unwrap();
+            assert!(screen.lines().count() > 3, "{name} at {width}:\n{screen}");
+            // A table row that overflowed would continue on the next screen line.
+            for l in screen.lines() {
+                assert!(columns(l) <= width, "{name} at {width}: {l}");
+                if l.starts_with(['│', '┌', '╞', '└']) {
+                    assert!(l.ends_with(['│', '┐', '╡', '┘']), "{name} at {width}: {l}");
+                }
+            }
+        }
+        let list = std::fs::read_to_string(out.path().join(format!("list-{width}.txt"))).unwrap();
+        for id in ["202608-0001", "202609-0001", "202611-0007"] {
+            assert!(list.contains(id), "{id} at {width}:\n{list}");
+        }
+        assert!(list.contains("2026-08-03 09:20"), "at {width}:\n{list}");
+    }
+}
+
+/// Colour only when asked or on a terminal: overdue red, met green, due today yellow; never
+/// with `--color never`, never in a pipe by default, never in JSON.
+#[test]
+fn colour_marks_what_is_late_and_only_where_it_belongs() {
+    let d = example();
+    let esc = |s: &str| s.contains('\u{1b}');
+    let list = |extra: &[&str]| {
+        let mut a = vec!["list", "--as-of", "2026-11-20"];
+        a.extend_from_slice(extra);
+        d.ok(&a)
+    };
+    assert!(!esc(&list(&[])), "a pipe gets no colour by default");
+    assert!(!esc(&list(&["--color", "never"])));
+    let coloured = list(&["--color", "always"]);
+    // The status cell of an overdue ticket is red (ANSI colour 9); nothing else is coloured.
+    let red: Vec<&str> = coloured.lines().filter(|l| esc(l)).collect();
+    assert!(!red.is_empty());
+    assert!(
+        red.iter()
+            .all(|l| l.contains("\u{1b}[38;5;9m") && l.contains("逾期")),
+        "{coloured}"
+    );
+    assert!(!esc(
+        &d.ok(&["list", "--format", "json", "--color", "always"])
+    ));
+    // show: met green (10), overdue red (9); 202611-0003's forward was met, its response is
+    // overdue on 20 November.
+    let show = d.ok(&[
+        "show",
+        "202611-0003",
+        "--as-of",
+        "2026-11-20",
+        "--color",
+        "always",
+    ]);
+    let line = |what: &str| show.lines().find(|l| l.contains(what)).unwrap().to_string();
+    assert!(
+        line("信息传递 ┆ 2026-11-10 12:00").contains("\u{1b}[38;5;10m"),
+        "{show}"
+    );
+    assert!(
+        line("投诉响应 ┆ 2026-11-10 11:00").contains("\u{1b}[38;5;9m"),
+        "{show}"
+    );
+    // On the day the response is due, before it is due: yellow (11).
+    let today = d.ok(&[
+        "show",
+        "202611-0003",
+        "--as-of",
+        "2026-11-10 10:30",
+        "--color",
+        "always",
+    ]);
+    let l = today.lines().find(|l| l.contains("投诉响应")).unwrap();
+    assert!(l.contains("\u{1b}[38;5;11m"), "{today}");
+}
+
+/// Scripts: a lifecycle command prints the ticket's ID on stdout and its sentence on stderr,
+/// which `-q` drops; command options may come before the command.
+#[test]
+fn scripts_get_the_id_and_quiet_drops_the_sentence() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let out = run_ok(
+        d.cmd(&["forward", &id, "--at", "2026-11-02 10:10"]),
+        "forward",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{id}\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("forwarded {id}\n")
+    );
+    let out = run_ok(
+        d.cmd(&["-q", "respond", &id, "--at", "2026-11-02 10:20"]),
+        "respond -q",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{id}\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // --by, --at, --as-of and --format before the command mean what they mean after it.
+    run_ok(
+        d.cmd(&[
+            "--by",
+            "周工",
+            "--at",
+            "2026-11-02 10:30",
+            "assign",
+            &id,
+            "--department",
+            "property",
+        ]),
+        "assign with options first",
+    );
+    let before = d.ok(&["--as-of", "2026-11-03", "--format", "json", "show", &id]);
+    let after = d.ok(&["show", &id, "--as-of", "2026-11-03", "--format", "json"]);
+    assert_eq!(before, after);
+    let events: serde_json::Value = serde_json::from_str(&after).unwrap();
+    let assign = &events["events"][2];
+    assert_eq!(
+        (&assign["kind"], &assign["by"]),
+        (&"assign".into(), &"周工".into())
+    );
+    // An option the command does not take is still refused, by name.
+    let err = d.refused(&["--at", "2026-11-03", "report", "--month", "2026-11"], 2);
+    assert!(err.contains("'--at'"), "{err}");
+}
+
+/// Completion scripts offer the desk's projects, the rulebook's codes with their Chinese
+/// labels, and the desk's ticket IDs.
+#[test]
+fn completions_offer_codes_labels_projects_and_ids() {
+    let d = example();
+    for shell in ["bash", "zsh", "fish"] {
+        let script = d.ok(&["completions", shell]);
+        for want in [
+            "实力北岸",
+            "customer-service",
+            "客户服务部",
+            "202611-0003",
+            "维保修",
+        ] {
+            assert!(script.contains(want), "{shell}: {want}");
+        }
+    }
+}

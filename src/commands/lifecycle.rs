@@ -51,7 +51,9 @@ pub(super) fn record(
         format!("{id} {}: {what}", event.action.kind())
     };
     super::commit(ctx, &desk, &by, &message);
-    eprintln!("{done} {id}");
+    // The ID on stdout, for scripts; the sentence on stderr, for people (`-q` drops it).
+    println!("{id}");
+    crate::output::note(&format!("{done} {id}"));
     Ok(0)
 }
 

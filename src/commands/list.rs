@@ -171,6 +171,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                 eprintln!("no tickets match");
                 return Ok(0);
             }
+            let overdue: Vec<bool> = rows.iter().map(|r| r.overdue).collect();
             let rows: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
@@ -201,6 +202,10 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     "主题",
                 ],
                 &rows,
+                // On a narrow terminal: the category first, then the department, then the
+                // project give way to the subject.
+                &[4, 5, 1],
+                &|i, j| (j == 3 && overdue[i]).then_some(output::Tone::Bad),
             ))?
         }
     }

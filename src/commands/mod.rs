@@ -38,6 +38,17 @@ impl Ctx {
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
+    crate::output::set_quiet(cli.quiet);
+    crate::output::set_colour(match cli.color {
+        crate::cli::ColorWhen::Always => true,
+        crate::cli::ColorWhen::Never => false,
+        crate::cli::ColorWhen::Auto => {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    });
     let ctx = Ctx {
         desk: cli.desk.clone().unwrap_or_else(|| PathBuf::from(".")),
         rules: cli.rules.clone(),
@@ -71,7 +82,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::MergeTicket(a) => merge_ticket::run(a),
         Command::Completions(a) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = completing(&ctx);
             clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
             Ok(0)
         }
@@ -147,6 +158,107 @@ pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, String)> {
             (k.clone(), text)
         })
         .collect()
+}
+
+/// The command line with the values a shell can offer: the rulebook's codes and labels
+/// (the desk's rulebook, else the built-in one) for every coded option, and the desk's
+/// ticket IDs for the ID argument, as they are when the script is made.
+fn completing(ctx: &Ctx) -> clap::Command {
+    const MAX_COMPLETED_IDS: usize = 2000;
+    use clap::builder::PossibleValuesParser;
+    let rules = ctx
+        .open()
+        .map(|d| d.rules)
+        .unwrap_or_else(|_| crate::rules::Rules::builtin());
+    let both = |pairs: Vec<(String, String)>| -> Vec<String> {
+        pairs.into_iter().flat_map(|(c, l)| [c, l]).collect()
+    };
+    let table = |keys: Vec<&str>, label: &dyn Fn(&str) -> String| -> Vec<String> {
+        both(keys.iter().map(|k| (k.to_string(), label(k))).collect())
+    };
+    let values: Vec<(&str, Vec<String>)> = vec![
+        ("project", rules.book.projects.clone()),
+        (
+            "department",
+            table(rules.book.departments.keys().collect(), &|k| {
+                rules.departments().label(k).to_string()
+            }),
+        ),
+        (
+            "received_by",
+            table(rules.book.departments.keys().collect(), &|k| {
+                rules.departments().label(k).to_string()
+            }),
+        ),
+        (
+            "grade",
+            table(rules.book.grades.keys().collect(), &|k| {
+                rules.grades().label(k).to_string()
+            }),
+        ),
+        (
+            "category",
+            table(rules.book.categories.keys().collect(), &|k| {
+                rules.categories().label(k).to_string()
+            }),
+        ),
+        (
+            "type_",
+            table(rules.book.types.keys().collect(), &|k| {
+                rules.types().label(k).to_string()
+            }),
+        ),
+        (
+            "channel",
+            table(rules.book.channels.keys().collect(), &|k| {
+                rules.channels().label(k).to_string()
+            }),
+        ),
+        (
+            "flags",
+            table(rules.book.flags.keys().collect(), &|k| {
+                rules.flags().label(k).to_string()
+            }),
+        ),
+    ];
+    let ids: Vec<String> = ctx
+        .open()
+        .and_then(|d| d.ticket_paths())
+        .map(|paths| {
+            // The newest ones: a script holding 100,000 IDs would slow every shell start.
+            paths[paths.len().saturating_sub(MAX_COMPLETED_IDS)..]
+                .iter()
+                .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |mut sub| {
+            let has: Vec<String> = sub
+                .get_arguments()
+                .map(|a| a.get_id().to_string())
+                .collect();
+            for (id, vals) in &values {
+                if has.iter().any(|h| h == id) && !vals.is_empty() {
+                    sub = sub.mut_arg(*id, |a| {
+                        a.value_parser(PossibleValuesParser::new(vals.clone()))
+                    });
+                }
+            }
+            if has.iter().any(|h| h == "id") && !ids.is_empty() {
+                sub = sub.mut_arg("id", |a| {
+                    a.value_parser(PossibleValuesParser::new(ids.clone()))
+                });
+            }
+            sub
+        });
+    }
+    cmd
 }
 
 /// The present moment in desk time, to the second. `$PLAINT_NOW` (any form `--at` takes)

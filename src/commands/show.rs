@@ -4,7 +4,7 @@ use super::{Ctx, as_of};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::output;
 use crate::rules::assess::Assessment;
-use crate::rules::deadlines::Deadline;
+use crate::rules::deadlines::{Deadline, DueState};
 use crate::rules::{Rules, Step};
 use crate::ticket::{Event, Ticket};
 use crate::time::{Moment, describe_delay, human, rfc3339};
@@ -321,9 +321,21 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 ]
             })
             .collect();
-        out.push_str(&output::table(
+        let tones: Vec<Option<output::Tone>> = list
+            .iter()
+            .map(|d| match d.state {
+                DueState::Overdue | DueState::Late => Some(output::Tone::Bad),
+                DueState::Met => Some(output::Tone::Good),
+                DueState::Pending if d.due.date_naive() == j.as_of.date_naive() => {
+                    Some(output::Tone::Soon)
+                }
+                _ => None,
+            })
+            .collect();
+        out.push_str(&output::table_toned(
             &["环节", "时限", "完成时间", "状态", "逾期", "依据"],
             &dl,
+            &|i, c| if c == 3 { tones[i] } else { None },
         ));
     }
     let events = listed(s.ticket, j.as_of);
@@ -332,7 +344,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
             .iter()
             .map(|l| {
                 let e = l.event;
-                let mut what = describe(e);
+                let mut what = describe(rules, e);
                 if let crate::ticket::Action::Delay(d) = &e.action {
                     let grade = crate::rules::grading::grade_in_force(&j.spells, e.at);
                     let signers = rules.delay_signers(grade);
@@ -367,7 +379,7 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 vec![
                     l.n.to_string(),
                     human(&e.at),
-                    e.action.kind().to_string(),
+                    kind_label(rules, e),
                     e.by.clone(),
                     what,
                 ]
@@ -383,10 +395,113 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
 }
 
 /// An event's own fields in one line, for the events table.
-fn describe(e: &Event) -> String {
+/// An event's fields in the table's language: Chinese names, the rulebook's labels for
+/// codes, 是/否 for yes and no.
+fn describe(rules: &Rules, e: &Event) -> String {
     super::event_fields(e)
         .into_iter()
-        .map(|(k, v)| format!("{k}: {v}"))
+        .map(|(k, v)| {
+            let value = |v: &str| -> String {
+                match k.as_str() {
+                    "department" | "received_by" | "cooperating" => {
+                        rules.departments().label(v).to_string()
+                    }
+                    "grade" | "from" | "to" => rules.grades().label(v).to_string(),
+                    "type" => rules.types().label(v).to_string(),
+                    "category" => rules.categories().label(v).to_string(),
+                    "step" => rules
+                        .resolve_step(v)
+                        .map(|s| rules.step_label(s).to_string())
+                        .unwrap_or_else(|_| v.to_string()),
+                    _ => match v {
+                        "true" => "是".into(),
+                        "false" => "否".into(),
+                        _ => v.to_string(),
+                    },
+                }
+            };
+            let shown = match serde_json::from_str::<Vec<String>>(&v) {
+                Ok(list) if v.starts_with('[') => {
+                    list.iter().map(|x| value(x)).collect::<Vec<_>>().join("、")
+                }
+                _ => value(&v),
+            };
+            format!("{}:{shown}", field_label(&k))
+        })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(";")
+}
+
+/// The Chinese name of an event's field (the file's key where plaint has none).
+fn field_label(key: &str) -> &str {
+    match key {
+        "project" => "项目",
+        "name" => "投诉人",
+        "phone" => "联系方式",
+        "subject" => "主题",
+        "unit" => "房号",
+        "description" => "内容",
+        "request" => "客户要求",
+        "channel" => "渠道",
+        "received_by" => "接单部门",
+        "headcount" => "人数",
+        "flags" => "标记",
+        "compensation" => "赔偿金额",
+        "target" => "投诉对象",
+        "type" => "类型",
+        "ref" => "投诉编号",
+        "valid" => "有效",
+        "invalid" => "无效原因",
+        "category" => "类别",
+        "grade" => "等级",
+        "reason" => "原因",
+        "department" => "责任部门",
+        "handler" => "处理人",
+        "cooperating" => "协办部门",
+        "note" => "备注",
+        "action" => "处理方式",
+        "start" => "开始",
+        "finish" => "完成",
+        "cost" => "费用",
+        "property_confirmed" => "物业书面确认",
+        "timeliness" => "及时性",
+        "plan" => "方案",
+        "attitude" => "态度",
+        "acknowledged" => "收到确认",
+        "visited" => "沟通或上门",
+        "comment" => "客户意见",
+        "approved_by" => "签字人",
+        "role" => "签字人职务",
+        "rule" => "违规",
+        "person" => "责任人",
+        "step" => "环节",
+        "event" => "撤销事件",
+        "from" => "原等级",
+        "to" => "新等级",
+        other => other,
+    }
+}
+
+/// An event's kind in Chinese; a step of the rulebook's own by its label.
+fn kind_label(rules: &Rules, e: &Event) -> String {
+    use crate::ticket::Action;
+    match &e.action {
+        Action::Amend(_) => "修正".into(),
+        Action::Classify(_) => "判定".into(),
+        Action::Assign(_) => "指派".into(),
+        Action::Forward(_) => "信息传递".into(),
+        Action::Respond(_) => "响应".into(),
+        Action::Plan(_) => "处理方案".into(),
+        Action::Close(_) => "关闭".into(),
+        Action::Callback(_) => "回访".into(),
+        Action::Reopen(_) => "重开".into(),
+        Action::Escalate(_) => "升级".into(),
+        Action::Delay(_) => "延期说明".into(),
+        Action::Violation(_) => "违规".into(),
+        Action::Step(s) => rules
+            .resolve_step(&s.step)
+            .map(|x| rules.step_label(x).to_string())
+            .unwrap_or_else(|_| s.step.clone()),
+        Action::Void(_) => "撤销".into(),
+    }
 }

@@ -64,6 +64,7 @@ pub fn columns(
                     .flatten()
             })
     };
+    let mut unknown = Vec::new();
     for h in headers {
         match known(h) {
             Some(f) => {
@@ -75,11 +76,26 @@ pub fn columns(
             }
             None if h.trim().is_empty() && ignore_unknown => fields.push(None),
             None if ignore_unknown => fields.push(None),
-            None => problems.push(format!(
-                "unknown column '{h}' (use --ignore-unknown to skip it); columns plaint knows: {}",
-                IMPORT_FIELDS.join(", ")
-            )),
+            None => unknown.push(format!("'{h}'")),
         }
+    }
+    if !unknown.is_empty() {
+        // Each column plaint knows, by its name and the rulebook's headers for it (the
+        // notice form's Chinese labels), listed once however many columns are unknown.
+        let knows: Vec<String> = IMPORT_FIELDS
+            .iter()
+            .map(|f| match rules.book.import.columns.get(f) {
+                Some(a) if !a.is_empty() => format!("  {f}: {}", a.join(" / ")),
+                _ => format!("  {f}"),
+            })
+            .collect();
+        problems.push(format!(
+            "unknown column{} {} (use --ignore-unknown to skip {}); the columns plaint knows, by name and by the rulebook's headers:\n{}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            if unknown.len() == 1 { "it" } else { "them" },
+            knows.join("\n")
+        ));
     }
     for required in ["project", "name", "phone", "subject"] {
         if !names.contains_key(required) {

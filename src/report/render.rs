@@ -413,7 +413,14 @@ fn html_table(head: &[&str], rows: &[Vec<String>], last_is_total: bool) -> Strin
 /// Horizontal bars of closure rate, one per group (inline SVG, no scripts).
 fn bar_chart(title: &str, bars: &[(String, Option<Tenths>)]) -> String {
     let row_h = 28;
-    let label_w = 150;
+    // Wide enough for the longest name (12px text: a Chinese character takes about 13px,
+    // a Latin one 7px), so no label is clipped at the left edge.
+    let label_w = bars
+        .iter()
+        .map(|(l, _)| output::display_width(l) as i64 * 7 + 16)
+        .max()
+        .unwrap_or(0)
+        .max(80);
     let chart_w = 420;
     let h = 40 + bars.len() as i64 * row_h + 24;
     let mut s = format!(
@@ -830,4 +837,32 @@ pub fn penalties_table(
     out.push_str(&prov.line());
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long project name is drawn whole: its right-aligned label starts at or after the
+    /// chart's left edge, and the bars start after it.
+    #[test]
+    fn chart_labels_are_never_clipped() {
+        let long = "大理古城文旅综合体二期商业街区项目";
+        let svg = bar_chart(
+            "关闭率",
+            &[(long.into(), Some(Tenths(1000))), ("书香大地".into(), None)],
+        );
+        let label = svg.lines().find(|l| l.contains(long)).unwrap();
+        let x: i64 = label
+            .split("x=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        // 17 characters of about 13px each end at x: they need at least 221px.
+        assert!(x >= 17 * 13, "{label}");
+        let bar = svg.lines().find(|l| l.starts_with("<rect")).unwrap();
+        assert!(bar.contains(&format!("x=\"{}\"", x + 8)), "{bar}");
+    }
 }

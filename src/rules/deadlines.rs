@@ -167,7 +167,11 @@ fn compute(
     let (mut due, mut used) = place(&limit.kind, clock);
     let mut basis = match &limit.kind {
         LimitKind::PlanFinishOr(_) if used.is_none() => "方案完成时间".to_string(),
-        LimitKind::Within(s) | LimitKind::PlanFinishOr(s) => format!("{s} {}", clock_name(clock)),
+        LimitKind::Within(s) | LimitKind::PlanFinishOr(s) => format!(
+            "{} {}",
+            crate::time::describe_delay(s.duration()),
+            clock_name(clock)
+        ),
         LimitKind::EndOfDay => "当日内".to_string(),
         LimitKind::WorkingDays(n) => format!("{n} 个工作日内"),
         LimitKind::None => "不适用".to_string(),
