@@ -19,14 +19,14 @@ use std::path::PathBuf;
         plaint --by 王芳 close 202611-0003 --reason confirmed\n  plaint man | man -l -"
 )]
 pub struct Cli {
-    /// The desk directory
-    #[arg(long, global = true, env = "PLAINT_DESK", value_name = "DIR")]
+    /// The desk directory (default $PLAINT_DESK, else the current directory)
+    #[arg(long, global = true, value_name = "DIR")]
     pub desk: Option<PathBuf>,
     /// The rulebook to use instead of DESK/rules.yaml
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
     /// In a git desk, write without committing the step ($PLAINT_NO_COMMIT=1 likewise)
-    #[arg(long, global = true, env = "PLAINT_NO_COMMIT", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, global = true)]
     pub no_commit: bool,
     /// No confirmations on stderr ("closed 202611-0003"); warnings and errors still show
     #[arg(short, long, global = true)]
@@ -221,12 +221,7 @@ pub struct WriteOpts {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Who did it (default $PLAINT_USER, else the OS user)
-    #[arg(
-        long,
-        env = "PLAINT_USER",
-        value_name = "NAME",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub by: Option<String>,
 }
 
@@ -855,11 +850,6 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Who imports (default $PLAINT_USER, else the OS user)
-    #[arg(
-        long,
-        env = "PLAINT_USER",
-        value_name = "NAME",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
     pub by: Option<String>,
 }

@@ -27,7 +27,20 @@ pub fn run() -> i32 {
             return 1;
         }
     };
-    let cli = match cli::Cli::try_parse_from(hoist(args)) {
+    let args = hoist(args);
+    // Help lists the rulebook's codes; reading the rulebook is left to help alone.
+    let wants_help = args
+        .iter()
+        .skip(1)
+        .any(|a| a == "--help" || a == "-h" || a == "help");
+    let parsed = if wants_help {
+        commands::with_values(&args)
+            .try_get_matches_from(args)
+            .and_then(|m| <cli::Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    } else {
+        cli::Cli::try_parse_from(args)
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };

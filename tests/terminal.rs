@@ -409,3 +409,53 @@ fn completions_offer_codes_labels_projects_and_ids() {
         }
     }
 }
+
+/// `--help` names the rulebook's values, codes with their labels; a usage error's usage line
+/// shows what is required, not what the environment supplied.
+#[test]
+fn help_names_the_values_and_usage_shows_what_is_required() {
+    let help = |args: &[&str]| {
+        let out = run_ok(
+            {
+                let mut p = plaint();
+                p.args(args);
+                p
+            },
+            args,
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let log = help(&["log", "--help"]);
+    for want in [
+        "实力北岸",
+        "customer-service 客户服务部",
+        "maintenance 维保修",
+        "phone 电话",
+    ] {
+        assert!(log.contains(want), "{want}:\n{log}");
+    }
+    assert!(help(&["list", "--help"]).contains("major 重大"));
+    // The desk's own rulebook, when it has other projects.
+    let d = Desk::new();
+    let rules = d.path().join("rules.yaml");
+    let book = std::fs::read_to_string(&rules)
+        .unwrap()
+        .replace("  - 实力北岸\n", "  - 实力北岸\n  - 大理古城文旅综合体\n");
+    std::fs::write(&rules, book).unwrap();
+    let own = help(&["--desk", d.path().to_str().unwrap(), "log", "--help"]);
+    assert!(own.contains("大理古城文旅综合体"), "{own}");
+
+    let mut p = plaint();
+    p.env("PLAINT_DESK", d.path())
+        .env("PLAINT_USER", "王芳")
+        .args(["log", "--project", "实力北岸"]);
+    let out = p.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let usage = err.lines().find(|l| l.starts_with("Usage:")).unwrap();
+    assert!(usage.contains("--name <NAME>"), "{err}");
+    assert!(
+        !usage.contains("--by") && !usage.contains("--desk"),
+        "{err}"
+    );
+}

@@ -50,9 +50,19 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         }
     });
     let ctx = Ctx {
-        desk: cli.desk.clone().unwrap_or_else(|| PathBuf::from(".")),
+        // The environment is read here rather than by clap, whose usage line would then
+        // show these options as if they had been typed.
+        desk: cli
+            .desk
+            .clone()
+            .or_else(|| {
+                std::env::var_os("PLAINT_DESK")
+                    .filter(|d| !d.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| PathBuf::from(".")),
         rules: cli.rules.clone(),
-        no_commit: cli.no_commit,
+        no_commit: cli.no_commit || env_flag("PLAINT_NO_COMMIT"),
     };
     match cli.command {
         Command::Init(a) => init::run(&ctx, a),
@@ -170,57 +180,14 @@ fn completing(ctx: &Ctx) -> clap::Command {
         .open()
         .map(|d| d.rules)
         .unwrap_or_else(|_| crate::rules::Rules::builtin());
-    let both = |pairs: Vec<(String, String)>| -> Vec<String> {
-        pairs.into_iter().flat_map(|(c, l)| [c, l]).collect()
-    };
-    let table = |keys: Vec<&str>, label: &dyn Fn(&str) -> String| -> Vec<String> {
-        both(keys.iter().map(|k| (k.to_string(), label(k))).collect())
-    };
-    let values: Vec<(&str, Vec<String>)> = vec![
-        ("project", rules.book.projects.clone()),
-        (
-            "department",
-            table(rules.book.departments.keys().collect(), &|k| {
-                rules.departments().label(k).to_string()
-            }),
-        ),
-        (
-            "received_by",
-            table(rules.book.departments.keys().collect(), &|k| {
-                rules.departments().label(k).to_string()
-            }),
-        ),
-        (
-            "grade",
-            table(rules.book.grades.keys().collect(), &|k| {
-                rules.grades().label(k).to_string()
-            }),
-        ),
-        (
-            "category",
-            table(rules.book.categories.keys().collect(), &|k| {
-                rules.categories().label(k).to_string()
-            }),
-        ),
-        (
-            "type_",
-            table(rules.book.types.keys().collect(), &|k| {
-                rules.types().label(k).to_string()
-            }),
-        ),
-        (
-            "channel",
-            table(rules.book.channels.keys().collect(), &|k| {
-                rules.channels().label(k).to_string()
-            }),
-        ),
-        (
-            "flags",
-            table(rules.book.flags.keys().collect(), &|k| {
-                rules.flags().label(k).to_string()
-            }),
-        ),
-    ];
+    let values: Vec<(&str, Vec<String>)> = coded_values(&rules)
+        .into_iter()
+        .map(|(id, pairs)| {
+            let mut v: Vec<String> = pairs.into_iter().flat_map(|(c, l)| [c, l]).collect();
+            v.dedup();
+            (id, v)
+        })
+        .collect();
     let ids: Vec<String> = ctx
         .open()
         .and_then(|d| d.ticket_paths())
@@ -253,6 +220,119 @@ fn completing(ctx: &Ctx) -> clap::Command {
             if has.iter().any(|h| h == "id") && !ids.is_empty() {
                 sub = sub.mut_arg("id", |a| {
                     a.value_parser(PossibleValuesParser::new(ids.clone()))
+                });
+            }
+            sub
+        });
+    }
+    cmd
+}
+
+/// Each coded option (by its argument id) with the rulebook's (code, label) pairs; a
+/// project is its own label.
+pub fn coded_values(rules: &crate::rules::Rules) -> Vec<(&'static str, Vec<(String, String)>)> {
+    fn pairs<'a>(
+        keys: impl Iterator<Item = &'a str>,
+        label: impl Fn(&str) -> String,
+    ) -> Vec<(String, String)> {
+        keys.map(|k| (k.to_string(), label(k))).collect()
+    }
+    let depts = pairs(rules.book.departments.keys(), |k| {
+        rules.departments().label(k).to_string()
+    });
+    vec![
+        (
+            "project",
+            rules
+                .book
+                .projects
+                .iter()
+                .map(|p| (p.clone(), p.clone()))
+                .collect(),
+        ),
+        ("department", depts.clone()),
+        ("received_by", depts),
+        (
+            "grade",
+            pairs(rules.book.grades.keys(), |k| {
+                rules.grades().label(k).to_string()
+            }),
+        ),
+        (
+            "category",
+            pairs(rules.book.categories.keys(), |k| {
+                rules.categories().label(k).to_string()
+            }),
+        ),
+        (
+            "type_",
+            pairs(rules.book.types.keys(), |k| {
+                rules.types().label(k).to_string()
+            }),
+        ),
+        (
+            "channel",
+            pairs(rules.book.channels.keys(), |k| {
+                rules.channels().label(k).to_string()
+            }),
+        ),
+        (
+            "flags",
+            pairs(rules.book.flags.keys(), |k| {
+                rules.flags().label(k).to_string()
+            }),
+        ),
+    ]
+}
+
+/// The command line for `--help`: each coded option's help ends with the values of the
+/// rulebook in use (the one `--rules`/`--desk`/`$PLAINT_DESK` name, else the built-in one),
+/// codes with their Chinese labels.
+pub fn with_values(args: &[std::ffi::OsString]) -> clap::Command {
+    let arg = |name: &str| -> Option<PathBuf> {
+        let i = args.iter().position(|a| a == name)?;
+        args.get(i + 1).map(PathBuf::from)
+    };
+    let desk = arg("--desk")
+        .or_else(|| {
+            std::env::var_os("PLAINT_DESK")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    let rules = Desk::rules_text(&desk, arg("--rules").as_deref())
+        .ok()
+        .and_then(|(text, _)| text)
+        .and_then(|t| crate::rules::Rules::parse(&t).ok())
+        .unwrap_or_else(crate::rules::Rules::builtin);
+    let values = coded_values(&rules);
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |mut sub| {
+            for (id, pairs) in &values {
+                let Some(help) = sub
+                    .get_arguments()
+                    .find(|a| a.get_id() == *id)
+                    .map(|a| a.get_help().map(|h| h.to_string()).unwrap_or_default())
+                else {
+                    continue;
+                };
+                let list: Vec<String> = pairs
+                    .iter()
+                    .map(|(c, l)| {
+                        if c == l {
+                            c.clone()
+                        } else {
+                            format!("{c} {l}")
+                        }
+                    })
+                    .collect();
+                sub = sub.mut_arg(*id, |a| {
+                    a.help(format!("{help} [values: {}]", list.join(", ")))
                 });
             }
             sub
@@ -328,11 +408,27 @@ pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
     }
 }
 
-/// `--by`, else `$PLAINT_USER` (read by clap), else the OS user: `$USER`, or, where no
+/// Whether an environment variable is set to something that means yes (not empty, `0`,
+/// `false`, `no` or `off`), as clap reads a flag from the environment.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no" | "off" | "n" | "f"
+        )
+    })
+}
+
+/// `--by`, else `$PLAINT_USER`, else the OS user: `$USER`, or, where no
 /// such variable is set (systemd units, containers), the account the process runs as.
 pub fn actor(w: &WriteOpts) -> Result<String> {
     let name =
         w.by.clone()
+            .or_else(|| {
+                std::env::var("PLAINT_USER")
+                    .ok()
+                    .filter(|u| !u.trim().is_empty())
+            })
             .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
             .or_else(|| {
                 std::env::var("USERNAME")
