@@ -40,16 +40,31 @@ pub enum Tone {
 /// display width. Columns of IDs, times, amounts and codes never wrap; text columns give
 /// way and wrap instead.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    build(headers, rows, None, &[], &|_, _| None)
+    build(headers, rows, None, &[], &[], &|_, _| None)
 }
 
-/// `table` with a tone for some cells (by row and column), shown as colour on a terminal.
+/// `table` whose columns `keep` never break a line of text (each line of a cell stays on
+/// one screen line) and whose columns `drop` are left out, in that order, on a terminal too
+/// narrow for every column.
+pub fn table_keeping(
+    headers: &[&str],
+    rows: &[Vec<String>],
+    keep: &[usize],
+    drop: &[usize],
+) -> String {
+    build(headers, rows, None, drop, keep, &|_, _| None)
+}
+
+/// `table_keeping` with a tone for some cells (by row and column), shown as colour on a
+/// terminal.
 pub fn table_toned(
     headers: &[&str],
     rows: &[Vec<String>],
+    keep: &[usize],
+    drop: &[usize],
     tone: &dyn Fn(usize, usize) -> Option<Tone>,
 ) -> String {
-    build(headers, rows, None, &[], tone)
+    build(headers, rows, None, drop, keep, tone)
 }
 
 /// `table` with one line per row: a text that does not fit is cut with `…` (a list to scan;
@@ -61,7 +76,7 @@ pub fn table_lines(
     drop: &[usize],
     tone: &dyn Fn(usize, usize) -> Option<Tone>,
 ) -> String {
-    build(headers, rows, Some(1), drop, tone)
+    build(headers, rows, Some(1), drop, &[], tone)
 }
 
 fn build(
@@ -69,6 +84,7 @@ fn build(
     rows: &[Vec<String>],
     lines: Option<usize>,
     drop: &[usize],
+    keep: &[usize],
     tone: &dyn Fn(usize, usize) -> Option<Tone>,
 ) -> String {
     let colour = COLOUR.load(Ordering::Relaxed);
@@ -104,7 +120,7 @@ fn build(
         }
         t.add_row(row);
     }
-    let layout = Layout::plan(headers, rows, fit, drop);
+    let layout = Layout::plan(headers, rows, fit, drop, keep);
     for (i, col) in t.column_iter_mut().enumerate() {
         if layout.hidden[i] {
             col.set_constraint(ColumnConstraint::Hidden);
@@ -129,7 +145,13 @@ impl Layout {
     /// Narrowest a text column is let become: three Chinese characters.
     const TEXT_MIN: usize = 8;
 
-    fn plan(headers: &[&str], rows: &[Vec<String>], fit: Option<u16>, drop: &[usize]) -> Layout {
+    fn plan(
+        headers: &[&str],
+        rows: &[Vec<String>],
+        fit: Option<u16>,
+        drop: &[usize],
+        keep: &[usize],
+    ) -> Layout {
         let n = headers.len();
         let widest = |i: usize| {
             rows.iter()
@@ -146,7 +168,7 @@ impl Layout {
             .map(|i| cells[i].max(display_width(headers[i]) + 2))
             .collect();
         let atomic: Vec<bool> = (0..n)
-            .map(|i| rows.iter().filter_map(|r| r.get(i)).all(|c| atomic(c)))
+            .map(|i| keep.contains(&i) || rows.iter().filter_map(|r| r.get(i)).all(|c| atomic(c)))
             .collect();
         let short: Vec<bool> = (0..n).map(|i| full[i] <= 14).collect();
         let mut hidden = vec![false; n];

@@ -335,6 +335,10 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         out.push_str(&output::table_toned(
             &["环节", "时限", "完成时间", "状态", "逾期", "依据"],
             &dl,
+            // The state stays whole; on a narrow terminal the basis, then the lateness,
+            // give way to the times.
+            &[0, 3],
+            &[5, 4],
             &|i, c| if c == 3 { tones[i] } else { None },
         ));
     }
