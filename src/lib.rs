@@ -10,6 +10,7 @@ pub mod desk;
 pub mod import;
 pub mod money;
 pub mod output;
+pub mod par;
 pub mod report;
 pub mod rules;
 pub mod ticket;

@@ -3,10 +3,13 @@
 use super::{Ctx, as_of, period, provenance};
 use crate::cli::{GroupBy, ReportArgs, ReportFormat};
 use crate::output;
-use crate::report::figures::{By, report};
+use crate::report::figures::{By, Tally};
 use crate::report::render;
 use crate::rules::assess::Assessment;
 use anyhow::Result;
+
+/// Tickets judged at once: enough to keep every core busy, few enough to bound memory.
+const BATCH: usize = 4096;
 
 pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     let desk = ctx.open()?;
@@ -34,12 +37,34 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
                 && (period.contains(&d.received_at) || d.settled_by(cutoff) != Some(true))
         })
         .collect();
-    let tickets = catalog.tickets(&maybe)?;
-    let relevant: Vec<_> = tickets
-        .iter()
-        .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(rules, cutoff))
-        .collect();
-    let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
+    // The tables this format prints: the main one, and for HTML the charts' by-project
+    // and by-month figures. Each is added up as the tickets are judged, a batch at a time,
+    // so that memory holds one batch of judgements, not a year's.
+    let html = a.format == ReportFormat::Html;
+    let monthly = by == Some(By::Month) || period.months().len() > 1;
+    let mut tallies = vec![Tally::new(period, cutoff, by)];
+    if html {
+        tallies.push(Tally::new(period, cutoff, Some(By::Project)));
+        if monthly {
+            tallies.push(Tally::new(period, cutoff, Some(By::Month)));
+        }
+    }
+    let mut gaps = std::collections::BTreeSet::new();
+    for batch in maybe.chunks(BATCH) {
+        let tickets = catalog.tickets(batch)?;
+        let relevant: Vec<_> = tickets
+            .iter()
+            .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(rules, cutoff))
+            .collect();
+        let judged =
+            crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
+        for j in &judged {
+            gaps.extend(j.calendar_gaps());
+            for t in &mut tallies {
+                t.add(j);
+            }
+        }
+    }
     let order = |b: By, key: &str| -> usize {
         match b {
             By::Project => rules.book.projects.iter().position(|p| p == key),
@@ -50,7 +75,8 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         }
         .unwrap_or(usize::MAX)
     };
-    let main = report(&judged, period, cutoff, by, &order);
+    let mut reports = tallies.into_iter().map(|t| t.finish(&order));
+    let main = reports.next().expect("the main table is always added up");
     let prov = provenance(&desk, as_of);
     let text = match a.format {
         ReportFormat::Table => render::report_table(rules, &main, by, &prov),
@@ -58,19 +84,15 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         ReportFormat::Csv => render::report_csv(rules, &main, by, a.bom)?,
         ReportFormat::Md => render::report_md(rules, &main, by, &prov),
         ReportFormat::Html => {
-            let by_project = report(&judged, period, cutoff, Some(By::Project), &order);
-            let monthly = by == Some(By::Month) || period.months().len() > 1;
-            let by_month =
-                monthly.then(|| report(&judged, period, cutoff, Some(By::Month), &order));
+            let by_project = reports.next().expect("added up for HTML");
+            let by_month = reports.next();
             render::report_html(rules, &main, by, &prov, &by_project, by_month.as_ref())
         }
     };
     output::print(&text)?;
-    super::warn_calendar_gaps(&judged);
-    // The process ends here: handing every ticket back to the allocator one by one would
+    super::warn_gap_years(&gaps);
+    // The process ends here: handing every digest back to the allocator one by one would
     // only delay the exit.
-    std::mem::forget(judged);
-    std::mem::forget(tickets);
     std::mem::forget(catalog);
     Ok(0)
 }

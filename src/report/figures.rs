@@ -157,29 +157,58 @@ pub fn report(
     by: Option<By>,
     order: &dyn Fn(By, &str) -> usize,
 ) -> Report {
-    let mut totals = Figures::default();
-    let mut groups: BTreeMap<String, Figures> = BTreeMap::new();
-    let mut overdue = Vec::new();
+    let mut t = Tally::new(period, cutoff, by);
     for j in judged {
-        let s = &j.state;
-        if s.ticket.received_at > cutoff {
-            continue;
+        t.add(j);
+    }
+    t.finish(order)
+}
+
+/// A report being added up, one judged ticket at a time: a command can judge the desk in
+/// batches and let each batch go once it is counted.
+pub struct Tally {
+    period: Period,
+    cutoff: Moment,
+    by: Option<By>,
+    totals: Figures,
+    groups: BTreeMap<String, Figures>,
+    overdue: Vec<Overdue>,
+}
+
+impl Tally {
+    pub fn new(period: Period, cutoff: Moment, by: Option<By>) -> Tally {
+        Tally {
+            period,
+            cutoff,
+            by,
+            totals: Figures::default(),
+            groups: BTreeMap::new(),
+            overdue: Vec::new(),
         }
-        if period.contains(&s.ticket.received_at) {
+    }
+
+    /// Counts `j` if it was received in the period, and lists it if it is overdue at the
+    /// cut-off.
+    pub fn add(&mut self, j: &Assessment) {
+        let s = &j.state;
+        if s.ticket.received_at > self.cutoff {
+            return;
+        }
+        if self.period.contains(&s.ticket.received_at) {
             let f = figures_of(j);
-            totals.add(&f);
-            if let Some(by) = by {
-                groups.entry(key(j, by)).or_default().add(&f);
+            self.totals.add(&f);
+            if let Some(by) = self.by {
+                self.groups.entry(key(j, by)).or_default().add(&f);
             }
         }
         let steps: Vec<_> = j
             .deadlines()
             .filter_map(|(_, d)| d)
             .filter(|d| d.state == DueState::Overdue)
-            .map(|d| (d.step, d.due, cutoff - d.due))
+            .map(|d| (d.step, d.due, self.cutoff - d.due))
             .collect();
         if !steps.is_empty() {
-            overdue.push(Overdue {
+            self.overdue.push(Overdue {
                 id: s.ticket.id.clone(),
                 project: s.facts.project.to_string(),
                 grade: j.grade().to_string(),
@@ -189,49 +218,61 @@ pub fn report(
             });
         }
     }
-    overdue.sort_by(|a, b| {
-        let worst = |o: &Overdue| o.steps.iter().map(|s| s.2).max().unwrap_or_default();
-        worst(b).cmp(&worst(a)).then_with(|| a.id.cmp(&b.id))
-    });
-    let mut groups: Vec<Group> = groups
-        .into_iter()
-        .map(|(key, figures)| Group {
-            key,
-            figures,
-            rank: 0,
-        })
-        .collect();
-    // §13: ranked by closure rate, then on-time rate, then satisfaction; ties share a rank.
-    let score = |g: &Group| {
-        (
-            g.figures.closure_rate(),
-            g.figures.on_time_rate(),
-            g.figures.satisfaction(),
-        )
-    };
-    if let Some(b) = by {
-        if b == By::Month {
-            groups.sort_by(|a, c| a.key.cmp(&c.key));
-        } else {
-            groups.sort_by(|a, c| {
-                score(c)
-                    .cmp(&score(a))
-                    .then_with(|| order(b, &a.key).cmp(&order(b, &c.key)))
-            });
+
+    /// The report: groups ranked (§13), the overdue worst first.
+    pub fn finish(self, order: &dyn Fn(By, &str) -> usize) -> Report {
+        let Tally {
+            period,
+            cutoff,
+            by,
+            totals,
+            groups,
+            mut overdue,
+        } = self;
+        overdue.sort_by(|a, b| {
+            let worst = |o: &Overdue| o.steps.iter().map(|s| s.2).max().unwrap_or_default();
+            worst(b).cmp(&worst(a)).then_with(|| a.id.cmp(&b.id))
+        });
+        let mut groups: Vec<Group> = groups
+            .into_iter()
+            .map(|(key, figures)| Group {
+                key,
+                figures,
+                rank: 0,
+            })
+            .collect();
+        // §13: ranked by closure rate, then on-time rate, then satisfaction; ties share a rank.
+        let score = |g: &Group| {
+            (
+                g.figures.closure_rate(),
+                g.figures.on_time_rate(),
+                g.figures.satisfaction(),
+            )
+        };
+        if let Some(b) = by {
+            if b == By::Month {
+                groups.sort_by(|a, c| a.key.cmp(&c.key));
+            } else {
+                groups.sort_by(|a, c| {
+                    score(c)
+                        .cmp(&score(a))
+                        .then_with(|| order(b, &a.key).cmp(&order(b, &c.key)))
+                });
+            }
+            let mut ranked: Vec<_> = groups.iter().map(score).collect();
+            ranked.sort_by(|a, b| b.cmp(a));
+            for g in &mut groups {
+                let sc = score(g);
+                g.rank = 1 + ranked.iter().take_while(|x| **x > sc).count();
+            }
         }
-        let mut ranked: Vec<_> = groups.iter().map(score).collect();
-        ranked.sort_by(|a, b| b.cmp(a));
-        for g in &mut groups {
-            let sc = score(g);
-            g.rank = 1 + ranked.iter().take_while(|x| **x > sc).count();
+        Report {
+            period,
+            cutoff,
+            totals,
+            groups,
+            overdue,
         }
-    }
-    Report {
-        period,
-        cutoff,
-        totals,
-        groups,
-        overdue,
     }
 }
 

@@ -121,6 +121,10 @@ impl Group {
                 if distinct.len() < cap && !distinct.iter().any(|c| c.same(&p.complainant)) {
                     distinct.push(&p.complainant);
                 }
+                // Both counts are capped: once both reach the cap, no member changes them.
+                if tickets.len() >= cap && distinct.len() >= cap {
+                    break;
+                }
             }
             let now = (tickets.len().min(cap), distinct.len());
             if steps.last().is_none_or(|(_, a, b)| (*a, *b) != now) {
@@ -213,15 +217,18 @@ impl Peers {
                 });
             }
         }
+        // Groups are independent: built on every core.
+        let members: Vec<((String, String), Vec<Member>)> = members.into_iter().collect();
+        let built = crate::par::parallel_map(&members, |(_, v)| {
+            windows
+                .iter()
+                .map(|w| (w.minutes, Group::build(v, w.duration(), cap)))
+                .collect::<Vec<_>>()
+        });
         let groups = members
             .into_iter()
-            .map(|(k, v)| {
-                let per_window = windows
-                    .iter()
-                    .map(|w| (w.minutes, Group::build(&v, w.duration(), cap)))
-                    .collect();
-                (k, per_window)
-            })
+            .zip(built)
+            .map(|((k, _), per_window)| (k, per_window))
             .collect();
         Peers { groups }
     }
