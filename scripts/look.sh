@@ -25,6 +25,9 @@ declare -A shows=(
 )
 socket="plaint-look-$$"
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
+# One session kept open for the whole run, so that the server does not exit (and race a
+# new session starting) each time a screen's session is closed.
+tmux -L "$socket" -f /dev/null new-session -d -s keep "sleep 600"
 for width in 60 100 160; do
   for name in "${!shows[@]}"; do
     # A terminal of this width, tall enough to hold the whole output; COLUMNS is left

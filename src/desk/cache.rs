@@ -436,15 +436,12 @@ fn read_head(path: &Path) -> Option<(fs::File, Vec<u8>, u64)> {
     (crc32fast::hash(&head) == sum).then_some((file, head, PREFIX as u64 + len))
 }
 
-/// Writes the head and the rest behind the magic, the head's checksum and length. Best
-/// effort: a desk the user may only read (or a full disk) simply goes without a cache.
-fn write_checked(root: &Path, path: &Path, head: &[u8], rest: &[&[u8]]) {
-    let Ok(dir) = super::store::state_dir(root, "cache") else {
-        return;
-    };
-    let Ok(tmp) = tempfile::NamedTempFile::new_in(&dir) else {
-        return;
-    };
+/// The head and the rest behind the magic, the head's checksum and length, in a temporary
+/// file beside the cache, not yet in place. Best effort: a desk the user may only read (or
+/// a full disk) simply goes without a cache.
+fn stage_checked(root: &Path, head: &[u8], rest: &[&[u8]]) -> Option<tempfile::NamedTempFile> {
+    let dir = super::store::state_dir(root, "cache").ok()?;
+    let tmp = tempfile::NamedTempFile::new_in(&dir).ok()?;
     use std::io::Write;
     let mut w = std::io::BufWriter::new(tmp);
     let sum = crc32fast::hash(head).to_le_bytes();
@@ -454,14 +451,50 @@ fn write_checked(root: &Path, path: &Path, head: &[u8], rest: &[&[u8]]) {
         && w.write_all(&len).is_ok()
         && w.write_all(head).is_ok()
         && rest.iter().all(|b| w.write_all(b).is_ok());
-    if ok && let Ok(tmp) = w.into_inner() {
+    if !ok {
+        return None;
+    }
+    w.into_inner().ok()
+}
+
+fn write_checked(root: &Path, path: &Path, head: &[u8], rest: &[&[u8]]) {
+    if let Some(tmp) = stage_checked(root, head, rest) {
         let _ = tmp.persist(path);
     }
 }
 
-/// Writes the shard of `month` from the entries just read.
-pub fn store(root: &Path, month: &str, rules: &str, read_at_ns: i64, entries: &[Store]) {
+/// A shard written to a temporary file, put in place only once the whole command has read
+/// the desk without an error (a command that fails leaves the cache as it was).
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    month: String,
+    /// Where the bodies start, and where each entry's body lies, in entry order.
+    pub bodies_at: u64,
+    pub bodies: Vec<Body>,
+}
+
+impl Staged {
+    /// The staged file, open for reading the bodies back.
+    pub fn reader(&self) -> Option<fs::File> {
+        self.tmp.reopen().ok()
+    }
+
+    /// Puts the shard in place.
+    pub fn persist(self, root: &Path) {
+        let _ = self.tmp.persist(shard_path(root, &self.month));
+    }
+}
+
+/// Writes the shard of `month` from the entries just read into a staged file.
+pub fn stage(
+    root: &Path,
+    month: &str,
+    rules: &str,
+    read_at_ns: i64,
+    entries: &[Store],
+) -> Option<Staged> {
     let mut offset = 0u64;
+    let mut bodies = Vec::with_capacity(entries.len());
     let out = ShardOut {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION"),
@@ -475,6 +508,7 @@ pub fn store(root: &Path, month: &str, rules: &str, read_at_ns: i64, entries: &[
                     len: body.len() as u32,
                     crc: crc32fast::hash(body),
                 };
+                bodies.push(b);
                 offset += body.len() as u64;
                 EntryOut {
                     name,
@@ -485,9 +519,26 @@ pub fn store(root: &Path, month: &str, rules: &str, read_at_ns: i64, entries: &[
             })
             .collect(),
     };
-    if let Ok(head) = rmp_serde::to_vec_named(&out) {
-        let bodies: Vec<&[u8]> = entries.iter().map(|e| e.3).collect();
-        write_checked(root, &shard_path(root, month), &head, &bodies);
+    let head = rmp_serde::to_vec_named(&out).ok()?;
+    let rest: Vec<&[u8]> = entries.iter().map(|e| e.3).collect();
+    let tmp = stage_checked(root, &head, &rest)?;
+    Some(Staged {
+        tmp,
+        month: month.to_string(),
+        bodies_at: (PREFIX + head.len()) as u64,
+        bodies,
+    })
+}
+
+impl Shard {
+    /// A shard whose bodies are read from `file` (a staged shard), its entries already
+    /// taken.
+    pub fn reading(file: fs::File, bodies_at: u64) -> Shard {
+        Shard {
+            file: Some(file),
+            bodies_at,
+            ..Shard::default()
+        }
     }
 }
 

@@ -16,6 +16,10 @@ use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Ticket files read before the shards of their months are staged (bounds the memory that
+/// freshly parsed tickets take on a cold run).
+const GROUP_FILES: usize = 16384;
+
 /// A month directory under tickets/ (`YYYY/MM`), with its stamp when it was listed.
 pub struct MonthDir {
     pub key: String,
@@ -238,43 +242,75 @@ impl Desk {
 
     fn read_catalog(&self, keep: bool) -> Result<Catalog> {
         let months = self.month_dirs()?;
-        let listed: Vec<Vec<PathBuf>> = parallel_map(&months, Desk::month_files)
+        let mut listed: Vec<Vec<PathBuf>> = parallel_map(&months, Desk::month_files)
             .into_iter()
             .collect::<Result<_>>()?;
         let read_at = cache::now_ns();
-        let (reads, shards, dirty) = self.read_months(&months, listed)?;
-        let mut entries = Vec::with_capacity(reads.len());
-        let mut kept = Vec::new();
+        // Months are read a group at a time, and a group's out-of-date shards are staged
+        // (written to temporary files) before the next is read: its freshly parsed tickets
+        // then live in those files, not in memory. The staged shards are put in place once
+        // every file has been read without an error.
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut start = 0;
+        let mut files = 0;
+        for (m, f) in listed.iter().enumerate() {
+            files += f.len();
+            if files >= GROUP_FILES || m + 1 == months.len() {
+                groups.push(start..m + 1);
+                start = m + 1;
+                files = 0;
+            }
+        }
+        let mut catalog = Catalog {
+            entries: Vec::new(),
+            shards: Vec::new(),
+            served: Vec::new(),
+        };
+        // Each entry's month and stamp, in entry order.
+        let mut stamps: Vec<(usize, Option<FileStamp>)> = Vec::new();
+        let mut staged: Vec<cache::Staged> = Vec::new();
         let mut bad = Vec::new();
-        for r in reads {
-            match r {
-                Ok(r) => {
-                    if keep {
-                        kept.push((r.month, r.stamp));
+        for g in groups {
+            let files: Vec<Vec<PathBuf>> =
+                g.clone().map(|m| std::mem::take(&mut listed[m])).collect();
+            let (reads, shards, dirty) = self.read_months(&months[g.clone()], files)?;
+            let first = catalog.entries.len();
+            for r in reads {
+                match r {
+                    Ok(r) => {
+                        stamps.push((g.start + r.month, r.stamp));
+                        catalog.entries.push(Entry {
+                            path: r.path,
+                            digest: r.digest,
+                            body: match r.body {
+                                Body::Shard(m, b) => Body::Shard(g.start + m, b),
+                                other => other,
+                            },
+                        });
                     }
-                    entries.push(Entry {
-                        path: r.path,
-                        digest: r.digest,
-                        body: r.body,
-                    })
+                    Err(b) => bad.push(b.render()),
                 }
-                Err(b) => bad.push(b.render()),
+            }
+            catalog.shards.extend(shards);
+            if keep && bad.is_empty() {
+                let rewrite: Vec<usize> = g.clone().filter(|m| dirty[m - g.start]).collect();
+                staged.extend(self.stage(&mut catalog, &months, &stamps, first, &rewrite, read_at));
             }
         }
         unreadable(&bad)?;
-        let mut served = vec![0; months.len()];
-        for e in &entries {
+        catalog.served = vec![0; months.len()];
+        for e in &catalog.entries {
             if let Body::Shard(m, _) = e.body {
-                served[m] += 1;
+                catalog.served[m] += 1;
             }
         }
-        let catalog = Catalog {
-            entries,
-            shards,
-            served,
-        };
         if keep {
-            self.keep(&catalog, &months, &kept, &dirty, read_at);
+            let root = self.root.as_path();
+            let rewrote = !staged.is_empty();
+            for s in staged {
+                s.persist(root);
+            }
+            self.index(&catalog, &months, &stamps, rewrote, read_at);
         }
         Ok(catalog)
     }
@@ -351,68 +387,102 @@ impl Desk {
         Ok((reads, shards, dirty))
     }
 
-    /// Writes the shards of the months that changed, and the target index when anything
-    /// did. `kept[i]` is (month, stamp) of `catalog.entries[i]`.
-    fn keep(
+    /// Stages the shards of months `rewrite` from the catalog's entries (from `first` on,
+    /// those of the group just read; `stamps[i]` is entry i's month and stamp), then points
+    /// those entries at the staged files, so that the parsed tickets' bytes can go.
+    fn stage(
         &self,
-        catalog: &Catalog,
+        catalog: &mut Catalog,
         months: &[MonthDir],
-        kept: &[(usize, Option<FileStamp>)],
-        dirty: &[bool],
+        stamps: &[(usize, Option<FileStamp>)],
+        first: usize,
+        rewrite: &[usize],
         read_at: i64,
-    ) {
+    ) -> Vec<cache::Staged> {
         let root = self.root.as_path();
         let sha = self.rules_sha256.as_str();
-        let rewrite: Vec<usize> = (0..months.len()).filter(|m| dirty[*m]).collect();
-        // Each month's entries lie together, in order.
-        let mut ranges = vec![0..0; months.len()];
-        for (i, (m, _)) in kept.iter().enumerate() {
-            if ranges[*m].is_empty() {
-                ranges[*m] = i..i;
-            }
-            ranges[*m].end = i + 1;
-        }
-        parallel_map(&rewrite, |m| {
+        let cat: &Catalog = catalog;
+        let staged: Vec<Option<(usize, cache::Staged, Vec<usize>)>> = parallel_map(rewrite, |m| {
+            let mine: Vec<usize> = (first..cat.entries.len())
+                .filter(|i| stamps[*i].0 == *m)
+                .collect();
             // Bodies still cached are read back from the old shard, which stays open.
-            let old: Vec<Option<Vec<u8>>> = ranges[*m]
-                .clone()
-                .map(|i| match &catalog.entries[i].body {
+            let old: Vec<Option<Vec<u8>>> = mine
+                .iter()
+                .map(|i| match &cat.entries[*i].body {
                     Body::Shard(s, b) => {
-                        let s = &catalog.shards[*s];
+                        let s = &cat.shards[*s];
                         cache::read_body(s.file.as_ref()?, s.bodies_at, *b)
                     }
                     _ => None,
                 })
                 .collect();
-            let entries: Vec<cache::Store> = ranges[*m]
-                .clone()
+            let mut stored = Vec::new();
+            let entries: Vec<cache::Store> = mine
+                .iter()
                 .zip(&old)
                 .filter_map(|(i, old)| {
-                    let e = &catalog.entries[i];
+                    let e = &cat.entries[*i];
                     let body = match &e.body {
                         Body::Shard(..) => old.as_deref()?,
                         Body::Own(b) => b.as_slice(),
                         Body::File => return None,
                     };
-                    Some((cache_name(&e.path)?, kept[i].1?, &e.digest, body))
+                    let entry = (cache_name(&e.path)?, stamps[*i].1?, &e.digest, body);
+                    stored.push(*i);
+                    Some(entry)
                 })
                 .collect();
-            cache::store(root, &months[*m].key, sha, read_at, &entries);
+            let s = cache::stage(root, &months[*m].key, sha, read_at, &entries)?;
+            Some((*m, s, stored))
         });
-        let stamps: Vec<(String, FileStamp)> = months
-            .iter()
-            .filter_map(|m| Some((m.key.clone(), m.stamp?)))
-            .collect();
-        if rewrite.is_empty() && cache::TargetIndex::current(root, &stamps) {
+        let mut out = Vec::new();
+        for (m, s, stored) in staged.into_iter().flatten() {
+            if let Some(file) = s.reader() {
+                catalog.shards[m] = Shard::reading(file, s.bodies_at);
+                for (i, b) in stored.iter().zip(&s.bodies) {
+                    catalog.entries[*i].body = Body::Shard(m, *b);
+                }
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    /// Writes the target index when a shard was rewritten or the month directories are not
+    /// as the index on disk saw them.
+    fn index(
+        &self,
+        catalog: &Catalog,
+        months: &[MonthDir],
+        stamps: &[(usize, Option<FileStamp>)],
+        rewrote: bool,
+        read_at: i64,
+    ) {
+        let root = self.root.as_path();
+        // The index names the months it knows (those with a stamp) by position.
+        let mut position = vec![None; months.len()];
+        let mut dirs: Vec<(String, FileStamp)> = Vec::new();
+        for (i, m) in months.iter().enumerate() {
+            if let Some(st) = m.stamp {
+                position[i] = Some(dirs.len());
+                dirs.push((m.key.clone(), st));
+            }
+        }
+        if !rewrote && cache::TargetIndex::current(root, &dirs) {
             return;
         }
         cache::TargetIndex::store(
             root,
             read_at,
-            stamps,
-            kept.iter()
-                .zip(&catalog.entries)
-                .filter_map(|((m, st), e)| Some((*m, cache_name(&e.path)?, (*st)?, &e.digest))),
+            dirs,
+            catalog
+                .entries
+                .iter()
+                .zip(stamps)
+                .filter_map(|(e, (m, st))| {
+                    Some((position[*m]?, cache_name(&e.path)?, (*st)?, &e.digest))
+                }),
         );
     }
 
