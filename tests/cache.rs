@@ -64,9 +64,7 @@ fn same_with_and_without(d: &Desk, as_of: &str, month: &str) {
 
 #[test]
 fn the_example_desk_reads_the_same_with_and_without_the_cache() {
-    let d = Desk::nowhere();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk");
-    copy_dir(&src, d.path());
+    let d = Desk::example();
     same_with_and_without(&d, "2026-11-20", "2026-11");
 }
 
@@ -131,19 +129,6 @@ fn the_cache_is_ignored_by_git_and_a_broken_file_is_never_cached() {
     for _ in 0..2 {
         let err = d.refused(&["list", "--as-of", "2026-11-03"], 1);
         assert!(err.contains("cannot be read"), "{err}");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let target = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            fs::copy(&p, &target).unwrap();
-        }
     }
 }
 

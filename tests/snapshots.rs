@@ -5,21 +5,6 @@
 mod common;
 
 use common::{Desk, run_ok};
-use std::path::Path;
-use std::process::Command;
-
-fn example() -> Desk {
-    let d = Desk::nowhere();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk");
-    let out = Command::new("cp")
-        .arg("-r")
-        .arg(src.join("."))
-        .arg(d.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    d
-}
 
 fn at_width(d: &Desk, width: &str, args: &[&str]) -> String {
     let mut c = d.cmd(args);
@@ -33,7 +18,7 @@ fn at_width(d: &Desk, width: &str, args: &[&str]) -> String {
 
 #[test]
 fn tables_at_60_100_and_160_columns() {
-    let d = example();
+    let d = Desk::example();
     let commands: [(&str, &[&str]); 4] = [
         ("list", &["list", "--as-of", "2026-11-20"]),
         (

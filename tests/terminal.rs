@@ -8,19 +8,6 @@ use common::{Desk, plaint, run_ok};
 use std::path::Path;
 use std::process::Command;
 
-fn example() -> Desk {
-    let d = Desk::nowhere();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk");
-    let out = Command::new("cp")
-        .arg("-r")
-        .arg(src.join("."))
-        .arg(d.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    d
-}
-
 /// README's tour, copied out of README.md and run by a shell with `plaint` on the PATH, in
 /// the repository (it imports the sample sheet) on a fresh desk.
 #[test]
@@ -138,7 +125,7 @@ fn the_manual_page_covers_every_command() {
 
 #[test]
 fn status_takes_the_chinese_labels_too() {
-    let d = example();
+    let d = Desk::example();
     let by = |status: &str| d.json(&["list", "--status", status, "--as-of", "2026-11-20"]);
     assert_eq!(by("已关闭"), by("closed"));
     assert_eq!(by("关闭"), by("closed"));
@@ -152,7 +139,7 @@ fn status_takes_the_chinese_labels_too() {
 /// whole on one line; text gives way.
 #[test]
 fn narrow_tables_never_break_an_id_a_time_or_a_figure() {
-    let d = example();
+    let d = Desk::example();
     for width in ["60", "100", "160"] {
         let run = |args: &[&str]| {
             let out = run_ok(
@@ -195,7 +182,7 @@ fn narrow_tables_never_break_an_id_a_time_or_a_figure() {
 
 #[test]
 fn the_report_names_its_first_column_after_by() {
-    let d = example();
+    let d = Desk::example();
     for (by, head) in [
         ("project", "项目"),
         ("department", "责任部门"),
@@ -226,29 +213,10 @@ fn the_report_names_its_first_column_after_by() {
 
 #[test]
 fn durations_read_in_chinese_where_the_output_is_chinese() {
-    let d = example();
+    let d = Desk::example();
     let t = d.ok(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"]);
     assert!(t.contains("时限 9天13小时"), "{t}");
     assert!(!t.contains("13h"), "{t}");
-}
-
-/// Columns a line takes in a terminal (East Asian wide characters take two).
-fn columns(line: &str) -> usize {
-    line.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6 => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 /// `scripts/look.sh` in a real terminal (tmux) at 60, 100 and 160 columns: every table fits
@@ -271,7 +239,10 @@ fn in_a_real_terminal_tables_fit_and_ids_stay_whole() {
             assert!(screen.lines().count() > 3, "{name} at {width}:\n{screen}");
             // A table row that overflowed would continue on the next screen line.
             for l in screen.lines() {
-                assert!(columns(l) <= width, "{name} at {width}: {l}");
+                assert!(
+                    plaint::output::display_width(l) <= width,
+                    "{name} at {width}: {l}"
+                );
                 if l.starts_with(['│', '┌', '╞', '└']) {
                     assert!(l.ends_with(['│', '┐', '╡', '┘']), "{name} at {width}: {l}");
                 }
@@ -289,7 +260,7 @@ fn in_a_real_terminal_tables_fit_and_ids_stay_whole() {
 /// with `--color never`, never in a pipe by default, never in JSON.
 #[test]
 fn colour_marks_what_is_late_and_only_where_it_belongs() {
-    let d = example();
+    let d = Desk::example();
     let esc = |s: &str| s.contains('\u{1b}');
     let list = |extra: &[&str]| {
         let mut a = vec!["list", "--as-of", "2026-11-20"];
@@ -395,7 +366,7 @@ fn scripts_get_the_id_and_quiet_drops_the_sentence() {
 /// labels, and the desk's ticket IDs.
 #[test]
 fn completions_offer_codes_labels_projects_and_ids() {
-    let d = example();
+    let d = Desk::example();
     for shell in ["bash", "zsh", "fish"] {
         let script = d.ok(&["completions", shell]);
         for want in [

@@ -199,89 +199,52 @@ fn completing(ctx: &Ctx) -> clap::Command {
                 .collect()
         })
         .unwrap_or_default();
-    let mut cmd = <Cli as clap::CommandFactory>::command();
-    let names: Vec<String> = cmd
-        .get_subcommands()
-        .map(|s| s.get_name().to_string())
-        .collect();
-    for name in names {
-        cmd = cmd.mut_subcommand(&name, |mut sub| {
-            let has: Vec<String> = sub
-                .get_arguments()
-                .map(|a| a.get_id().to_string())
-                .collect();
-            for (id, vals) in &values {
-                if has.iter().any(|h| h == id) && !vals.is_empty() {
-                    sub = sub.mut_arg(*id, |a| {
-                        a.value_parser(PossibleValuesParser::new(vals.clone()))
-                    });
-                }
-            }
-            if has.iter().any(|h| h == "id") && !ids.is_empty() {
-                sub = sub.mut_arg("id", |a| {
-                    a.value_parser(PossibleValuesParser::new(ids.clone()))
+    every_subcommand(|mut sub| {
+        let has: Vec<String> = sub
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        for (id, vals) in &values {
+            if has.iter().any(|h| h == id) && !vals.is_empty() {
+                sub = sub.mut_arg(*id, |a| {
+                    a.value_parser(PossibleValuesParser::new(vals.clone()))
                 });
             }
-            sub
-        });
-    }
-    cmd
+        }
+        if has.iter().any(|h| h == "id") && !ids.is_empty() {
+            sub = sub.mut_arg("id", |a| {
+                a.value_parser(PossibleValuesParser::new(ids.clone()))
+            });
+        }
+        sub
+    })
 }
 
 /// Each coded option (by its argument id) with the rulebook's (code, label) pairs; a
 /// project is its own label.
 pub fn coded_values(rules: &crate::rules::Rules) -> Vec<(&'static str, Vec<(String, String)>)> {
-    fn pairs<'a>(
-        keys: impl Iterator<Item = &'a str>,
-        label: impl Fn(&str) -> String,
-    ) -> Vec<(String, String)> {
-        keys.map(|k| (k.to_string(), label(k))).collect()
+    use crate::rules::codes::{CodeTable, Labelled};
+    fn pairs<T: Labelled>(t: CodeTable<'_, T>) -> Vec<(String, String)> {
+        t.table
+            .keys()
+            .map(|k| (k.to_string(), t.label(k).to_string()))
+            .collect()
     }
-    let depts = pairs(rules.book.departments.keys(), |k| {
-        rules.departments().label(k).to_string()
-    });
+    let projects = rules
+        .book
+        .projects
+        .iter()
+        .map(|p| (p.clone(), p.clone()))
+        .collect();
     vec![
-        (
-            "project",
-            rules
-                .book
-                .projects
-                .iter()
-                .map(|p| (p.clone(), p.clone()))
-                .collect(),
-        ),
-        ("department", depts.clone()),
-        ("received_by", depts),
-        (
-            "grade",
-            pairs(rules.book.grades.keys(), |k| {
-                rules.grades().label(k).to_string()
-            }),
-        ),
-        (
-            "category",
-            pairs(rules.book.categories.keys(), |k| {
-                rules.categories().label(k).to_string()
-            }),
-        ),
-        (
-            "type_",
-            pairs(rules.book.types.keys(), |k| {
-                rules.types().label(k).to_string()
-            }),
-        ),
-        (
-            "channel",
-            pairs(rules.book.channels.keys(), |k| {
-                rules.channels().label(k).to_string()
-            }),
-        ),
-        (
-            "flags",
-            pairs(rules.book.flags.keys(), |k| {
-                rules.flags().label(k).to_string()
-            }),
-        ),
+        ("project", projects),
+        ("department", pairs(rules.departments())),
+        ("received_by", pairs(rules.departments())),
+        ("grade", pairs(rules.grades())),
+        ("category", pairs(rules.categories())),
+        ("type_", pairs(rules.types())),
+        ("channel", pairs(rules.channels())),
+        ("flags", pairs(rules.flags())),
     ]
 }
 
@@ -306,37 +269,42 @@ pub fn with_values(args: &[std::ffi::OsString]) -> clap::Command {
         .and_then(|t| crate::rules::Rules::parse(&t).ok())
         .unwrap_or_else(crate::rules::Rules::builtin);
     let values = coded_values(&rules);
+    every_subcommand(|mut sub| {
+        for (id, pairs) in &values {
+            let Some(help) = sub
+                .get_arguments()
+                .find(|a| a.get_id() == *id)
+                .map(|a| a.get_help().map(|h| h.to_string()).unwrap_or_default())
+            else {
+                continue;
+            };
+            let list: Vec<String> = pairs
+                .iter()
+                .map(|(c, l)| {
+                    if c == l {
+                        c.clone()
+                    } else {
+                        format!("{c} {l}")
+                    }
+                })
+                .collect();
+            sub = sub.mut_arg(*id, |a| {
+                a.help(format!("{help} [values: {}]", list.join(", ")))
+            });
+        }
+        sub
+    })
+}
+
+/// The command line with `f` applied to every subcommand.
+fn every_subcommand(mut f: impl FnMut(clap::Command) -> clap::Command) -> clap::Command {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())
         .collect();
     for name in names {
-        cmd = cmd.mut_subcommand(&name, |mut sub| {
-            for (id, pairs) in &values {
-                let Some(help) = sub
-                    .get_arguments()
-                    .find(|a| a.get_id() == *id)
-                    .map(|a| a.get_help().map(|h| h.to_string()).unwrap_or_default())
-                else {
-                    continue;
-                };
-                let list: Vec<String> = pairs
-                    .iter()
-                    .map(|(c, l)| {
-                        if c == l {
-                            c.clone()
-                        } else {
-                            format!("{c} {l}")
-                        }
-                    })
-                    .collect();
-                sub = sub.mut_arg(*id, |a| {
-                    a.help(format!("{help} [values: {}]", list.join(", ")))
-                });
-            }
-            sub
-        });
+        cmd = cmd.mut_subcommand(&name, &mut f);
     }
     cmd
 }

@@ -154,18 +154,35 @@ impl Catalog {
             .iter()
             .map(|t| stretches(t, at))
             .collect();
-        let mut then = then.iter();
-        Ok(Peers::from_stretches(
+        Ok(peers_at(
             rules,
-            self.entries.iter().filter(|e| known(e)).map(|e| {
-                let s = match e.digest.stretches_at(at) {
-                    Some(s) => s,
-                    None => then.next().map_or(&[][..], |s| s.as_slice()),
-                };
-                (e.digest.received_at, s)
-            }),
+            self.entries.iter().map(|e| &e.digest),
+            &then,
+            at,
         ))
     }
+}
+
+/// The same-target groups at `at` from the digests of the tickets received by then; `then`
+/// holds, in order, the stretches at `at` of each one whose digest cannot tell (it changed
+/// after `at`).
+fn peers_at<'a>(
+    rules: &Rules,
+    digests: impl Iterator<Item = &'a Digest>,
+    then: &[Vec<Stretch>],
+    at: Moment,
+) -> Peers {
+    let mut then = then.iter();
+    Peers::from_stretches(
+        rules,
+        digests.filter(|d| d.received_at <= at).map(|d| {
+            let s = match d.stretches_at(at) {
+                Some(s) => s,
+                None => then.next().map_or(&[][..], |s| s.as_slice()),
+            };
+            (d.received_at, s)
+        }),
+    )
 }
 
 /// The tickets, or an error naming every file that could not be read.
@@ -570,17 +587,7 @@ impl Desk {
                 .iter()
                 .map(|t| stretches(t, at))
                 .collect();
-        let mut then = then.iter();
-        Ok(Peers::from_stretches(
-            rules,
-            found.iter().map(|(_, d)| {
-                let s = match d.stretches_at(at) {
-                    Some(s) => s,
-                    None => then.next().map_or(&[][..], |s| s.as_slice()),
-                };
-                (d.received_at, s)
-            }),
-        ))
+        Ok(peers_at(rules, found.iter().map(|(_, d)| d), &then, at))
     }
 }
 

@@ -43,6 +43,16 @@ impl Desk {
         }
     }
 
+    /// A copy of the bundled example desk (examples/desk), to read and change freely.
+    pub fn example() -> Desk {
+        let d = Desk::nowhere();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/desk"),
+            d.path(),
+        );
+        d
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -239,4 +249,18 @@ pub fn run_ok(mut cmd: Command, what: impl std::fmt::Debug) -> std::process::Out
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Copies a directory tree (files and directories only).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let target = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
 }
