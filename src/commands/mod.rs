@@ -176,11 +176,16 @@ pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, String)> {
 fn completing(ctx: &Ctx) -> clap::Command {
     const MAX_COMPLETED_IDS: usize = 2000;
     use clap::builder::PossibleValuesParser;
-    let rules = ctx
-        .open()
-        .map(|d| d.rules)
-        .unwrap_or_else(|_| crate::rules::Rules::builtin());
-    let values: Vec<(&str, Vec<String>)> = coded_values(&rules)
+    let desk = ctx.open().ok();
+    let builtin;
+    let rules = match &desk {
+        Some(d) => &d.rules,
+        None => {
+            builtin = crate::rules::Rules::builtin();
+            &builtin
+        }
+    };
+    let values: Vec<(&str, Vec<String>)> = coded_values(rules)
         .into_iter()
         .map(|(id, pairs)| {
             let mut v: Vec<String> = pairs.into_iter().flat_map(|(c, l)| [c, l]).collect();
@@ -188,17 +193,24 @@ fn completing(ctx: &Ctx) -> clap::Command {
             (id, v)
         })
         .collect();
-    let ids: Vec<String> = ctx
-        .open()
-        .and_then(|d| d.ticket_paths())
-        .map(|paths| {
-            // The newest ones: a script holding 100,000 IDs would slow every shell start.
-            paths[paths.len().saturating_sub(MAX_COMPLETED_IDS)..]
-                .iter()
-                .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The newest IDs, from the newest months back: a script holding 100,000 IDs would slow
+    // every shell start.
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(d) = &desk {
+        for m in d.month_dirs().unwrap_or_default().iter().rev() {
+            let files = Desk::month_files(m).unwrap_or_default();
+            ids.extend(
+                files
+                    .iter()
+                    .rev()
+                    .filter_map(|p| p.file_stem()?.to_str().map(str::to_string)),
+            );
+            if ids.len() >= MAX_COMPLETED_IDS {
+                break;
+            }
+        }
+    }
+    ids.truncate(MAX_COMPLETED_IDS);
     every_subcommand(|mut sub| {
         let has: Vec<String> = sub
             .get_arguments()

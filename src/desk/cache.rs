@@ -349,6 +349,16 @@ impl Shard {
         }
     }
 
+    /// A shard whose bodies are read from `file` (a staged shard), its entries already
+    /// taken.
+    pub fn reading(file: fs::File, bodies_at: u64) -> Shard {
+        Shard {
+            file: Some(file),
+            bodies_at,
+            ..Shard::default()
+        }
+    }
+
     /// Entries not taken: files that changed or went away since the shard was written.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -528,18 +538,6 @@ pub fn stage(
         bodies_at: (PREFIX + head.len()) as u64,
         bodies,
     })
-}
-
-impl Shard {
-    /// A shard whose bodies are read from `file` (a staged shard), its entries already
-    /// taken.
-    pub fn reading(file: fs::File, bodies_at: u64) -> Shard {
-        Shard {
-            file: Some(file),
-            bodies_at,
-            ..Shard::default()
-        }
-    }
 }
 
 /// The index of the tickets that have (or had) a target, for commands on one ticket: its

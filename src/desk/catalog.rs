@@ -13,6 +13,7 @@ use crate::rules::grading::{Peers, Stretch, stretches};
 use crate::ticket::Ticket;
 use crate::time::Moment;
 use anyhow::{Context, Result, bail};
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -39,25 +40,20 @@ pub struct Catalog {
 pub struct Entry {
     pub path: PathBuf,
     pub digest: Digest,
+    /// Its month directory (and shard), by position.
+    month: usize,
+    /// What its file looked like when it was read (`None`: it could not be looked at).
+    stamp: Option<FileStamp>,
     body: Body,
 }
 
 enum Body {
-    /// In the shard of month `.0`.
-    Shard(usize, cache::Body),
+    /// In its month's shard.
+    Shard(cache::Body),
     /// Just parsed and encoded.
     Own(Vec<u8>),
     /// Only in its file.
     File,
-}
-
-/// One ticket file as read this run.
-struct Read {
-    month: usize,
-    path: PathBuf,
-    stamp: Option<FileStamp>,
-    digest: Digest,
-    body: Body,
 }
 
 impl Catalog {
@@ -65,18 +61,20 @@ impl Catalog {
         &self.entries
     }
 
-    /// The ticket of entry `i`: decoded from the cache, or read from its file when the
-    /// cached bytes are not there or do not decode.
-    pub fn ticket(&self, i: usize) -> Result<Ticket, Broken> {
-        let bytes = match &self.entries[i].body {
-            Body::Shard(m, b) => self.shards[*m]
-                .file
-                .as_ref()
-                .and_then(|f| cache::read_body(f, self.shards[*m].bodies_at, *b)),
-            Body::Own(b) => Some(b.clone()),
+    /// The encoded ticket of `e`: from `whole` (all its shard's bodies, when they were read
+    /// at once), else from its shard or its own bytes; `None` when only its file has it.
+    fn bytes<'a>(&'a self, e: &'a Entry, whole: Option<&[u8]>) -> Option<Cow<'a, [u8]>> {
+        match &e.body {
+            Body::Shard(b) => match whole {
+                Some(all) => cache::body_in(all, *b).map(|x| Cow::Owned(x.to_vec())),
+                None => {
+                    let s = &self.shards[e.month];
+                    cache::read_body(s.file.as_ref()?, s.bodies_at, *b).map(Cow::Owned)
+                }
+            },
+            Body::Own(b) => Some(Cow::Borrowed(b)),
             Body::File => None,
-        };
-        self.decode(i, bytes.as_deref())
+        }
     }
 
     fn decode(&self, i: usize, bytes: Option<&[u8]>) -> Result<Ticket, Broken> {
@@ -93,7 +91,7 @@ impl Catalog {
         let mut runs: Vec<(Option<usize>, &[usize])> = Vec::new();
         let mut start = 0;
         let shard_of = |i: usize| match self.entries[i].body {
-            Body::Shard(m, _) => Some(m),
+            Body::Shard(_) => Some(self.entries[i].month),
             _ => None,
         };
         for k in 1..=which.len() {
@@ -102,7 +100,7 @@ impl Catalog {
                 start = k;
             }
         }
-        let fetched: Vec<Vec<Option<Vec<u8>>>> = parallel_map(&runs, |(m, run)| {
+        let fetched: Vec<Vec<Option<Cow<[u8]>>>> = parallel_map(&runs, |(m, run)| {
             let whole = m
                 .filter(|m| run.len() * 4 >= self.served[*m] && run.len() > 16)
                 .and_then(|m| {
@@ -110,18 +108,10 @@ impl Catalog {
                     cache::read_bodies(s.file.as_ref()?, s.bodies_at)
                 });
             run.iter()
-                .map(|i| match (&self.entries[*i].body, &whole) {
-                    (Body::Shard(_, b), Some(all)) => cache::body_in(all, *b).map(<[u8]>::to_vec),
-                    (Body::Shard(m, b), None) => self.shards[*m]
-                        .file
-                        .as_ref()
-                        .and_then(|f| cache::read_body(f, self.shards[*m].bodies_at, *b)),
-                    (Body::Own(b), _) => Some(b.clone()),
-                    (Body::File, _) => None,
-                })
+                .map(|i| self.bytes(&self.entries[*i], whole.as_deref()))
                 .collect()
         });
-        let fetched: Vec<(usize, Option<Vec<u8>>)> = which
+        let fetched: Vec<(usize, Option<Cow<[u8]>>)> = which
             .iter()
             .copied()
             .zip(fetched.into_iter().flatten())
@@ -283,8 +273,6 @@ impl Desk {
             shards: Vec::new(),
             served: Vec::new(),
         };
-        // Each entry's month and stamp, in entry order.
-        let mut stamps: Vec<(usize, Option<FileStamp>)> = Vec::new();
         let mut staged: Vec<cache::Staged> = Vec::new();
         let mut bad = Vec::new();
         for g in groups {
@@ -294,31 +282,24 @@ impl Desk {
             let first = catalog.entries.len();
             for r in reads {
                 match r {
-                    Ok(r) => {
-                        stamps.push((g.start + r.month, r.stamp));
-                        catalog.entries.push(Entry {
-                            path: r.path,
-                            digest: r.digest,
-                            body: match r.body {
-                                Body::Shard(m, b) => Body::Shard(g.start + m, b),
-                                other => other,
-                            },
-                        });
-                    }
+                    Ok(e) => catalog.entries.push(Entry {
+                        month: g.start + e.month,
+                        ..e
+                    }),
                     Err(b) => bad.push(b.render()),
                 }
             }
             catalog.shards.extend(shards);
             if keep && bad.is_empty() {
                 let rewrite: Vec<usize> = g.clone().filter(|m| dirty[m - g.start]).collect();
-                staged.extend(self.stage(&mut catalog, &months, &stamps, first, &rewrite, read_at));
+                staged.extend(self.stage(&mut catalog, &months, first, &rewrite, read_at));
             }
         }
         unreadable(&bad)?;
         catalog.served = vec![0; months.len()];
         for e in &catalog.entries {
-            if let Body::Shard(m, _) = e.body {
-                catalog.served[m] += 1;
+            if let Body::Shard(_) = e.body {
+                catalog.served[e.month] += 1;
             }
         }
         if keep {
@@ -327,7 +308,7 @@ impl Desk {
             for s in staged {
                 s.persist(root);
             }
-            self.index(&catalog, &months, &stamps, rewrote, read_at);
+            self.index(&catalog, &months, rewrote, read_at);
         }
         Ok(catalog)
     }
@@ -340,7 +321,7 @@ impl Desk {
         &self,
         months: &[MonthDir],
         files: Vec<Vec<PathBuf>>,
-    ) -> Result<(Vec<Result<Read, Broken>>, Vec<Shard>, Vec<bool>)> {
+    ) -> Result<(Vec<Result<Entry, Broken>>, Vec<Shard>, Vec<bool>)> {
         let root = self.root.as_path();
         let rules_sha = self.rules_sha256.as_str();
         let mut shards: Vec<Shard> = parallel_map(months, |m| Shard::load(root, &m.key, rules_sha));
@@ -356,19 +337,19 @@ impl Desk {
                 .map(|m| FileStamp::of(&m))
         });
         let mut dirty = vec![false; months.len()];
-        let mut reads: Vec<Option<Result<Read, Broken>>> = Vec::with_capacity(files.len());
+        let mut reads: Vec<Option<Result<Entry, Broken>>> = Vec::with_capacity(files.len());
         for ((m, p), st) in files.iter().zip(&stamps) {
             let hit = cache_name(p)
                 .zip(*st)
                 .and_then(|(name, st)| shards[*m].take(name, st));
             reads.push(hit.map(|c| {
-                Ok(Read {
+                Ok(Entry {
                     month: *m,
                     // Moved in from `files` at the end.
                     path: PathBuf::new(),
                     stamp: *st,
                     digest: c.digest,
-                    body: Body::Shard(*m, c.body),
+                    body: Body::Shard(c.body),
                 })
             }));
         }
@@ -379,7 +360,7 @@ impl Desk {
             let (m, p) = &files[*i];
             read_ticket(p).map(|l| {
                 let body = cache::encode(&l.ticket).map_or(Body::File, Body::Own);
-                Read {
+                Entry {
                     month: *m,
                     path: PathBuf::new(),
                     stamp: stamps[*i],
@@ -399,19 +380,18 @@ impl Desk {
         let reads = reads
             .into_iter()
             .zip(files)
-            .filter_map(|(r, (_, path))| Some(r?.map(|r| Read { path, ..r })))
+            .filter_map(|(r, (_, path))| Some(r?.map(|e| Entry { path, ..e })))
             .collect();
         Ok((reads, shards, dirty))
     }
 
     /// Stages the shards of months `rewrite` from the catalog's entries (from `first` on,
-    /// those of the group just read; `stamps[i]` is entry i's month and stamp), then points
-    /// those entries at the staged files, so that the parsed tickets' bytes can go.
+    /// those of the group just read), then points those entries at the staged files, so
+    /// that the parsed tickets' bytes can go.
     fn stage(
         &self,
         catalog: &mut Catalog,
         months: &[MonthDir],
-        stamps: &[(usize, Option<FileStamp>)],
         first: usize,
         rewrite: &[usize],
         read_at: i64,
@@ -421,31 +401,20 @@ impl Desk {
         let cat: &Catalog = catalog;
         let staged: Vec<Option<(usize, cache::Staged, Vec<usize>)>> = parallel_map(rewrite, |m| {
             let mine: Vec<usize> = (first..cat.entries.len())
-                .filter(|i| stamps[*i].0 == *m)
+                .filter(|i| cat.entries[*i].month == *m)
                 .collect();
             // Bodies still cached are read back from the old shard, which stays open.
-            let old: Vec<Option<Vec<u8>>> = mine
+            let bodies: Vec<Option<Cow<[u8]>>> = mine
                 .iter()
-                .map(|i| match &cat.entries[*i].body {
-                    Body::Shard(s, b) => {
-                        let s = &cat.shards[*s];
-                        cache::read_body(s.file.as_ref()?, s.bodies_at, *b)
-                    }
-                    _ => None,
-                })
+                .map(|i| cat.bytes(&cat.entries[*i], None))
                 .collect();
             let mut stored = Vec::new();
             let entries: Vec<cache::Store> = mine
                 .iter()
-                .zip(&old)
-                .filter_map(|(i, old)| {
+                .zip(&bodies)
+                .filter_map(|(i, body)| {
                     let e = &cat.entries[*i];
-                    let body = match &e.body {
-                        Body::Shard(..) => old.as_deref()?,
-                        Body::Own(b) => b.as_slice(),
-                        Body::File => return None,
-                    };
-                    let entry = (cache_name(&e.path)?, stamps[*i].1?, &e.digest, body);
+                    let entry = (cache_name(&e.path)?, e.stamp?, &e.digest, body.as_deref()?);
                     stored.push(*i);
                     Some(entry)
                 })
@@ -458,7 +427,7 @@ impl Desk {
             if let Some(file) = s.reader() {
                 catalog.shards[m] = Shard::reading(file, s.bodies_at);
                 for (i, b) in stored.iter().zip(&s.bodies) {
-                    catalog.entries[*i].body = Body::Shard(m, *b);
+                    catalog.entries[*i].body = Body::Shard(*b);
                 }
             }
             out.push(s);
@@ -468,14 +437,7 @@ impl Desk {
 
     /// Writes the target index when a shard was rewritten or the month directories are not
     /// as the index on disk saw them.
-    fn index(
-        &self,
-        catalog: &Catalog,
-        months: &[MonthDir],
-        stamps: &[(usize, Option<FileStamp>)],
-        rewrote: bool,
-        read_at: i64,
-    ) {
+    fn index(&self, catalog: &Catalog, months: &[MonthDir], rewrote: bool, read_at: i64) {
         let root = self.root.as_path();
         // The index names the months it knows (those with a stamp) by position.
         let mut position = vec![None; months.len()];
@@ -493,13 +455,14 @@ impl Desk {
             root,
             read_at,
             dirs,
-            catalog
-                .entries
-                .iter()
-                .zip(stamps)
-                .filter_map(|(e, (m, st))| {
-                    Some((position[*m]?, cache_name(&e.path)?, (*st)?, &e.digest))
-                }),
+            catalog.entries.iter().filter_map(|e| {
+                Some((
+                    position[e.month]?,
+                    cache_name(&e.path)?,
+                    e.stamp?,
+                    &e.digest,
+                ))
+            }),
         );
     }
 

@@ -229,12 +229,7 @@ impl Desk {
             .iter()
             .position(|e| e.digest.refs.iter().any(|x| x == r))
         {
-            Some(i) => Ok(Some(
-                catalog
-                    .ticket(i)
-                    .map_err(|b| anyhow::anyhow!(b.render()))?
-                    .id,
-            )),
+            Some(i) => Ok(catalog.tickets(&[i])?.pop().map(|t| t.id)),
             None => Ok(None),
         }
     }
