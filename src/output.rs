@@ -40,96 +40,107 @@ pub enum Tone {
 /// display width. Columns of IDs, times, amounts and codes never wrap; text columns give
 /// way and wrap instead.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    build(headers, rows, None, &[], &[], &|_, _| None)
+    Grid::new(headers, rows).render()
 }
 
-/// `table` whose columns `keep` never break a line of text (each line of a cell stays on
-/// one screen line) and whose columns `drop` are left out, in that order, on a terminal too
-/// narrow for every column.
-pub fn table_keeping(
-    headers: &[&str],
-    rows: &[Vec<String>],
-    keep: &[usize],
-    drop: &[usize],
-) -> String {
-    build(headers, rows, None, drop, keep, &|_, _| None)
-}
+/// Tone of a cell, by row and column.
+pub type ToneOf<'a> = &'a dyn Fn(usize, usize) -> Option<Tone>;
 
-/// `table_keeping` with a tone for some cells (by row and column), shown as colour on a
-/// terminal.
-pub fn table_toned(
-    headers: &[&str],
-    rows: &[Vec<String>],
-    keep: &[usize],
-    drop: &[usize],
-    tone: &dyn Fn(usize, usize) -> Option<Tone>,
-) -> String {
-    build(headers, rows, None, drop, keep, tone)
-}
-
-/// `table` with one line per row: a text that does not fit is cut with `…` (a list to scan;
-/// `show` gives the whole text). On a terminal too narrow for every column, the columns of
-/// `drop` go first, in that order.
-pub fn table_lines(
-    headers: &[&str],
-    rows: &[Vec<String>],
-    drop: &[usize],
-    tone: &dyn Fn(usize, usize) -> Option<Tone>,
-) -> String {
-    build(headers, rows, Some(1), drop, &[], tone)
-}
-
-fn build(
-    headers: &[&str],
-    rows: &[Vec<String>],
+/// `table` with options: one line per row, columns kept whole, columns that give way on a
+/// narrow terminal, colour.
+pub struct Grid<'a> {
+    headers: &'a [&'a str],
+    rows: &'a [Vec<String>],
     lines: Option<usize>,
-    drop: &[usize],
-    keep: &[usize],
-    tone: &dyn Fn(usize, usize) -> Option<Tone>,
-) -> String {
-    let colour = COLOUR.load(Ordering::Relaxed);
-    let mut t = Table::new();
-    if colour {
-        t.enforce_styling();
-    }
-    t.set_truncation_indicator("…");
-    t.load_preset(presets::UTF8_FULL_CONDENSED);
-    let fit = width();
-    match fit {
-        Some(w) => {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-            t.set_width(w);
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
+    keep: &'a [usize],
+    give_way: &'a [usize],
+    tone: Option<ToneOf<'a>>,
+}
+
+impl<'a> Grid<'a> {
+    pub fn new(headers: &'a [&'a str], rows: &'a [Vec<String>]) -> Grid<'a> {
+        Grid {
+            headers,
+            rows,
+            lines: None,
+            keep: &[],
+            give_way: &[],
+            tone: None,
         }
     }
-    t.set_header(headers.iter().copied());
-    for (i, r) in rows.iter().enumerate() {
-        let mut row = comfy_table::Row::from(r.iter().enumerate().map(|(j, c)| {
-            let cell = Cell::new(visible(c));
-            match tone(i, j).filter(|_| colour) {
-                Some(Tone::Bad) => cell.fg(Color::Red),
-                Some(Tone::Soon) => cell.fg(Color::Yellow),
-                Some(Tone::Good) => cell.fg(Color::Green),
-                None => cell,
+
+    /// One line per row: a text that does not fit is cut with `…` (a list to scan; `show`
+    /// gives the whole text).
+    pub fn one_line(mut self) -> Self {
+        self.lines = Some(1);
+        self
+    }
+
+    /// Columns that never break a line of text (each line of a cell stays on one screen
+    /// line).
+    pub fn keep(mut self, columns: &'a [usize]) -> Self {
+        self.keep = columns;
+        self
+    }
+
+    /// Columns left out, in this order, on a terminal too narrow for every column.
+    pub fn give_way(mut self, columns: &'a [usize]) -> Self {
+        self.give_way = columns;
+        self
+    }
+
+    /// A tone for some cells, shown as colour when tables are coloured.
+    pub fn tone(mut self, tone: ToneOf<'a>) -> Self {
+        self.tone = Some(tone);
+        self
+    }
+
+    pub fn render(&self) -> String {
+        let (headers, rows) = (self.headers, self.rows);
+        let colour = COLOUR.load(Ordering::Relaxed);
+        let mut t = Table::new();
+        if colour {
+            t.enforce_styling();
+        }
+        t.set_truncation_indicator("…");
+        t.load_preset(presets::UTF8_FULL_CONDENSED);
+        let fit = width();
+        match fit {
+            Some(w) => {
+                t.set_content_arrangement(ContentArrangement::Dynamic);
+                t.set_width(w);
             }
-        }));
-        if let Some(n) = lines {
-            row.max_height(n);
+            None => {
+                t.set_content_arrangement(ContentArrangement::Disabled);
+            }
         }
-        t.add_row(row);
-    }
-    let layout = Layout::plan(headers, rows, fit, drop, keep);
-    for (i, col) in t.column_iter_mut().enumerate() {
-        if layout.hidden[i] {
-            col.set_constraint(ColumnConstraint::Hidden);
-        } else if layout.whole[i] {
-            // Kept on one line; its header (a word or two) may wrap instead.
-            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(layout.cells[i])));
+        t.set_header(headers.iter().copied());
+        for (i, r) in rows.iter().enumerate() {
+            let mut row = comfy_table::Row::from(r.iter().enumerate().map(|(j, c)| {
+                let cell = Cell::new(visible(c));
+                match self.tone.and_then(|f| f(i, j)).filter(|_| colour) {
+                    Some(Tone::Bad) => cell.fg(Color::Red),
+                    Some(Tone::Soon) => cell.fg(Color::Yellow),
+                    Some(Tone::Good) => cell.fg(Color::Green),
+                    None => cell,
+                }
+            }));
+            if let Some(n) = self.lines {
+                row.max_height(n);
+            }
+            t.add_row(row);
         }
+        let layout = Layout::plan(headers, rows, fit, self.give_way, self.keep);
+        for (i, col) in t.column_iter_mut().enumerate() {
+            if layout.hidden[i] {
+                col.set_constraint(ColumnConstraint::Hidden);
+            } else if layout.whole[i] {
+                // Kept on one line; its header (a word or two) may wrap instead.
+                col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(layout.cells[i])));
+            }
+        }
+        t.to_string()
     }
-    t.to_string()
 }
 
 /// How a table's columns share the width: which are kept whole (IDs, times, figures, codes

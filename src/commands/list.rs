@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     vec![
                         r.id.clone(),
                         r.project.clone(),
-                        r.status.into(),
+                        r.status.code().into(),
                         r.valid.to_string(),
                         r.grade.clone(),
                         r.category.clone(),
@@ -163,7 +163,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     "subject",
                 ],
                 &rows,
-                a.bom,
+                false,
             )?)?
         }
         ListFormat::Table => {
@@ -190,23 +190,26 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                     ]
                 })
                 .collect();
-            output::print(&output::table_lines(
-                &[
-                    "编号",
-                    "项目",
-                    "等级",
-                    "状态",
-                    "类别",
-                    "责任部门",
-                    "受理时间",
-                    "主题",
-                ],
-                &rows,
-                // On a narrow terminal: the category first, then the department, then the
-                // project give way to the subject.
-                &[4, 5, 1],
-                &|i, j| (j == 3 && overdue[i]).then_some(output::Tone::Bad),
-            ))?
+            let headers = [
+                "编号",
+                "项目",
+                "等级",
+                "状态",
+                "类别",
+                "责任部门",
+                "受理时间",
+                "主题",
+            ];
+            let tone = |i: usize, j: usize| (j == 3 && overdue[i]).then_some(output::Tone::Bad);
+            output::print(
+                &output::Grid::new(&headers, &rows)
+                    .one_line()
+                    // On a narrow terminal: the category first, then the department, then
+                    // the project give way to the subject.
+                    .give_way(&[4, 5, 1])
+                    .tone(&tone)
+                    .render(),
+            )?
         }
     }
     super::warn_gap_years(&gaps);
@@ -216,12 +219,11 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
 
 /// 处理中 or 已关闭, and 逾期 when a deadline has passed unmet.
 fn status_label(r: &Row) -> String {
-    let status = if r.status == "open" {
-        "处理中"
-    } else {
-        "已关闭"
-    };
-    format!("{status}{}", if r.overdue { " 逾期" } else { "" })
+    format!(
+        "{}{}",
+        r.status.label(),
+        if r.overdue { " 逾期" } else { "" }
+    )
 }
 
 /// Tickets judged at once: enough to keep every core busy, few enough to bound memory.
@@ -232,7 +234,7 @@ const BATCH: usize = 4096;
 struct Row {
     id: String,
     project: String,
-    status: &'static str,
+    status: Status,
     valid: bool,
     grade: String,
     overdue: bool,
@@ -253,7 +255,7 @@ impl Row {
         Row {
             id: s.ticket.id.clone(),
             project: s.facts.project.to_string(),
-            status: s.status.code(),
+            status: s.status,
             valid: s.valid,
             grade: j.grade().to_string(),
             overdue: j.overdue(),

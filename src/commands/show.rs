@@ -193,9 +193,10 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
         )
     };
     let status = match s.status {
-        crate::ticket::Status::Open => "处理中".to_string(),
+        crate::ticket::Status::Open => s.status.label().to_string(),
         crate::ticket::Status::Closed => format!(
-            "已关闭 {}",
+            "{} {}",
+            s.status.label(),
             s.closed_at.as_ref().map(human).unwrap_or_default()
         ),
     };
@@ -218,18 +219,18 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 .map(|g| g.report_to.clone())
                 .unwrap_or_default(),
         ],
-        vec!["类型".into(), type_label],
+        vec![field_label("type").into(), type_label],
         vec![
-            "类别".into(),
+            field_label("category").into(),
             rules.categories().label(s.category).to_string(),
         ],
         vec![
-            "责任部门".into(),
+            field_label("department").into(),
             s.department
                 .map(|d| rules.departments().label(d).to_string())
                 .unwrap_or_else(|| "待客服部界定".into()),
         ],
-        vec!["处理人".into(), opt(&s.handler)],
+        vec![field_label("handler").into(), opt(&s.handler)],
         vec![
             "受理时间".into(),
             match &s.ticket.entered_at {
@@ -238,24 +239,30 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
             },
         ],
         vec![
-            "接单部门".into(),
+            field_label("received_by").into(),
             rules.departments().label(f.received_by).to_string(),
         ],
-        vec!["渠道".into(), rules.channels().label(f.channel).to_string()],
+        vec![
+            field_label("channel").into(),
+            rules.channels().label(f.channel).to_string(),
+        ],
         vec![
             "登记人".into(),
             f.logged_by
                 .map(str::to_string)
                 .unwrap_or_else(|| "—(未登记)".into()),
         ],
-        vec!["投诉人".into(), format!("{} {}", f.name, f.phone)],
-        vec!["房号".into(), opt(&f.unit)],
-        vec!["主题".into(), f.subject.to_string()],
-        vec!["内容".into(), opt(&f.description)],
-        vec!["客户要求".into(), opt(&f.request)],
-        vec!["人数".into(), f.headcount.to_string()],
         vec![
-            "标记".into(),
+            field_label("name").into(),
+            format!("{} {}", f.name, f.phone),
+        ],
+        vec![field_label("unit").into(), opt(&f.unit)],
+        vec![field_label("subject").into(), f.subject.to_string()],
+        vec![field_label("description").into(), opt(&f.description)],
+        vec![field_label("request").into(), opt(&f.request)],
+        vec![field_label("headcount").into(), f.headcount.to_string()],
+        vec![
+            field_label("flags").into(),
             if f.flags.is_empty() {
                 dash()
             } else {
@@ -267,12 +274,12 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
             },
         ],
         vec![
-            "赔偿金额".into(),
+            field_label("compensation").into(),
             f.compensation
                 .map(|m| format!("{m} 元"))
                 .unwrap_or_else(dash),
         ],
-        vec!["投诉对象".into(), opt(&f.target)],
+        vec![field_label("target").into(), opt(&f.target)],
     ];
     let mut rows = rows;
     if let Some(src) = &s.ticket.source {
@@ -332,15 +339,16 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 _ => None,
             })
             .collect();
-        out.push_str(&output::table_toned(
-            &["环节", "时限", "完成时间", "状态", "逾期", "依据"],
-            &dl,
-            // The state stays whole; on a narrow terminal the basis, then the lateness,
-            // give way to the times.
-            &[0, 3],
-            &[5, 4],
-            &|i, c| if c == 3 { tones[i] } else { None },
-        ));
+        let tone = |i: usize, c: usize| if c == 3 { tones[i] } else { None };
+        out.push_str(
+            &output::Grid::new(&["环节", "时限", "完成时间", "状态", "逾期", "依据"], &dl)
+                // The state stays whole; on a narrow terminal the basis, then the
+                // lateness, give way to the times.
+                .keep(&[0, 3])
+                .give_way(&[5, 4])
+                .tone(&tone)
+                .render(),
+        );
     }
     let events = listed(s.ticket, j.as_of);
     if !events.is_empty() {
@@ -436,7 +444,8 @@ fn describe(rules: &Rules, e: &Event) -> String {
         .join(";")
 }
 
-/// The Chinese name of an event's field (the file's key where plaint has none).
+/// The Chinese name of a ticket's or an event's field (the file's key where plaint has
+/// none): one name in the facts table and in the events.
 fn field_label(key: &str) -> &str {
     match key {
         "project" => "项目",
@@ -486,26 +495,24 @@ fn field_label(key: &str) -> &str {
     }
 }
 
-/// An event's kind in Chinese; a step of the rulebook's own by its label.
+/// An event's kind in Chinese: a step by the rulebook's label for it, the others by name.
 fn kind_label(rules: &Rules, e: &Event) -> String {
     use crate::ticket::Action;
-    match &e.action {
-        Action::Amend(_) => "修正".into(),
-        Action::Classify(_) => "判定".into(),
-        Action::Assign(_) => "指派".into(),
-        Action::Forward(_) => "信息传递".into(),
-        Action::Respond(_) => "响应".into(),
-        Action::Plan(_) => "处理方案".into(),
-        Action::Close(_) => "关闭".into(),
-        Action::Callback(_) => "回访".into(),
-        Action::Reopen(_) => "重开".into(),
-        Action::Escalate(_) => "升级".into(),
-        Action::Delay(_) => "延期说明".into(),
-        Action::Violation(_) => "违规".into(),
-        Action::Step(s) => rules
-            .resolve_step(&s.step)
-            .map(|x| rules.step_label(x).to_string())
-            .unwrap_or_else(|_| s.step.clone()),
-        Action::Void(_) => "撤销".into(),
+    if let Some(step) = rules.step_of(&e.action) {
+        return rules.step_label(step).to_string();
     }
+    match &e.action {
+        Action::Amend(_) => "修正",
+        Action::Classify(_) => "判定",
+        Action::Assign(_) => "指派",
+        Action::Reopen(_) => "重开",
+        Action::Escalate(_) => "升级",
+        Action::Delay(_) => "延期说明",
+        Action::Violation(_) => "违规",
+        Action::Void(_) => "撤销",
+        // A step the rulebook does not define (check names it): its code.
+        Action::Step(s) => &s.step,
+        _ => e.action.kind(),
+    }
+    .to_string()
 }

@@ -152,8 +152,7 @@ fn dash(v: Option<Tenths>) -> String {
 
 /// The report's columns; the first is named after what the rows are grouped by.
 fn head(by: Option<By>) -> [&'static str; 9] {
-    let mut h = HEAD;
-    h[0] = match by {
+    let first = match by {
         Some(By::Project) => "项目",
         Some(By::Department) => "责任部门",
         Some(By::Category) => "类别",
@@ -161,20 +160,18 @@ fn head(by: Option<By>) -> [&'static str; 9] {
         Some(By::Month) => "月份",
         None => "范围",
     };
-    h
+    [
+        first,
+        "受理",
+        "无效",
+        "关闭",
+        "关闭率%",
+        "按时关闭率%",
+        "回访率%",
+        "满意度",
+        "排名",
+    ]
 }
-
-const HEAD: [&str; 9] = [
-    "分组",
-    "受理",
-    "无效",
-    "关闭",
-    "关闭率%",
-    "按时关闭率%",
-    "回访率%",
-    "满意度",
-    "排名",
-];
 
 fn row(label: String, f: &Figures, rank: Option<usize>) -> Vec<String> {
     vec![
@@ -269,12 +266,12 @@ pub fn report_table(rules: &Rules, r: &Report, by: Option<By>, p: &Provenance) -
         out.push_str(&format!("期末逾期投诉 {} 件:\n", r.overdue.len()));
         // One late step a line, never broken; on a narrow terminal the project, the
         // handler, the department and the grade give way, in that order.
-        out.push_str(&output::table_keeping(
-            &OVERDUE_HEAD,
-            &overdue_rows(rules, r, "\n"),
-            &[5],
-            &[1, 4, 3, 2],
-        ));
+        out.push_str(
+            &output::Grid::new(&OVERDUE_HEAD, &overdue_rows(rules, r, "\n"))
+                .keep(&[5])
+                .give_way(&[1, 4, 3, 2])
+                .render(),
+        );
         out.push('\n');
     }
     out.push_str("口径:\n");
@@ -843,7 +840,13 @@ pub fn penalties_table(
                 ]
             })
             .collect();
-        out.push_str("奖励(回访 70% + 客服平台 30%):\n");
+        // The weights are the rulebook's (rewards.callback_weight / platform_weight).
+        let (cb, pf) = rules
+            .book
+            .rewards
+            .as_ref()
+            .map_or((0, 0), |r| (r.callback_weight, r.platform_weight));
+        out.push_str(&format!("奖励(回访 {cb}% + 客服平台 {pf}%):\n"));
         out.push_str(&output::table(
             &[
                 "部门",

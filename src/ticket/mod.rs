@@ -331,6 +331,14 @@ impl Status {
             Status::Closed => "closed",
         }
     }
+
+    /// As people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Open => "处理中",
+            Status::Closed => "已关闭",
+        }
+    }
 }
 
 /// Intake facts with their corrections applied, borrowed from the ticket and its events
