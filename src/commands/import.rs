@@ -53,9 +53,10 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     // imported every night.
     let lock = store::DeskLock::acquire(&desk.root)?;
     let mut known = import::Known::default();
-    for t in desk.all_tickets_for_writing()? {
-        known.refs.extend(t.refs().map(str::to_string));
-        known.fingerprints.extend(t.fingerprint);
+    // The digests carry both: no ticket needs decoding.
+    for e in desk.catalog_for_writing()?.entries() {
+        known.refs.extend(e.digest.refs.iter().cloned());
+        known.fingerprints.extend(e.digest.fingerprint.clone());
     }
     let pb = bar(sh.rows.len(), "checking");
     let source = a

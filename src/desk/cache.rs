@@ -32,7 +32,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the shape of a cached entry changes; the plaint version is checked too.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Every cache file starts with this, then the CRC-32 of the rest.
 const MAGIC: &[u8] = b"plaint cache\n";
 /// An entry modified less than this before it was read is read again next time.
@@ -104,6 +104,8 @@ pub struct Digest {
     pub keys: Vec<(String, String)>,
     /// Its external references, its own and amended.
     pub refs: Vec<String>,
+    /// The fingerprint of the sheet row it was imported from, when it had no reference.
+    pub fingerprint: Option<String>,
 }
 
 impl Digest {
@@ -117,6 +119,7 @@ impl Digest {
             stretches: stretches(t, after),
             keys: mentioned_keys(t),
             refs: t.refs().map(str::to_string).collect(),
+            fingerprint: t.fingerprint.clone(),
         }
     }
 
@@ -176,6 +179,7 @@ struct WireDigest {
     stretches: Vec<WireStretch>,
     keys: Vec<(String, String)>,
     refs: Vec<String>,
+    fingerprint: Option<String>,
 }
 
 impl WireDigest {
@@ -198,6 +202,7 @@ impl WireDigest {
                 .collect(),
             keys: d.keys.clone(),
             refs: d.refs.clone(),
+            fingerprint: d.fingerprint.clone(),
         }
     }
 
@@ -229,6 +234,7 @@ impl WireDigest {
                 .collect::<Option<_>>()?,
             keys: self.keys,
             refs: self.refs,
+            fingerprint: self.fingerprint,
         })
     }
 }

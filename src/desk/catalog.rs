@@ -121,11 +121,6 @@ impl Catalog {
         }))
     }
 
-    /// Every ticket.
-    pub fn all(&self) -> Result<Vec<Ticket>> {
-        self.tickets(&(0..self.entries.len()).collect::<Vec<_>>())
-    }
-
     /// The same-target groups as the desk stood at `at`, from the digests; only tickets
     /// that changed after `at` are decoded to see where they stood then.
     pub fn peers(&self, rules: &Rules, at: Moment) -> Result<Peers> {

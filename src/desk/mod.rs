@@ -179,11 +179,6 @@ impl Desk {
         Ok(parallel_map(&paths, |p| read_ticket(p)))
     }
 
-    /// Every ticket, whole, for a command that may yet be refused (it writes no cache).
-    pub fn all_tickets_for_writing(&self) -> Result<Vec<Ticket>> {
-        self.catalog_for_writing()?.all()
-    }
-
     /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
     /// on disk (after the lock is taken) and may refuse the event.
     ///
