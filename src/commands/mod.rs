@@ -140,7 +140,10 @@ pub fn commit(ctx: &Ctx, desk: &Desk, by: &str, message: &str) {
 pub fn summary(e: &crate::ticket::Event) -> String {
     let text = event_fields(e)
         .into_iter()
-        .map(|(_, v)| v.replace('\n', " "))
+        .map(|(_, v)| match v {
+            serde_json::Value::String(s) => s.replace('\n', " "),
+            other => other.to_string(),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let short: String = text.chars().take(72).collect();
@@ -151,23 +154,16 @@ pub fn summary(e: &crate::ticket::Event) -> String {
     }
 }
 
-/// An event's own fields (not when, who, what kind, or where it was entered from), as text,
-/// for the events table of `show` and the message of a step's commit.
-pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, String)> {
-    let v = serde_json::to_value(e).unwrap_or_default();
-    let Some(map) = v.as_object() else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source"))
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            (k.clone(), text)
-        })
-        .collect()
+/// An event's own fields (not when, who, what kind, or where it was entered from), for the
+/// events table of `show` and the message of a step's commit.
+pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, serde_json::Value)> {
+    match serde_json::to_value(e) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source"))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The command line with the values a shell can offer: the rulebook's codes and labels

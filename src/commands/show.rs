@@ -410,33 +410,36 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
 /// An event's fields in the table's language: Chinese names, the rulebook's labels for
 /// codes, 是/否 for yes and no.
 fn describe(rules: &Rules, e: &Event) -> String {
+    use serde_json::Value;
     super::event_fields(e)
         .into_iter()
         .map(|(k, v)| {
-            let value = |v: &str| -> String {
+            let code = |c: &str| -> String {
                 match k.as_str() {
                     "department" | "received_by" | "cooperating" => {
-                        rules.departments().label(v).to_string()
+                        rules.departments().label(c).to_string()
                     }
-                    "grade" | "from" | "to" => rules.grades().label(v).to_string(),
-                    "type" => rules.types().label(v).to_string(),
-                    "category" => rules.categories().label(v).to_string(),
+                    "grade" | "from" | "to" => rules.grades().label(c).to_string(),
+                    "type" => rules.types().label(c).to_string(),
+                    "category" => rules.categories().label(c).to_string(),
+                    "flags" => rules.flags().label(c).to_string(),
                     "step" => rules
-                        .resolve_step(v)
+                        .resolve_step(c)
                         .map(|s| rules.step_label(s).to_string())
-                        .unwrap_or_else(|_| v.to_string()),
-                    _ => match v {
-                        "true" => "是".into(),
-                        "false" => "否".into(),
-                        _ => v.to_string(),
-                    },
+                        .unwrap_or_else(|_| c.to_string()),
+                    _ => c.to_string(),
                 }
             };
-            let shown = match serde_json::from_str::<Vec<String>>(&v) {
-                Ok(list) if v.starts_with('[') => {
-                    list.iter().map(|x| value(x)).collect::<Vec<_>>().join("、")
+            let value = |v: &Value| -> String {
+                match v {
+                    Value::String(s) => code(s),
+                    Value::Bool(b) => if *b { "是" } else { "否" }.into(),
+                    other => other.to_string(),
                 }
-                _ => value(&v),
+            };
+            let shown = match &v {
+                Value::Array(list) => list.iter().map(value).collect::<Vec<_>>().join("、"),
+                other => value(other),
             };
             format!("{}:{shown}", field_label(&k))
         })
