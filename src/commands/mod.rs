@@ -52,15 +52,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     let ctx = Ctx {
         // The environment is read here rather than by clap, whose usage line would then
         // show these options as if they had been typed.
-        desk: cli
-            .desk
-            .clone()
-            .or_else(|| {
-                std::env::var_os("PLAINT_DESK")
-                    .filter(|d| !d.is_empty())
-                    .map(PathBuf::from)
-            })
-            .unwrap_or_else(|| PathBuf::from(".")),
+        desk: desk_dir(cli.desk.clone()),
         rules: cli.rules.clone(),
         no_commit: cli.no_commit || env_flag("PLAINT_NO_COMMIT"),
     };
@@ -264,13 +256,7 @@ pub fn with_values(args: &[std::ffi::OsString]) -> clap::Command {
         let i = args.iter().position(|a| a == name)?;
         args.get(i + 1).map(PathBuf::from)
     };
-    let desk = arg("--desk")
-        .or_else(|| {
-            std::env::var_os("PLAINT_DESK")
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from)
-        })
-        .unwrap_or_else(|| PathBuf::from("."));
+    let desk = desk_dir(arg("--desk"));
     let rules = Desk::rules_text(&desk, arg("--rules").as_deref())
         .ok()
         .and_then(|(text, _)| text)
@@ -382,6 +368,16 @@ pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
         Some(s) => parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--as-of: {e}")),
         None => now(desk),
     }
+}
+
+/// The desk directory: `--desk`, else `$PLAINT_DESK`, else the current directory.
+fn desk_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| {
+        std::env::var_os("PLAINT_DESK")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    })
+    .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Whether an environment variable is set to something that means yes (not empty, `0`,
