@@ -28,6 +28,7 @@ fn outputs(d: &Desk, as_of: &str, month: &str) -> Vec<String> {
     ]
 }
 
+/// Every file of the cache: the shards, the target index and the kept verdicts.
 fn shards(desk: &Path) -> Vec<std::path::PathBuf> {
     let dir = desk.join(".plaint/cache");
     let mut v: Vec<_> = fs::read_dir(&dir)
@@ -53,7 +54,7 @@ fn same_with_and_without(d: &Desk, as_of: &str, month: &str) {
     assert_eq!(cold, outputs(d, as_of, month), "corrupt cache");
     for s in shards(desk) {
         assert!(
-            fs::read(&s).unwrap().len() > 100,
+            fs::read(&s).unwrap().starts_with(b"plaint cache\n"),
             "rewritten: {}",
             s.display()
         );
@@ -171,4 +172,123 @@ fn show_sees_same_target_peers_changed_behind_the_index() {
     fs::remove_file(&path).unwrap();
     assert_eq!(grade(&d), "general");
     assert_eq!(uncached(&d), "general");
+}
+
+/// Puts every ticket file's modification time an hour back: old enough for the cache to
+/// trust its stamp at once (a file modified within two seconds of a read is read again).
+fn age(desk: &Path) {
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in walk(&desk.join("tickets")) {
+        fs::File::options()
+            .write(true)
+            .open(&e)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn verdict_bytes(desk: &Path) -> u64 {
+    shards(desk)
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".verdicts.msgpack"))
+        .map(|p| fs::metadata(p).unwrap().len())
+        .sum()
+}
+
+/// `list` keeps the verdicts time can no longer change and uses them on later runs, at any
+/// `--as-of` where they still hold. Run after run, at moments before and after one another,
+/// its output is that of a desk judged afresh.
+#[test]
+fn kept_verdicts_list_what_a_fresh_judgement_lists_at_every_moment() {
+    let warm = Desk::nowhere();
+    support::generate(warm.path(), 400);
+    age(warm.path());
+    let cold = Desk::nowhere();
+    common::copy_dir(warm.path(), cold.path());
+    for as_of in [
+        "2026-12-31",
+        "2025-06-15",
+        "2026-03-01 12:00",
+        "2026-12-31",
+        "2025-06-15 08:00",
+        "2026-06-30 23:59",
+        "2025-02-01",
+    ] {
+        let list = |d: &Desk| d.ok(&["list", "--format", "json", "--as-of", as_of]);
+        let _ = fs::remove_dir_all(cold.path().join(".plaint/cache"));
+        assert_eq!(list(&warm), list(&cold), "--as-of {as_of}");
+    }
+    assert!(
+        verdict_bytes(warm.path()) > 20_000,
+        "verdicts kept: {} bytes",
+        verdict_bytes(warm.path())
+    );
+}
+
+/// A complaint closed and called back keeps its verdict, until a later complaint about the
+/// same target changes what its group counts: §6.1.3.1, a third complaint about one target
+/// makes each of them important.
+#[test]
+fn a_kept_verdict_gives_way_to_a_new_complaint_about_the_same_target() {
+    let d = Desk::new();
+    let log = |at: &str| d.log(&["--at", at, "--target", "3栋电梯"]);
+    let a = log("2026-11-02 10:00");
+    // Handled within the hour and called back the same day: every step in time (§8.1,
+    // §7.4), closed before a week was out (§6.1.3.4).
+    for (step, at) in [
+        (vec!["forward"], "10:10"),
+        (vec!["respond"], "10:20"),
+        (vec!["assign", "--department", "property"], "10:30"),
+        (vec!["plan", "--action", "repair"], "11:00"),
+        (vec!["close", "--reason", "confirmed"], "15:00"),
+        (
+            vec![
+                "callback",
+                "--timeliness",
+                "9",
+                "--plan",
+                "9",
+                "--attitude",
+                "9",
+            ],
+            "16:00",
+        ),
+    ] {
+        let at = format!("2026-11-02 {at}");
+        let mut args = vec![step[0], a.as_str()];
+        args.extend(&step[1..]);
+        args.extend(["--at", at.as_str()]);
+        d.ok(&args);
+    }
+    log("2026-11-03 10:00");
+    age(d.path());
+    let grade_of_a = |d: &Desk| {
+        let list = d.json(&["list", "--as-of", "2026-11-20"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == a.as_str())
+            .unwrap()["grade"]
+            .clone()
+    };
+    assert_eq!(grade_of_a(&d), "general");
+    assert!(verdict_bytes(d.path()) > 0);
+    log("2026-11-04 10:00");
+    assert_eq!(grade_of_a(&d), "important");
+    let _ = fs::remove_dir_all(d.path().join(".plaint/cache"));
+    assert_eq!(grade_of_a(&d), "important");
 }

@@ -3,9 +3,9 @@
 use super::{Ctx, as_of};
 use crate::cli::{ListArgs, ListFormat, StatusFilter};
 use crate::output;
-use crate::rules::assess::Assessment;
+use crate::rules::assess::{Assessment, Verdict};
 use crate::ticket::Status;
-use crate::time::{Moment, human, parse_month, rfc3339};
+use crate::time::{human, parse_month, rfc3339};
 use anyhow::{Result, anyhow};
 use chrono::Datelike;
 use serde::Serialize;
@@ -48,43 +48,70 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
 
     let catalog = desk.catalog()?;
     let peers = catalog.peers(rules, at)?;
-    let chosen: Vec<usize> = (0..catalog.entries().len())
+    let entries = catalog.entries();
+    let chosen: Vec<usize> = (0..entries.len())
         .filter(|i| {
-            let r = &catalog.entries()[*i].digest.received_at;
+            let r = &entries[*i].digest.received_at;
             r <= &at && month.is_none_or(|(y, m)| r.year() == y && r.month() == m)
         })
         .collect();
-    // Judged a batch at a time: only the rows, not every ticket, are held until the end.
-    let mut rows: Vec<Row> = Vec::new();
-    let mut gaps = std::collections::BTreeSet::new();
-    for batch in chosen.chunks(BATCH) {
-        let tickets = catalog.tickets(batch)?;
+    // A verdict kept by an earlier run is used where it still holds; the other tickets are
+    // judged a batch at a time, so that only verdicts, not tickets, are held to the end.
+    let mut kept = desk.kept_verdicts(&catalog, &chosen);
+    let groups: Vec<Vec<[u8; 16]>> = chosen
+        .iter()
+        .map(|i| entries[*i].digest.groups(&peers))
+        .collect();
+    let stale: Vec<usize> = (0..chosen.len())
+        .filter(|k| {
+            kept.get(chosen[*k])
+                .and_then(|v| v.at(at, &groups[*k]))
+                .is_none()
+        })
+        .collect();
+    let mut judged: Vec<Option<Verdict>> = vec![None; chosen.len()];
+    for batch in stale.chunks(BATCH) {
+        let which: Vec<usize> = batch.iter().map(|k| chosen[*k]).collect();
+        let tickets = catalog.tickets(&which)?;
         let tickets: Vec<&crate::ticket::Ticket> = tickets.iter().collect();
-        let judged = crate::desk::parallel_map(&tickets, |t| Assessment::of(rules, t, &peers, at));
-        for j in &judged {
-            let s = &j.state;
-            let keep = grade.as_deref().is_none_or(|g| j.grade() == g)
-                && (!a.overdue || j.overdue())
-                && project
-                    .as_ref()
-                    .is_none_or(|p| s.facts.project == p.as_str())
-                && category.as_deref().is_none_or(|c| s.category == c)
-                && (department.is_none() || s.department == department.as_deref())
-                && match a.status {
-                    Some(StatusFilter::Open) => s.status == Status::Open,
-                    Some(StatusFilter::Closed) => s.status == Status::Closed,
-                    None => true,
-                };
-            if keep {
-                gaps.extend(j.calendar_gaps());
-                rows.push(Row::of(j));
-            }
+        let verdicts = crate::desk::parallel_map(&tickets, |t| {
+            let a = Assessment::of(rules, t, &peers, at);
+            (a.verdict(), a.standing(rules, &peers))
+        });
+        for (k, (v, standing)) in batch.iter().zip(verdicts) {
+            judged[*k] = kept.keep(&catalog, chosen[*k], standing, groups[*k].clone(), v);
         }
     }
-    rows.sort_by(|x, y| (x.received, &x.id).cmp(&(y.received, &y.id)));
+    let mut gaps = std::collections::BTreeSet::new();
+    let mut rows: Vec<&Verdict> = Vec::new();
+    for (k, i) in chosen.iter().enumerate() {
+        let Some(v) = judged[k]
+            .as_ref()
+            .or_else(|| kept.get(*i).map(|k| &k.verdict))
+        else {
+            continue;
+        };
+        let keep = grade.as_deref().is_none_or(|g| v.grade == g)
+            && (!a.overdue || v.overdue)
+            && project.as_ref().is_none_or(|p| v.project == p.as_str())
+            && category.as_deref().is_none_or(|c| v.category == c)
+            && (department.is_none() || v.department.as_deref() == department.as_deref())
+            && match a.status {
+                Some(StatusFilter::Open) => v.status == Status::Open,
+                Some(StatusFilter::Closed) => v.status == Status::Closed,
+                None => true,
+            };
+        if keep {
+            gaps.extend(v.calendar_gaps.iter().copied());
+            rows.push(v);
+        }
+    }
+    rows.sort_by(|x, y| (x.received_at, &x.id).cmp(&(y.received_at, &y.id)));
 
     match a.format {
-        ListFormat::Json => output::json_to_stdout(&rows)?,
+        ListFormat::Json => {
+            output::json_to_stdout(&rows.iter().map(|v| Row(v)).collect::<Vec<_>>())?
+        }
         ListFormat::Csv if a.bom => {
             // For Excel, and for people: Chinese headers and the rulebook's labels.
             let rows: Vec<Vec<String>> = rows
@@ -106,7 +133,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                             .map(|d| rules.departments().label(d).to_string())
                             .unwrap_or_default(),
                         r.handler.clone().unwrap_or_default(),
-                        human(&r.received),
+                        human(&r.received_at),
                         r.subject.clone(),
                     ]
                 })
@@ -143,7 +170,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                         r.type_.clone().unwrap_or_default(),
                         r.department.clone().unwrap_or_default(),
                         r.handler.clone().unwrap_or_default(),
-                        r.received_at.clone(),
+                        rfc3339(&r.received_at),
                         r.subject.clone(),
                     ]
                 })
@@ -185,7 +212,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                             .as_deref()
                             .map(|d| rules.departments().label(d).to_string())
                             .unwrap_or_else(|| "—".into()),
-                        human(&r.received),
+                        human(&r.received_at),
                         r.subject.clone(),
                     ]
                 })
@@ -213,59 +240,44 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         }
     }
     super::warn_gap_years(&gaps);
+    desk.keep_verdicts(&catalog, &kept);
+    std::mem::forget(kept);
     std::mem::forget(catalog);
     Ok(0)
 }
 
 /// 处理中 or 已关闭, and 逾期 when a deadline has passed unmet.
-fn status_label(r: &Row) -> String {
+fn status_label(v: &Verdict) -> String {
     format!(
         "{}{}",
-        r.status.label(),
-        if r.overdue { " 逾期" } else { "" }
+        v.status.label(),
+        if v.overdue { " 逾期" } else { "" }
     )
 }
 
 /// Tickets judged at once: enough to keep every core busy, few enough to bound memory.
 const BATCH: usize = 4096;
 
-/// One ticket of the list, as every format shows it (JSON keys in this order).
-#[derive(Serialize)]
-struct Row {
-    id: String,
-    project: String,
-    status: Status,
-    valid: bool,
-    grade: String,
-    overdue: bool,
-    category: String,
-    #[serde(rename = "type")]
-    type_: Option<String>,
-    department: Option<String>,
-    handler: Option<String>,
-    received_at: String,
-    subject: String,
-    #[serde(skip)]
-    received: Moment,
-}
+/// One ticket of the list as JSON: the verdict's fields in this order, under these keys.
+struct Row<'a>(&'a Verdict);
 
-impl Row {
-    fn of(j: &Assessment) -> Row {
-        let s = &j.state;
-        Row {
-            id: s.ticket.id.clone(),
-            project: s.facts.project.to_string(),
-            status: s.status,
-            valid: s.valid,
-            grade: j.grade().to_string(),
-            overdue: j.overdue(),
-            category: s.category.to_string(),
-            type_: s.type_.map(str::to_string),
-            department: s.department.map(str::to_string),
-            handler: s.handler.map(str::to_string),
-            received_at: rfc3339(&s.ticket.received_at),
-            subject: s.facts.subject.to_string(),
-            received: s.ticket.received_at,
-        }
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let v = self.0;
+        let mut r = s.serialize_struct("Row", 12)?;
+        r.serialize_field("id", &v.id)?;
+        r.serialize_field("project", &v.project)?;
+        r.serialize_field("status", &v.status)?;
+        r.serialize_field("valid", &v.valid)?;
+        r.serialize_field("grade", &v.grade)?;
+        r.serialize_field("overdue", &v.overdue)?;
+        r.serialize_field("category", &v.category)?;
+        r.serialize_field("type", &v.type_)?;
+        r.serialize_field("department", &v.department)?;
+        r.serialize_field("handler", &v.handler)?;
+        r.serialize_field("received_at", &rfc3339(&v.received_at))?;
+        r.serialize_field("subject", &v.subject)?;
+        r.end()
     }
 }

@@ -22,7 +22,7 @@
 //! changes the change time.
 
 use crate::rules::Rules;
-use crate::rules::grading::{Complainant, Stretch, mentioned_keys, stretches};
+use crate::rules::grading::{Complainant, Peers, Stretch, mentioned_keys, stretches};
 use crate::ticket::Ticket;
 use crate::time::Moment;
 use chrono::{FixedOffset, TimeZone};
@@ -134,6 +134,15 @@ impl Digest {
         self.quiet_by(at).then_some(self.settled)
     }
 
+    /// The fingerprints of the same-target groups of every (project, target) the ticket
+    /// was ever given, as `peers` counts them.
+    pub fn groups(&self, peers: &Peers) -> Vec<[u8; 16]> {
+        self.keys
+            .iter()
+            .map(|(p, t)| peers.fingerprint(p, t))
+            .collect()
+    }
+
     /// The ticket's stretches as the desk stood at `at`, when the digest can tell.
     pub fn stretches_at(&self, at: Moment) -> Option<&[Stretch]> {
         self.quiet_by(at).then_some(self.stretches.as_slice())
@@ -143,10 +152,10 @@ impl Digest {
 /// A moment as the cache stores it: seconds, nanoseconds and offset, decoded without
 /// parsing text.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-struct Packed(i64, u32, i32);
+pub(super) struct Packed(i64, u32, i32);
 
 impl Packed {
-    fn of(m: &Moment) -> Packed {
+    pub(super) fn of(m: &Moment) -> Packed {
         Packed(
             m.timestamp(),
             m.timestamp_subsec_nanos(),
@@ -154,7 +163,7 @@ impl Packed {
         )
     }
 
-    fn moment(self) -> Option<Moment> {
+    pub(super) fn moment(self) -> Option<Moment> {
         FixedOffset::east_opt(self.2)?
             .timestamp_opt(self.0, self.1)
             .single()
@@ -427,7 +436,7 @@ fn shard_path(root: &Path, month: &str) -> PathBuf {
     cache_dir(root).join(format!("{}.msgpack", month.replace('/', "-")))
 }
 
-fn cache_dir(root: &Path) -> PathBuf {
+pub(super) fn cache_dir(root: &Path) -> PathBuf {
     root.join(super::store::STATE).join("cache")
 }
 
@@ -435,7 +444,7 @@ fn cache_dir(root: &Path) -> PathBuf {
 const PREFIX: usize = MAGIC.len() + 4 + 8;
 
 /// The open file, its head (checked) and where the rest starts.
-fn read_head(path: &Path) -> Option<(fs::File, Vec<u8>, u64)> {
+pub(super) fn read_head(path: &Path) -> Option<(fs::File, Vec<u8>, u64)> {
     let file = fs::File::open(path).ok()?;
     let mut prefix = [0u8; PREFIX];
     read_at(&file, &mut prefix, 0)?;
@@ -473,7 +482,7 @@ fn stage_checked(root: &Path, head: &[u8], rest: &[&[u8]]) -> Option<tempfile::N
     w.into_inner().ok()
 }
 
-fn write_checked(root: &Path, path: &Path, head: &[u8], rest: &[&[u8]]) {
+pub(super) fn write_checked(root: &Path, path: &Path, head: &[u8], rest: &[&[u8]]) {
     if let Some(tmp) = stage_checked(root, head, rest) {
         let _ = tmp.persist(path);
     }

@@ -35,15 +35,21 @@ pub struct Catalog {
     shards: Vec<Shard>,
     /// How many entries each shard serves.
     served: Vec<usize>,
+    /// The month directories (`YYYY/MM`), by position.
+    pub(super) months: Vec<String>,
+    /// When the files were looked at (ns since the epoch).
+    pub(super) read_at: i64,
+    /// Whether the command may write the cache (not one that may yet be refused).
+    pub(super) keeps: bool,
 }
 
 pub struct Entry {
     pub path: PathBuf,
     pub digest: Digest,
     /// Its month directory (and shard), by position.
-    month: usize,
+    pub(super) month: usize,
     /// What its file looked like when it was read (`None`: it could not be looked at).
-    stamp: Option<FileStamp>,
+    pub(super) stamp: Option<FileStamp>,
     body: Body,
 }
 
@@ -267,6 +273,9 @@ impl Desk {
             entries: Vec::new(),
             shards: Vec::new(),
             served: Vec::new(),
+            months: months.iter().map(|m| m.key.clone()).collect(),
+            read_at,
+            keeps: keep,
         };
         let mut staged: Vec<cache::Staged> = Vec::new();
         let mut bad = Vec::new();
@@ -550,6 +559,6 @@ impl Desk {
 }
 
 /// A ticket file's name as its cache entry is keyed (a name that is not UTF-8 is not cached).
-fn cache_name(p: &Path) -> Option<&str> {
+pub(super) fn cache_name(p: &Path) -> Option<&str> {
     p.file_name()?.to_str()
 }

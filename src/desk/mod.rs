@@ -8,6 +8,7 @@ pub mod git;
 pub mod id;
 pub mod journal;
 pub mod store;
+pub mod verdicts;
 
 use crate::rules::Rules;
 use crate::ticket::{Event, Ticket};

@@ -246,7 +246,7 @@ impl Peers {
 
     /// The moments the group's counts change (in any window): the moments a member's grade
     /// may change.
-    fn changes(&self, project: &str, target: &str) -> Vec<Moment> {
+    pub fn changes(&self, project: &str, target: &str) -> Vec<Moment> {
         target_key(project, target)
             .and_then(|k| self.groups.get(&k))
             .map(|g| {
@@ -255,6 +255,29 @@ impl Peers {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// What the group of `project`/`target` counts, in every window, at every moment, in 16
+    /// bytes (of a SHA-256): two `Peers` that agree on it count that group alike, so a
+    /// member's grade worked out with one holds with the other.
+    pub fn fingerprint(&self, project: &str, target: &str) -> [u8; 16] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        if let Some(g) = target_key(project, target).and_then(|k| self.groups.get(&k)) {
+            for (window, g) in g {
+                h.update(window.to_le_bytes());
+                h.update((g.steps.len() as u64).to_le_bytes());
+                for (m, tickets, complainants) in &g.steps {
+                    h.update(m.timestamp().to_le_bytes());
+                    h.update(m.timestamp_subsec_nanos().to_le_bytes());
+                    h.update((*tickets as u64).to_le_bytes());
+                    h.update((*complainants as u64).to_le_bytes());
+                }
+            }
+        }
+        let mut out = [0; 16];
+        out.copy_from_slice(&h.finalize()[..16]);
+        out
     }
 }
 
