@@ -27,12 +27,11 @@ use crate::ticket::Ticket;
 use crate::time::Moment;
 use chrono::{FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the shape of a cached entry changes; the plaint version is checked too.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Every cache file starts with this, then the CRC-32 of the rest.
 const MAGIC: &[u8] = b"plaint cache\n";
 /// An entry modified less than this before it was read is read again next time.
@@ -312,11 +311,13 @@ pub struct Cached {
     pub body: Body,
 }
 
-/// One month directory's cached tickets, by file name.
+/// One month directory's cached tickets, in file name order.
 ///
 /// A shard file is the magic, the CRC-32 and length of its head, the head (the entries:
 /// name, stamp, digest, where the body lies) and then the bodies. Loading reads the head
 /// only; a body is read when a command asks for its ticket, and checked by its own CRC-32.
+/// The head is MessagePack with structs as arrays: no field names to read back 100,000
+/// times.
 #[derive(Default)]
 pub struct Shard {
     /// The open shard file, for reading bodies (kept open: a shard written meanwhile by
@@ -324,7 +325,12 @@ pub struct Shard {
     pub file: Option<fs::File>,
     /// Where the bodies start in the file.
     pub bodies_at: u64,
-    entries: HashMap<String, Cached>,
+    /// By file name, in order; `None` once taken.
+    entries: Vec<(String, Option<Cached>)>,
+    /// Where `take` goes on looking.
+    next: usize,
+    /// How many were taken.
+    taken: usize,
     read_at_ns: i64,
 }
 
@@ -342,25 +348,27 @@ impl Shard {
         if s.format != FORMAT || s.version != env!("CARGO_PKG_VERSION") || s.rules != rules {
             return Shard::default();
         }
-        let mut entries = HashMap::with_capacity(s.entries.len());
+        let mut entries = Vec::with_capacity(s.entries.len());
         for e in s.entries {
             let Some(digest) = e.digest.digest() else {
                 return Shard::default();
             };
-            entries.insert(
-                e.name,
-                Cached {
-                    stamp: e.stamp,
-                    digest,
-                    body: e.body,
-                },
-            );
+            let cached = Cached {
+                stamp: e.stamp,
+                digest,
+                body: e.body,
+            };
+            entries.push((e.name, Some(cached)));
+        }
+        if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+            return Shard::default();
         }
         Shard {
             file: Some(file),
             bodies_at,
             entries,
             read_at_ns: s.read_at_ns,
+            ..Shard::default()
         }
     }
 
@@ -376,17 +384,31 @@ impl Shard {
 
     /// Entries not taken: files that changed or went away since the shard was written.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.taken == self.entries.len()
     }
 
     /// The cached entry of file `name`, if the file still has the stamp it was read with
-    /// and was not modified too close to that read.
+    /// and was not modified too close to that read. Files are asked for in name order (as
+    /// a month directory is listed); the shard walks its entries alongside.
     pub fn take(&mut self, name: &str, now: FileStamp) -> Option<Cached> {
-        let c = self.entries.get(name)?;
+        while self
+            .entries
+            .get(self.next)
+            .is_some_and(|(n, _)| n.as_str() < name)
+        {
+            self.next += 1;
+        }
+        let (n, slot) = self.entries.get_mut(self.next)?;
+        if n != name {
+            return None;
+        }
+        self.next += 1;
+        let c = slot.as_ref()?;
         if c.stamp != now || !c.stamp.settled_before(self.read_at_ns) {
             return None;
         }
-        self.entries.remove(name)
+        self.taken += 1;
+        slot.take()
     }
 }
 
@@ -544,7 +566,7 @@ pub fn stage(
             })
             .collect(),
     };
-    let head = rmp_serde::to_vec_named(&out).ok()?;
+    let head = rmp_serde::to_vec(&out).ok()?;
     let rest: Vec<&[u8]> = entries.iter().map(|e| e.3).collect();
     let tmp = stage_checked(root, &head, &rest)?;
     Some(Staged {
@@ -560,7 +582,10 @@ pub fn stage(
 ///
 /// Each month directory is recorded with its stamp: a file added, removed or replaced there
 /// (plaint, git and most editors replace files) changes it, and that month is then read
-/// again. A member's own file is checked by its stamp.
+/// again. A member's own file is checked by its stamp. The file is a small head (the months,
+/// and the length and CRC-32 of what follows) and then the members: every desk-wide command
+/// reads the head to see whether the index is current, only `show` and the lifecycle steps
+/// read the members.
 #[derive(Serialize, Deserialize, Default)]
 pub struct TargetIndex {
     format: u32,
@@ -568,7 +593,9 @@ pub struct TargetIndex {
     pub read_at_ns: i64,
     /// `YYYY/MM` and the directory's stamp when it was listed.
     pub months: Vec<(String, FileStamp)>,
-    members: Vec<WireMember>,
+    /// The members' bytes after the head: their length and CRC-32.
+    members_len: u64,
+    members_crc: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -589,14 +616,24 @@ pub struct Member {
 }
 
 impl TargetIndex {
+    /// The index's head, unless it is missing, corrupt or of another version; the open file
+    /// and where the members start.
+    fn head(root: &Path) -> Option<(TargetIndex, fs::File, u64)> {
+        let (file, bytes, rest) = read_head(&index_path(root))?;
+        let ix: TargetIndex = rmp_serde::from_slice(&bytes).ok()?;
+        (ix.format == FORMAT && ix.version == env!("CARGO_PKG_VERSION")).then_some((ix, file, rest))
+    }
+
     /// The index, unless it is missing, corrupt or of another version.
     pub fn load(root: &Path) -> Option<(TargetIndex, Vec<Member>)> {
-        let (_, bytes, _) = read_head(&index_path(root))?;
-        let mut ix: TargetIndex = rmp_serde::from_slice(&bytes).ok()?;
-        if ix.format != FORMAT || ix.version != env!("CARGO_PKG_VERSION") {
+        let (ix, file, at) = TargetIndex::head(root)?;
+        let mut bytes = vec![0; usize::try_from(ix.members_len).ok()?];
+        read_at(&file, &mut bytes, at)?;
+        if crc32fast::hash(&bytes) != ix.members_crc {
             return None;
         }
-        let members = std::mem::take(&mut ix.members)
+        let members = rmp_serde::from_slice::<Vec<WireMember>>(&bytes)
+            .ok()?
             .into_iter()
             .map(|m| {
                 Some(Member {
@@ -613,23 +650,12 @@ impl TargetIndex {
     /// Whether the index on disk was written for month directories with these stamps, all
     /// old enough to be trusted: then it need not be written again.
     pub fn current(root: &Path, months: &[(String, FileStamp)]) -> bool {
-        #[derive(Deserialize)]
-        struct Head {
-            format: u32,
-            version: String,
-            read_at_ns: i64,
-            months: Vec<(String, FileStamp)>,
-        }
-        read_head(&index_path(root))
-            .and_then(|(_, b, _)| rmp_serde::from_slice::<Head>(&b).ok())
-            .is_some_and(|h| {
-                h.format == FORMAT
-                    && h.version == env!("CARGO_PKG_VERSION")
-                    && h.months == months
-                    && h.months
-                        .iter()
-                        .all(|(_, st)| st.settled_before(h.read_at_ns))
-            })
+        TargetIndex::head(root).is_some_and(|(h, _, _)| {
+            h.months == months
+                && h.months
+                    .iter()
+                    .all(|(_, st)| st.settled_before(h.read_at_ns))
+        })
     }
 
     /// Writes the index of `months` (with their stamps when listed) and the members, each
@@ -640,23 +666,28 @@ impl TargetIndex {
         months: Vec<(String, FileStamp)>,
         members: impl Iterator<Item = (usize, &'a str, FileStamp, &'a Digest)>,
     ) {
+        let members: Vec<WireMember> = members
+            .filter(|(_, _, _, d)| !d.keys.is_empty())
+            .map(|(month, name, stamp, d)| WireMember {
+                month: month as u32,
+                name: name.to_string(),
+                stamp,
+                digest: WireDigest::of(d),
+            })
+            .collect();
+        let Ok(members) = rmp_serde::to_vec(&members) else {
+            return;
+        };
         let ix = TargetIndex {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").into(),
             read_at_ns,
             months,
-            members: members
-                .filter(|(_, _, _, d)| !d.keys.is_empty())
-                .map(|(month, name, stamp, d)| WireMember {
-                    month: month as u32,
-                    name: name.to_string(),
-                    stamp,
-                    digest: WireDigest::of(d),
-                })
-                .collect(),
+            members_len: members.len() as u64,
+            members_crc: crc32fast::hash(&members),
         };
-        if let Ok(bytes) = rmp_serde::to_vec_named(&ix) {
-            write_checked(root, &index_path(root), &bytes, &[]);
+        if let Ok(head) = rmp_serde::to_vec(&ix) {
+            write_checked(root, &index_path(root), &head, &[&members]);
         }
     }
 }

@@ -270,7 +270,7 @@ impl Desk {
             }
         }
         let mut catalog = Catalog {
-            entries: Vec::new(),
+            entries: Vec::with_capacity(listed.iter().map(Vec::len).sum()),
             shards: Vec::new(),
             served: Vec::new(),
             months: months.iter().map(|m| m.key.clone()).collect(),

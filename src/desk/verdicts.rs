@@ -274,6 +274,8 @@ impl Desk {
         let wanted: Vec<usize> = (0..v.months.len())
             .filter(|m| v.months[*m].is_some())
             .collect();
+        v.kept
+            .reserve_exact(wanted.iter().map(|m| span[*m].len()).sum());
         let root = self.root.as_path();
         let sha = self.rules_sha256.as_str();
         for few in wanted.chunks(MONTHS_AT_ONCE) {
