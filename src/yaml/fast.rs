@@ -38,15 +38,20 @@ pub fn parse(text: &str) -> Option<Node<'_>> {
     // marker, the line and paragraph separators: beyond plaint's own style; the full
     // parser decides.
     let b = text.as_bytes();
+    // Every file is scanned byte by byte: only the bytes that may begin something odd are
+    // looked at closely.
     let odd = b.iter().enumerate().any(|(i, &c)| {
-        (c < 0x20 && c != b'\n')
-            || c == 0x7f
-            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
-            || (c == 0xef
-                && b.get(i + 1) == Some(&0xbf)
-                && matches!(b.get(i + 2), Some(0xbe | 0xbf)))
-            // U+2028 and U+2029 end a line in YAML 1.1 (found by fuzzing).
-            || (c == 0xe2 && b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)))
+        MAY_BE_ODD[c as usize]
+            && ((c < 0x20 && c != b'\n')
+                || c == 0x7f
+                || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+                || (c == 0xef
+                    && b.get(i + 1) == Some(&0xbf)
+                    && matches!(b.get(i + 2), Some(0xbe | 0xbf)))
+                // U+2028 and U+2029 end a line in YAML 1.1 (found by fuzzing).
+                || (c == 0xe2
+                    && b.get(i + 1) == Some(&0x80)
+                    && matches!(b.get(i + 2), Some(0xa8 | 0xa9))))
     });
     if odd || text.starts_with("---") || text.starts_with('\u{feff}') {
         return None;
@@ -77,6 +82,22 @@ pub fn parse(text: &str) -> Option<Node<'_>> {
     let v = p.block(0)?;
     (p.pos == p.lines.len()).then_some(v)
 }
+
+/// The bytes that begin what `parse` leaves to the full parser: control characters but the
+/// newline, DEL, and the lead bytes of C1 controls, U+FFFE/U+FFFF and U+2028/U+2029.
+static MAY_BE_ODD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = c != b'\n' as usize;
+        c += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xe2] = true;
+    t[0xef] = true;
+    t
+};
 
 #[derive(Debug)]
 pub struct Error(String);
@@ -323,7 +344,7 @@ impl<'a> Parser<'a> {
 
 /// `key: rest` or `key:` with a plain key.
 fn split_key(content: &str) -> Option<(&str, &str)> {
-    let (key, rest) = match content.find(": ") {
+    let (key, rest) = match find2(content, b": ") {
         Some(i) => (&content[..i], content[i + 2..].trim_start_matches(' ')),
         None => (content.strip_suffix(':')?, ""),
     };
@@ -414,7 +435,7 @@ fn double(s: &str) -> Option<String> {
 
 /// A plain scalar, resolved as YAML 1.2's core schema does.
 fn plain(s: &str) -> Option<Node<'_>> {
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+    if find2(s, b": ").is_some() || find2(s, b" #").is_some() || s.ends_with(':') {
         return None;
     }
     Some(match s {
@@ -431,7 +452,10 @@ fn plain(s: &str) -> Option<Node<'_>> {
             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
                 return s.trim_start_matches('+').parse::<i64>().ok().map(Node::Int);
             }
-            if looks_like_float(digits) {
+            // A float starts with a digit or a point.
+            if digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+                && looks_like_float(digits)
+            {
                 let f: f64 = s.parse().ok()?;
                 return f.is_finite().then_some(Node::Float(f));
             }
@@ -441,6 +465,12 @@ fn plain(s: &str) -> Option<Node<'_>> {
             Node::Str(Cow::Borrowed(s))
         }
     })
+}
+
+/// Where the two bytes `pair` first occur in `s`: for the short texts of a ticket, quicker
+/// than setting up `str::find`'s searcher.
+fn find2(s: &str, pair: &[u8; 2]) -> Option<usize> {
+    s.as_bytes().windows(2).position(|w| w == pair)
 }
 
 fn looks_like_float(s: &str) -> bool {
