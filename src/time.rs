@@ -136,9 +136,10 @@ pub fn parse_month(s: &str) -> Result<(i32, u32), String> {
     let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
     let y: i32 = y.parse().map_err(|_| bad())?;
     let m: u32 = m.parse().map_err(|_| bad())?;
-    if !(1..=12).contains(&m) || !YEARS.contains(&y) {
+    if !(1..=12).contains(&m) {
         return Err(bad());
     }
+    in_range(y, s)?;
     Ok((y, m))
 }
 
@@ -318,6 +319,10 @@ mod tests {
     fn months_and_offsets() {
         assert_eq!(parse_month("2026-11").unwrap(), (2026, 11));
         assert!(parse_month("2026-13").is_err());
+        assert_eq!(
+            parse_month("1999-01").unwrap_err(),
+            "'1999-01' is in the year 1999; plaint keeps the years 2000–2099"
+        );
         assert!(parse_offset("+8").is_err());
         assert_eq!(
             parse_offset("-05:30").unwrap().local_minus_utc(),
