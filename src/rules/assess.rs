@@ -238,6 +238,17 @@ mod tests {
         format!("- at: {}\n  by: 王芳\n  {body}\n", at(when).to_rfc3339())
     }
 
+    /// Forwarded, answered and given a plan within the hour of a 10:00 receipt on
+    /// 2026-11-02 (§7.3, §4.1.1, §8.1).
+    fn handled_in_time() -> String {
+        [
+            event("2026-11-02 10:10", "kind: forward"),
+            event("2026-11-02 10:20", "kind: respond"),
+            event("2026-11-02 11:00", "kind: plan\n  action: repair"),
+        ]
+        .concat()
+    }
+
     fn judge(rules: &Rules, t: &Ticket, peers: &Peers, when: &str) -> (Verdict, Standing) {
         let a = Assessment::of(rules, t, peers, at(when));
         (a.verdict(), a.standing(rules, peers))
@@ -264,7 +275,10 @@ mod tests {
         // From then on it stands again until the next deadline (forward, 2 working hours:
         // 12:00).
         let s = late.standing(&rules, &none);
-        assert_eq!(s.from, s.until.map(|_| s.from).unwrap());
+        assert_eq!(
+            s.from,
+            at("2026-11-02 11:00") + chrono::Duration::nanoseconds(1)
+        );
         assert_eq!(
             s.until,
             Some(at("2026-11-02 12:00") + chrono::Duration::nanoseconds(1))
@@ -277,13 +291,7 @@ mod tests {
     #[test]
     fn a_week_open_ends_the_standing_of_an_open_complaint() {
         let rules = Rules::builtin();
-        let events = [
-            event("2026-11-02 10:10", "kind: forward"),
-            event("2026-11-02 10:20", "kind: respond"),
-            event("2026-11-02 11:00", "kind: plan\n  action: repair"),
-        ]
-        .concat();
-        let t = ticket("0002", "2026-11-02 10:00", None, &events);
+        let t = ticket("0002", "2026-11-02 10:00", None, &handled_in_time());
         let none = Peers::default();
         let (v, s) = judge(&rules, &t, &none, "2026-11-06 12:00");
         assert!(v.overdue);
@@ -306,9 +314,7 @@ mod tests {
     fn a_settled_complaint_stands_for_good() {
         let rules = Rules::builtin();
         let events = [
-            event("2026-11-02 10:10", "kind: forward"),
-            event("2026-11-02 10:20", "kind: respond"),
-            event("2026-11-02 11:00", "kind: plan\n  action: repair"),
+            handled_in_time(),
             event("2026-11-03 09:00", "kind: close\n  reason: confirmed"),
             event(
                 "2026-11-03 15:00",
