@@ -193,11 +193,8 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                 false,
             )?)?
         }
+        ListFormat::Table if rows.is_empty() => eprintln!("no tickets match"),
         ListFormat::Table => {
-            if rows.is_empty() {
-                eprintln!("no tickets match");
-                return Ok(0);
-            }
             let overdue: Vec<bool> = rows.iter().map(|r| r.overdue).collect();
             let rows: Vec<Vec<String>> = rows
                 .iter()
@@ -240,7 +237,10 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         }
     }
     super::warn_gap_years(&gaps);
+    // Kept after the output is written, so that nobody waits for the cache.
     desk.keep_verdicts(&catalog, &kept);
+    // The process ends here: handing every verdict and digest back to the allocator one by
+    // one would only delay the exit.
     std::mem::forget(kept);
     std::mem::forget(catalog);
     Ok(0)
