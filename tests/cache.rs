@@ -39,13 +39,16 @@ fn shards(desk: &Path) -> Vec<std::path::PathBuf> {
     v
 }
 
-/// Without a cache, with it built, with it deleted, and with every shard corrupted: the
-/// same bytes.
+/// Without a cache, with it built (kept verdicts included), with it deleted, and with every
+/// cache file corrupted: the same bytes.
 fn same_with_and_without(d: &Desk, as_of: &str, month: &str) {
     let desk = d.path();
+    // Old enough files: the warm runs use every verdict `list` kept.
+    age(desk);
     let _ = fs::remove_dir_all(desk.join(".plaint/cache"));
     let cold = outputs(d, as_of, month);
     assert!(!shards(desk).is_empty(), "the first read builds the cache");
+    assert!(verdict_bytes(desk) > 0, "the first list keeps its verdicts");
     let warm = outputs(d, as_of, month);
     assert_eq!(cold, warm, "warm cache");
     for s in shards(desk) {
