@@ -1,6 +1,6 @@
 //! The derived ticket cache (`.plaint/cache/`): every ticket file parsed once, kept in
 //! MessagePack beside the desk, one shard per month directory, and a small index of the
-//! tickets that have a target.
+//! tickets that have a target. (`list` keeps its verdicts there too: `super::verdicts`.)
 //!
 //! Reports read every ticket of the desk. Parsing 100,000 YAML files costs more than reading
 //! them, so each file's parsed ticket is kept together with what the file looked like when
