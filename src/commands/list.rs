@@ -112,85 +112,16 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         ListFormat::Json => {
             output::json_to_stdout(&rows.iter().map(|v| Row(v)).collect::<Vec<_>>())?
         }
-        ListFormat::Csv if a.bom => {
-            // For Excel, and for people: Chinese headers and the rulebook's labels.
-            let rows: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.clone(),
-                        r.project.clone(),
-                        status_label(r),
-                        if r.valid { "有效" } else { "无效" }.into(),
-                        rules.grades().label(&r.grade).to_string(),
-                        rules.categories().label(&r.category).to_string(),
-                        r.type_
-                            .as_deref()
-                            .map(|t| rules.types().label(t).to_string())
-                            .unwrap_or_default(),
-                        r.department
-                            .as_deref()
-                            .map(|d| rules.departments().label(d).to_string())
-                            .unwrap_or_default(),
-                        r.handler.clone().unwrap_or_default(),
-                        human(&r.received_at),
-                        r.subject.clone(),
-                    ]
-                })
-                .collect();
-            output::print(&output::csv(
-                &[
-                    "编号",
-                    "项目",
-                    "状态",
-                    "有效性",
-                    "等级",
-                    "类别",
-                    "投诉类型",
-                    "责任部门",
-                    "处理人",
-                    "受理时间",
-                    "主题",
-                ],
-                &rows,
-                true,
-            )?)?
-        }
         ListFormat::Csv => {
-            let rows: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.clone(),
-                        r.project.clone(),
-                        r.status.code().into(),
-                        r.valid.to_string(),
-                        r.grade.clone(),
-                        r.category.clone(),
-                        r.type_.clone().unwrap_or_default(),
-                        r.department.clone().unwrap_or_default(),
-                        r.handler.clone().unwrap_or_default(),
-                        rfc3339(&r.received_at),
-                        r.subject.clone(),
-                    ]
-                })
-                .collect();
+            let rows: Vec<Vec<String>> = rows.iter().map(|r| csv_row(rules, r, a.bom)).collect();
             output::print(&output::csv(
-                &[
-                    "id",
-                    "project",
-                    "status",
-                    "valid",
-                    "grade",
-                    "category",
-                    "type",
-                    "department",
-                    "handler",
-                    "received_at",
-                    "subject",
-                ],
+                if a.bom {
+                    &CSV_HEAD_FOR_PEOPLE
+                } else {
+                    &CSV_HEAD
+                },
                 &rows,
-                false,
+                a.bom,
             )?)?
         }
         ListFormat::Table if rows.is_empty() => eprintln!("no tickets match"),
@@ -244,6 +175,74 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
     std::mem::forget(kept);
     std::mem::forget(catalog);
     Ok(0)
+}
+
+/// The CSV columns: codes and RFC 3339 times, for scripts.
+const CSV_HEAD: [&str; 11] = [
+    "id",
+    "project",
+    "status",
+    "valid",
+    "grade",
+    "category",
+    "type",
+    "department",
+    "handler",
+    "received_at",
+    "subject",
+];
+
+/// The same columns for Excel and for people (`--bom`): Chinese headers.
+const CSV_HEAD_FOR_PEOPLE: [&str; 11] = [
+    "编号",
+    "项目",
+    "状态",
+    "有效性",
+    "等级",
+    "类别",
+    "投诉类型",
+    "责任部门",
+    "处理人",
+    "受理时间",
+    "主题",
+];
+
+/// A ticket's CSV row: codes for scripts, or, `for_people`, the rulebook's labels and
+/// times as people write them.
+fn csv_row(rules: &crate::rules::Rules, r: &Verdict, for_people: bool) -> Vec<String> {
+    if for_people {
+        vec![
+            r.id.clone(),
+            r.project.clone(),
+            status_label(r),
+            if r.valid { "有效" } else { "无效" }.into(),
+            rules.grades().label(&r.grade).to_string(),
+            rules.categories().label(&r.category).to_string(),
+            r.type_
+                .as_deref()
+                .map_or(String::new(), |t| rules.types().label(t).to_string()),
+            r.department
+                .as_deref()
+                .map_or(String::new(), |d| rules.departments().label(d).to_string()),
+            r.handler.clone().unwrap_or_default(),
+            human(&r.received_at),
+            r.subject.clone(),
+        ]
+    } else {
+        vec![
+            r.id.clone(),
+            r.project.clone(),
+            r.status.code().into(),
+            r.valid.to_string(),
+            r.grade.clone(),
+            r.category.clone(),
+            r.type_.clone().unwrap_or_default(),
+            r.department.clone().unwrap_or_default(),
+            r.handler.clone().unwrap_or_default(),
+            rfc3339(&r.received_at),
+            r.subject.clone(),
+        ]
+    }
 }
 
 /// 处理中 or 已关闭, and 逾期 when a deadline has passed unmet.
