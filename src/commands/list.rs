@@ -70,7 +70,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         })
         .collect();
     let mut judged: Vec<Option<Verdict>> = vec![None; chosen.len()];
-    for batch in stale.chunks(BATCH) {
+    for batch in stale.chunks(crate::desk::catalog::BATCH) {
         let which: Vec<usize> = batch.iter().map(|k| chosen[*k]).collect();
         let tickets = catalog.tickets(&which)?;
         let tickets: Vec<&crate::ticket::Ticket> = tickets.iter().collect();
@@ -253,9 +253,6 @@ fn status_label(v: &Verdict) -> String {
         if v.overdue { " 逾期" } else { "" }
     )
 }
-
-/// Tickets judged at once: enough to keep every core busy, few enough to bound memory.
-const BATCH: usize = 4096;
 
 /// One ticket of the list as JSON: the verdict's fields in this order, under these keys.
 struct Row<'a>(&'a Verdict);

@@ -8,9 +8,6 @@ use crate::report::render;
 use crate::rules::assess::Assessment;
 use anyhow::Result;
 
-/// Tickets judged at once: enough to keep every core busy, few enough to bound memory.
-const BATCH: usize = 4096;
-
 pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
@@ -50,7 +47,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         }
     }
     let mut gaps = std::collections::BTreeSet::new();
-    for batch in maybe.chunks(BATCH) {
+    for batch in maybe.chunks(crate::desk::catalog::BATCH) {
         let tickets = catalog.tickets(batch)?;
         let relevant: Vec<_> = tickets
             .iter()

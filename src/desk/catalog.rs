@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 /// freshly parsed tickets take on a cold run).
 const GROUP_FILES: usize = 16384;
 
+/// Tickets a desk-wide command decodes and judges at once: enough to keep every core busy,
+/// few enough to bound memory.
+pub const BATCH: usize = 4096;
+
 /// A month directory under tickets/ (`YYYY/MM`), with its stamp when it was listed.
 pub struct MonthDir {
     pub key: String,
