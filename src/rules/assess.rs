@@ -344,13 +344,7 @@ mod tests {
         let text =
             crate::rules::BUILTIN.replace("same_target_window: 365d", "same_target_window: 20d");
         let rules = Rules::parse(&text).map_err(|p| format!("{p:?}")).unwrap();
-        let mut seed = 11u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = crate::rules::generator(11);
         let base = at("2026-10-01 08:00");
         let hours = |h: u64| base + chrono::Duration::minutes(h as i64 * 60 + 7);
         let fmt = |m: Moment| m.format("%Y-%m-%d %H:%M").to_string();

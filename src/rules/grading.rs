@@ -720,13 +720,7 @@ mod tests {
         };
         // A small deterministic generator: members joining late, leaving early, several
         // stretches of one ticket, complainants told apart by phone or by name.
-        let mut seed = 7u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = crate::rules::generator(7);
         for round in 0..200 {
             let members: Vec<Member> = (0..(1 + next(12)))
                 .map(|_| {

@@ -1015,6 +1015,17 @@ pub fn mentions(line: &str, word: &str) -> bool {
     false
 }
 
+/// A small deterministic generator for the rules' randomised tests: `next(n)` is in `0..n`.
+#[cfg(test)]
+pub(crate) fn generator(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
