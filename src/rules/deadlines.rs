@@ -306,6 +306,18 @@ fn one(
     let start = match &rule.starts {
         Start::Received if repeats => cycle.start,
         Start::Received => history.ticket().received_at,
+        // Once the complaint is classified valid; in a later round, from the reopen.
+        Start::Valid => {
+            let valid = live
+                .iter()
+                .find(|e| matches!(&e.action, Action::Classify(c) if c.valid == Some(true)))?
+                .at;
+            let from = if repeats { valid.max(cycle.start) } else { valid };
+            if !inside(from) {
+                return None;
+            }
+            from
+        }
         Start::Closed => {
             live.iter()
                 .find(|e| {

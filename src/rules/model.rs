@@ -375,11 +375,13 @@ impl<'de> Deserialize<'de> for StepRef {
     }
 }
 
-/// When a step's clock starts: `received` (or the reopen that began the round), `closed`,
-/// or `after STEP`, when another step was recorded (an approval after the plan).
+/// When a step's clock starts: `received` (or the reopen that began the round), `valid`
+/// (when the complaint was classified valid: "投诉成立后"), `closed`, or `after STEP`, when
+/// another step was recorded (an approval after the plan).
 #[derive(Debug, Clone)]
 pub enum Start {
     Received,
+    Valid,
     Closed,
     After(StepRef),
 }
@@ -390,10 +392,11 @@ impl<'de> Deserialize<'de> for Start {
         let words: Vec<&str> = s.split_whitespace().collect();
         match words.as_slice() {
             ["received"] => Ok(Start::Received),
+            ["valid"] => Ok(Start::Valid),
             ["closed"] => Ok(Start::Closed),
             ["after", step] => Ok(Start::After(StepRef::named(step))),
             _ => Err(serde::de::Error::custom(format!(
-                "'{s}' is not when a clock starts (write received, closed or 'after STEP')"
+                "'{s}' is not when a clock starts (write received, valid, closed or 'after STEP')"
             ))),
         }
     }
