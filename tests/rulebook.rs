@@ -759,7 +759,7 @@ fn a_rulebook_naming_a_step_wrongly_is_refused_with_the_valid_ones() {
         (
             "    starts: closed\n",
             "    starts: whenever\n",
-            "is not when a clock starts (write received, closed or 'after STEP')",
+            "is not when a clock starts (write received, valid, closed or 'after STEP')",
         ),
     ] {
         fs::write(&rules, good.replacen(from, to, 1)).unwrap();
@@ -808,21 +808,30 @@ impl Example {
 #[test]
 fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     let m = Example::new("rules-manufacturer.yaml");
-    // Friday 17:00, a product-quality complaint; office hours 09:00–12:00, 13:00–18:00.
+    // Friday 17:00, a product-quality complaint. 004 names no office hours: a working day
+    // runs to 23:59:59.
     let a = m.log("2026-11-06 17:00", &["--type", "产品质量投诉"]);
     assert_eq!(a, "ZZ-202611-0001");
     let v = m.show(&a, "2026-11-06 17:30");
+    // §4.6: every product-quality complaint goes to 管理者代表和总经理 (was graded
+    // "important" under §5.1.3 and reported to the marketing VP).
     assert_eq!(
         (v["grade"].as_str(), v["grade_rule"].as_str()),
-        (Some("important"), Some("5.1.3"))
+        (Some("quality"), Some("4.6"))
     );
+    assert_eq!(v["report_to"], "管理者代表和总经理");
     assert_eq!(v["department"], "quality");
-    // §4.2 visit within 2 working days: Monday and Tuesday, to the close of business.
-    assert_eq!(common::due(&v, "visit"), "2026-11-10T18:00:00+08:00");
-    // 时限 2.3 review within 2 hours: Friday 17:00–18:00, then Monday 09:00–10:00.
-    assert_eq!(common::due(&v, "review"), "2026-11-09T10:00:00+08:00");
+    // §4.2 visit within 2 working days: Monday and Tuesday, to the end of Tuesday.
+    assert_eq!(common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
+    // 时限 2.3 review: "投诉成立后", so none until the complaint is classified valid.
     // §4.5 approval and §4.1 reply: no time in the procedure, so no deadline.
-    assert!(v["deadlines"]["approve"].is_null() && v["deadlines"]["reply"].is_null());
+    for step in ["review", "approve", "reply"] {
+        assert!(v["deadlines"][step].is_null(), "{step}: {v}");
+    }
+    // Accepted as valid Monday 09:00: the review is due 2 hours later (calendar).
+    m.ok(&["classify", &a, "--valid", "--at", "2026-11-09 09:00"]);
+    let v = m.show(&a, "2026-11-09 09:10");
+    assert_eq!(common::due(&v, "review"), "2026-11-09T11:00:00+08:00");
     m.ok(&[
         "step",
         &a,
@@ -867,24 +876,30 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     assert_eq!(common::state(&v, "visit"), "late");
     assert_eq!(
         v["deadlines"]["visit"]["late_by_minutes"],
-        15 * 60,
-        "Tue 18:00 → Wed 09:00"
+        9 * 60,
+        "Tue 23:59:59 → Wed 09:00"
     );
-    // 时限 2.3: a wrong or missing shipment is answered within 24 hours (calendar).
+    // 时限 2.3: once accepted, a wrong or missing shipment is answered within 24 hours
+    // (calendar), from the acceptance (Saturday 10:00), not from receipt.
     let b = m.log("2026-11-06 17:00", &["--type", "漏放"]);
-    let v = m.show(&b, "2026-11-08");
-    assert_eq!(common::due(&v, "reply"), "2026-11-07T17:00:00+08:00");
+    assert!(m.show(&b, "2026-11-07 09:00")["deadlines"]["reply"].is_null());
+    m.ok(&["classify", &b, "--valid", "--at", "2026-11-07 10:00"]);
+    let v = m.show(&b, "2026-11-08 12:00");
+    assert_eq!(common::due(&v, "reply"), "2026-11-08T10:00:00+08:00");
     assert_eq!(common::state(&v, "reply"), "overdue");
     assert_eq!(v["deadlines"]["reply"]["clause"], "时限 2.3");
-    // Safety words make it major (§4.6).
+    // 004 has no safety words: a fire in the description alone changes nothing.
     let c = m.log("2026-11-06 17:00", &["--description", "使用中突然起火"]);
-    assert_eq!(m.show(&c, "2026-11-07")["grade"], "major");
-    // Across the National Day holiday: review due 18:00 the same day, the visit by the
-    // close of the second working day after it (Thu 10-08, Fri 10-09).
+    let v = m.show(&c, "2026-11-07");
+    assert_eq!(
+        (v["grade"].as_str(), v["report_to"].as_str()),
+        (Some("general"), Some("营销副总"))
+    );
+    // Across the National Day holiday: the visit by the end of the second working day
+    // after it (Thu 10-08, Fri 10-09).
     let d = m.log("2026-09-30 16:00", &[]);
     let v = m.show(&d, "2026-09-30 16:30");
-    assert_eq!(common::due(&v, "review"), "2026-09-30T18:00:00+08:00");
-    assert_eq!(common::due(&v, "visit"), "2026-10-09T18:00:00+08:00");
+    assert_eq!(common::due(&v, "visit"), "2026-10-09T23:59:59+08:00");
 }
 
 #[test]
@@ -897,8 +912,10 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
     );
     assert_eq!(a, "ZB-202611-0001");
     assert_eq!(r.show(&a, "2026-11-07 12:00")["department"], "store");
-    // 第十二条: beyond the counter's authority, up the chain one level at a time.
-    for dept in ["supervisor", "service-centre", "marketing"] {
+    // 第十二条 3, 4: beyond the counter's authority, up the chain one level at a time, as
+    // far as the service centre (the marketing director approves, 第十二条 6; the chain
+    // no longer hands the complaint to the director).
+    for dept in ["supervisor", "service-centre"] {
         r.ok(&[
             "escalate",
             &a,
@@ -975,4 +992,331 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
         (v["grade"].as_str(), v["grade_rule"].as_str()),
         (Some("crisis"), Some("5"))
     );
+}
+
+#[test]
+fn both_example_rulebooks_pass_check() {
+    for file in ["rules-manufacturer.yaml", "rules-retailer.yaml"] {
+        let e = Example::new(file);
+        // Mid-2026: the calendar covers the year, so not even a warning.
+        let (code, out, err) = e.d.check(&["--rules", &e.rules, "--as-of", "2026-06-01"]);
+        assert_eq!(code, Some(0), "{file}: {out}{err}");
+        assert!(
+            err.starts_with("ok: ") && err.contains(file) && !err.contains("warning"),
+            "{file}: {out}{err}"
+        );
+    }
+}
+
+/// 004 §4.6: 所有产质量问题投诉事件……都必须知会或申报管理者代表与总经理. Every
+/// product-quality complaint, whatever its words, carries that report line; the others go
+/// to the marketing VP who approves replies (§4.3 呈报审批, §4.5).
+#[test]
+fn a_manufacturer_product_quality_complaint_reports_to_the_management_rep_and_gm_004_4_6() {
+    let m = Example::new("rules-manufacturer.yaml");
+    let a = m.log(
+        "2026-11-09 09:00",
+        &["--type", "产品质量投诉", "--description", "外壳开裂"],
+    );
+    let v = m.show(&a, "2026-11-09 09:30");
+    assert_eq!(v["category"], "quality");
+    assert_eq!(v["grade"], "quality");
+    assert_eq!(v["grade_rule"], "4.6");
+    let to = v["report_to"].as_str().unwrap();
+    assert_eq!(to, "管理者代表和总经理");
+    assert!(to.contains("管理者代表") && to.contains("总经理"), "{to}");
+    // The table says it too, as the report line (上报级别).
+    let table = m.ok(&["show", &a, "--as-of", "2026-11-09 09:30"]);
+    let line = table.lines().find(|l| l.contains("上报级别")).unwrap();
+    assert!(line.contains("管理者代表和总经理"), "{table}");
+    // §4.4: the quality department handles it, the salesperson visits (§4.2).
+    assert_eq!(v["department"], "quality");
+    assert_eq!(v["cooperating"], serde_json::json!(["sales"]));
+    // Typed as another complaint first, re-classified by after-sales (§4.3): the report
+    // line follows the type.
+    let b = m.log("2026-11-09 09:00", &[]);
+    let v = m.show(&b, "2026-11-09 09:30");
+    assert_eq!(
+        (v["grade"].as_str(), v["report_to"].as_str()),
+        (Some("general"), Some("营销副总"))
+    );
+    m.ok(&[
+        "classify",
+        &b,
+        "--type",
+        "产品质量投诉",
+        "--at",
+        "2026-11-09 10:00",
+    ]);
+    let v = m.show(&b, "2026-11-09 10:30");
+    assert_eq!(
+        (v["grade"].as_str(), v["report_to"].as_str()),
+        (Some("quality"), Some("管理者代表和总经理"))
+    );
+}
+
+/// 004 §4.3: after-sales classifies and passes complaints on; it handles none. 时限 2.2:
+/// 非产品质量投诉由业务员/跟单员处理, so the other types go to sales.
+#[test]
+fn after_sales_handles_no_manufacturer_complaint_004_4_3() {
+    let m = Example::new("rules-manufacturer.yaml");
+    for (ty, dept) in [
+        ("客户服务行为投诉", "sales"),
+        ("营业人员专业工作投诉", "sales"),
+        ("错放漏放", "sales"),
+        ("产品质量投诉", "quality"),
+    ] {
+        let id = m.log(
+            "2026-11-09 09:00",
+            &["--type", ty, "--received-by", "售后服务部"],
+        );
+        let v = m.show(&id, "2026-11-09 09:30");
+        assert_eq!(v["department"], dept, "{ty}");
+        assert_eq!(v["received_by"], "after-sales", "{ty}");
+    }
+    // No grade rule reads words (the old 刹车/起火 list) or counts repeats (the old
+    // 3-month rule): 004 has neither.
+    for _ in 0..3 {
+        let id = m.log(
+            "2026-11-09 09:00",
+            &["--description", "刹车失灵后起火", "--target", "某型号"],
+        );
+        assert_eq!(m.show(&id, "2026-11-09 09:30")["grade"], "general");
+    }
+}
+
+/// 004 时限 2.3: 投诉成立后,则在 2 小时内报请总(副)经理审核. The clock starts when the
+/// complaint is classified valid, not at receipt, and runs on the calendar: 004 writes
+/// "2 小时" bare where it writes "2 个工作日" for the visit (§4.2), and names no office
+/// hours.
+#[test]
+fn the_manufacturers_review_runs_two_hours_from_the_valid_classification_004_time_limits_2_3() {
+    let m = Example::new("rules-manufacturer.yaml");
+    // Received Monday 09:00: no review deadline while the complaint is not yet accepted.
+    let a = m.log("2026-11-09 09:00", &["--type", "营业人员专业工作投诉"]);
+    let v = m.show(&a, "2026-11-09 10:00");
+    assert!(v["deadlines"]["review"].is_null(), "{v}");
+    let listed = m.ok(&["show", &a, "--as-of", "2026-11-09 10:00"]);
+    assert!(!listed.contains("报请审核"), "{listed}");
+    // Classified valid at 10:30 → due 12:30 (10:30 + 2h).
+    m.ok(&["classify", &a, "--valid", "--at", "2026-11-09 10:30"]);
+    let v = m.show(&a, "2026-11-09 11:00");
+    let review = &v["deadlines"]["review"];
+    assert_eq!(review["start"], "2026-11-09T10:30:00+08:00");
+    assert_eq!(review["due"], "2026-11-09T12:30:00+08:00");
+    assert_eq!(review["clause"], "时限 2.3");
+    assert_eq!(review["state"], "pending");
+    // Submitted at 12:45: 15 minutes late. Measured from receipt it would have been due
+    // 11:00 and 105 minutes late.
+    m.ok(&["step", &a, "报审", "--at", "2026-11-09 12:45"]);
+    let v = m.show(&a, "2026-11-09 13:00");
+    assert_eq!(common::state(&v, "review"), "late");
+    assert_eq!(v["deadlines"]["review"]["late_by_minutes"], 15);
+
+    // The calendar clock: accepted Friday 17:00 → due Friday 19:00, not Monday.
+    let b = m.log("2026-11-13 16:00", &[]);
+    m.ok(&["classify", &b, "--valid", "--at", "2026-11-13 17:00"]);
+    let v = m.show(&b, "2026-11-13 17:30");
+    assert_eq!(common::due(&v, "review"), "2026-11-13T19:00:00+08:00");
+    let v = m.show(&b, "2026-11-16 09:00");
+    assert_eq!(common::state(&v, "review"), "overdue");
+    assert_eq!(v["deadlines"]["review"]["late_by_minutes"], 62 * 60);
+
+    // Not accepted (misuse, §4.2): never a review deadline; the visit still runs.
+    let c = m.log("2026-11-09 09:00", &["--type", "产品质量投诉"]);
+    m.ok(&[
+        "classify",
+        &c,
+        "--invalid",
+        "使用不当,非产品质量问题",
+        "--at",
+        "2026-11-09 10:30",
+    ]);
+    let v = m.show(&c, "2026-11-12");
+    assert!(v["deadlines"]["review"].is_null(), "{v}");
+    assert_eq!(common::due(&v, "visit"), "2026-11-11T23:59:59+08:00");
+}
+
+/// 002 第十二条 6: 客户服务中心……组织相关部门讨论处理方案。报市场营销总监审批. The
+/// service centre holds the complaint and makes the plan; the marketing director signs it
+/// and never takes the complaint over. 第十二条 8: the director signs the service centre's
+/// ruling on responsibility too.
+#[test]
+fn the_retailers_plan_is_made_by_the_service_centre_and_approved_by_the_marketing_director_002_12_6()
+ {
+    let r = Example::new("rules-retailer.yaml");
+    let a = r.log(
+        "2026-11-07 11:00",
+        &["--type", "商品质量投诉", "--received-by", "专柜"],
+    );
+    // 第十二条 3, 4: counter → 上级主管 → 客户服务中心, and no further.
+    r.ok(&[
+        "escalate",
+        &a,
+        "--reason",
+        "超出权限",
+        "--at",
+        "2026-11-07 12:00",
+    ]);
+    r.ok(&[
+        "escalate",
+        &a,
+        "--reason",
+        "问题复杂",
+        "--at",
+        "2026-11-07 13:00",
+    ]);
+    assert_eq!(
+        r.show(&a, "2026-11-07 13:30")["department"],
+        "service-centre"
+    );
+    let err = r.refused(&[
+        "escalate",
+        &a,
+        "--reason",
+        "报总监",
+        "--at",
+        "2026-11-07 14:00",
+    ]);
+    assert!(
+        err.contains("no department above this one in its chain"),
+        "{err}"
+    );
+    let err = r.refused(&[
+        "assign",
+        &a,
+        "--department",
+        "市场营销总监",
+        "--at",
+        "2026-11-07 14:00",
+    ]);
+    assert!(err.contains("unknown department '市场营销总监'"), "{err}");
+    // The service centre records the plan; the director approves it.
+    r.ok(&[
+        "plan",
+        &a,
+        "--action",
+        "调换",
+        "--at",
+        "2026-11-08 10:00",
+        "--by",
+        "客服中心李",
+    ]);
+    let err = r.refused(&[
+        "step",
+        &a,
+        "营销总监审批",
+        "--role",
+        "客户服务中心",
+        "--at",
+        "2026-11-08 15:00",
+    ]);
+    assert!(err.contains("valid: 市场营销总监"), "{err}");
+    r.ok(&[
+        "step",
+        &a,
+        "营销总监审批",
+        "--role",
+        "市场营销总监",
+        "--approved-by",
+        "陈总",
+        "--at",
+        "2026-11-08 15:00",
+    ]);
+    r.ok(&[
+        "step",
+        &a,
+        "责任奖惩审批",
+        "--role",
+        "市场营销总监",
+        "--approved-by",
+        "陈总",
+        "--at",
+        "2026-11-09 10:00",
+    ]);
+    let v = r.show(&a, "2026-11-09 12:00");
+    assert_eq!(v["department"], "service-centre");
+    let events = v["events"].as_array().unwrap();
+    let plan = events.iter().find(|e| e["kind"] == "plan").unwrap();
+    assert_eq!(
+        (plan["by"].as_str(), plan["at"].as_str()),
+        (Some("客服中心李"), Some("2026-11-08T10:00:00+08:00"))
+    );
+    let signed: Vec<_> = events
+        .iter()
+        .filter(|e| e["kind"] == "step")
+        .map(|e| {
+            (
+                e["step"].as_str().unwrap(),
+                e["role"].as_str().unwrap(),
+                e["at"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        signed,
+        [
+            ("approve", "市场营销总监", "2026-11-08T15:00:00+08:00"),
+            ("duty", "市场营销总监", "2026-11-09T10:00:00+08:00"),
+        ]
+    );
+}
+
+/// 002 第十二条 4: 如问题复杂或现场无有权限处理的人员在场……立即向上级主管或客户服务中心
+/// 上传投诉单. The chain goes through the supervisor; a counter may also pass the complaint
+/// straight to the service centre (`assign`), and it then stays there.
+#[test]
+fn a_counter_passes_a_complaint_straight_to_the_service_centre_002_12_4() {
+    let r = Example::new("rules-retailer.yaml");
+    // Received at a counter on Saturday 11:00: the counter handles it (第十二条 2).
+    let a = r.log(
+        "2026-11-07 11:00",
+        &["--type", "服务质量投诉", "--received-by", "专柜"],
+    );
+    let v = r.show(&a, "2026-11-07 11:30");
+    assert_eq!(
+        (v["department"].as_str(), v["received_by"].as_str()),
+        (Some("store"), Some("store"))
+    );
+    // Complex, nobody with authority on site: the form goes up to 客户服务中心 at 11:20,
+    // past the supervisor.
+    r.ok(&[
+        "assign",
+        &a,
+        "--department",
+        "客户服务中心",
+        "--at",
+        "2026-11-07 11:20",
+        "--by",
+        "专柜小王",
+    ]);
+    let v = r.show(&a, "2026-11-07 11:30");
+    assert_eq!(v["department"], "service-centre");
+    assert_eq!(v["received_by"], "store");
+    // The top of the chain: nowhere further to escalate.
+    let err = r.refused(&[
+        "escalate",
+        &a,
+        "--reason",
+        "再升级",
+        "--at",
+        "2026-11-07 12:00",
+    ]);
+    assert!(
+        err.contains("no department above this one in its chain"),
+        "{err}"
+    );
+    // Closed Monday 16:00; the satisfaction call is due within a week (第十五条): the
+    // following Monday 16:00.
+    r.ok(&[
+        "close",
+        &a,
+        "--reason",
+        "agreed",
+        "--at",
+        "2026-11-09 16:00",
+    ]);
+    let v = r.show(&a, "2026-11-10");
+    assert_eq!(common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
+    assert_eq!(v["deadlines"]["callback"]["clause"], "15 顾客反应调查 1");
 }
