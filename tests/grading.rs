@@ -501,3 +501,84 @@ fn corrected_facts_regrade_from_the_correction() {
         g("important", "6.1.3.2")
     );
 }
+
+/// Logs a complaint about `target` in 实力北岸 from `name`/`phone` at `at`; returns its ID.
+fn about(d: &Desk, target: &str, name: &str, phone: &str, at: &str) -> String {
+    d.log(&[
+        "--name", name, "--phone", phone, "--target", target, "--at", at,
+    ])
+}
+
+#[test]
+fn a_group_once_formed_stays_formed_6_1_3_1() {
+    let d = Desk::new();
+    // One complainant, one target, three times; the first 364 days before the third
+    // (2025-11-07 → 2026-11-06). The window is measured between the receipts (SPEC §5), so
+    // the third is important at its receipt and stays so: time passing breaks no group.
+    about(&d, "5栋电梯", "张三", "13911112222", "2025-11-07 10:00");
+    about(&d, "5栋电梯", "张三", "13911112222", "2026-05-01 10:00");
+    let third = about(&d, "5栋电梯", "张三", "13911112222", "2026-11-06 10:00");
+    for as_of in [
+        "2026-11-06 10:00",
+        "2026-11-06 12:00",
+        "2026-11-07 12:00",
+        "2026-11-12 09:00",
+    ] {
+        assert_eq!(
+            grade(&d, &third, as_of),
+            g("important", "6.1.3.1"),
+            "as of {as_of}"
+        );
+    }
+    // Its plan is due on the important clock (8 working hours, §8.1) and was never re-fixed
+    // to the general one: Fri 10:00 + 8h = 18:00.
+    let v = d.show(&third, "2026-11-07 12:00");
+    assert_eq!(common::due(&v, "plan"), "2026-11-06T18:00:00+08:00");
+}
+
+#[test]
+fn complaints_exactly_the_window_apart_group_6_1_3_1() {
+    let d = Desk::new();
+    // 以上/以下 include the number: 2025-11-06 10:00 → 2026-11-06 10:00 is exactly 365 days.
+    about(&d, "东门道闸", "李四", "13700000001", "2025-11-06 10:00");
+    about(&d, "东门道闸", "李四", "13700000001", "2026-03-01 10:00");
+    let third = about(&d, "东门道闸", "李四", "13700000001", "2026-11-06 10:00");
+    assert_eq!(
+        grade(&d, &third, "2026-11-06 10:00"),
+        g("important", "6.1.3.1")
+    );
+    // A minute more and the first falls outside: two complaints, general.
+    about(&d, "西门道闸", "李四", "13700000001", "2025-11-06 09:59");
+    about(&d, "西门道闸", "李四", "13700000001", "2026-03-01 10:00");
+    let late = about(&d, "西门道闸", "李四", "13700000001", "2026-11-06 10:00");
+    assert_eq!(grade(&d, &late, "2026-11-06 10:00"), g("general", "-"));
+}
+
+#[test]
+fn one_person_with_two_ways_of_writing_a_phone_is_one_complainant_6_1_2_2() {
+    let d = Desk::new();
+    // 张三 writes his number with and without +86: two complainants about 3栋水压, not three,
+    // so the group is not major (§6.1.2.2) but three complaints make it important (§6.1.3.1).
+    about(
+        &d,
+        "3栋水压",
+        "张三",
+        "+86 139 1111 2222",
+        "2026-11-02 09:00",
+    );
+    about(&d, "3栋水压", "张三", "13911112222", "2026-11-02 10:00");
+    let third = about(&d, "3栋水压", "王五", "13622223333", "2026-11-02 11:00");
+    assert_eq!(
+        grade(&d, &third, "2026-11-02 12:00"),
+        g("important", "6.1.3.1")
+    );
+    // A third person (0086 written, another number) makes three complainants: major.
+    about(
+        &d,
+        "3栋水压",
+        "赵六",
+        "0086 135 4444 5555",
+        "2026-11-02 11:30",
+    );
+    assert_eq!(grade(&d, &third, "2026-11-02 12:00"), g("major", "6.1.2.2"));
+}

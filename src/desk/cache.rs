@@ -31,7 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the shape of a cached entry changes; the plaint version is checked too.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// Every cache file starts with this, then the CRC-32 of the rest.
 const MAGIC: &[u8] = b"plaint cache\n";
 /// An entry modified less than this before it was read is read again next time.

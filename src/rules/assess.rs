@@ -148,7 +148,7 @@ impl<'t> Assessment<'t> {
             }
         }
         for (project, target) in mentioned_keys(t) {
-            for m in peers.changes(&project, &target) {
+            for m in peers.changes(&project, &target, t.received_at) {
                 s.change_at(m, self.as_of);
             }
         }

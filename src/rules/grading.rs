@@ -16,7 +16,7 @@ pub struct Complainant {
 impl Complainant {
     pub fn new(phone: &str, name: &str) -> Complainant {
         Complainant {
-            phone_digits: phone.chars().filter(|c| c.is_ascii_digit()).collect(),
+            phone_digits: national(phone),
             name: name.trim().to_string(),
         }
     }
@@ -31,16 +31,40 @@ impl Complainant {
     }
 }
 
+/// A phone number's digits without China's country code: `+86 139 1111 2222`,
+/// `0086 13911112222` and `13911112222` are one phone. A bare `86` is taken for the country
+/// code only before an 11-digit mobile number, so a local number that merely starts with 86
+/// keeps its digits.
+fn national(phone: &str) -> String {
+    let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    let plus = phone.trim_start().starts_with('+');
+    let mobile = |rest: &str| rest.len() == 11 && rest.starts_with('1');
+    if let Some(rest) = digits.strip_prefix("0086") {
+        return rest.to_string();
+    }
+    if let Some(rest) = digits.strip_prefix("86")
+        && (plus || mobile(rest))
+    {
+        return rest.to_string();
+    }
+    digits
+}
+
 /// Tickets grouped by (project, target) for the "same target" rules (§6.1.2.2, §6.1.3.1).
 ///
-/// How many tickets (and complainants) a group counts at a moment is the same for every
-/// member, so it is worked out once per group, as a step function that changes only where
-/// a count crosses a number the rulebook asks about.
+/// The window is measured between the receipts of the complaints being compared, both ends
+/// included ("以上/以下" include the number, SPEC §5): a ticket counts the largest set of its
+/// group's members whose receipts lie, with its own, within the window of one another. Time
+/// passing never breaks a group: once formed it stays formed, and only a correction that
+/// moves a member to another target (or withdraws it) takes it out.
 #[derive(Debug, Default)]
 pub struct Peers {
-    /// Per window (in minutes; one per distinct `same_target_window` of the rules), per
-    /// (project, target): the group.
-    groups: HashMap<(String, String), Vec<(i64, Group)>>,
+    groups: HashMap<(String, String), Group>,
+    /// The largest number any rule asks about: counts stop there.
+    cap: usize,
+    /// The longest window any rule counts over: members received further apart from a
+    /// ticket than this never count for it.
+    reach: chrono::Duration,
 }
 
 /// One stretch of a ticket's membership in a same-target group.
@@ -57,81 +81,83 @@ struct Member {
     complainant: Complainant,
 }
 
+impl Member {
+    fn counts_at(&self, at: Moment) -> bool {
+        self.from <= at && self.until.is_none_or(|u| at < u)
+    }
+}
+
+/// A group's members, in order of receipt.
 #[derive(Debug, Default)]
 struct Group {
-    /// From each moment on: (tickets, different complainants) in the window, capped.
-    steps: Vec<(Moment, usize, usize)>,
+    members: Vec<Member>,
 }
 
 impl Group {
-    fn counts_at(&self, at: Moment) -> (usize, usize) {
-        let i = self.steps.partition_point(|(m, _, _)| *m <= at);
-        if i == 0 {
-            (0, 0)
-        } else {
-            (self.steps[i - 1].1, self.steps[i - 1].2)
-        }
+    fn new(mut members: Vec<Member>) -> Group {
+        members.sort_by(|a, b| {
+            (
+                a.received_at,
+                a.from,
+                a.until,
+                &a.complainant.phone_digits,
+                &a.complainant.name,
+            )
+                .cmp(&(
+                    b.received_at,
+                    b.from,
+                    b.until,
+                    &b.complainant.phone_digits,
+                    &b.complainant.name,
+                ))
+        });
+        Group { members }
     }
 
-    fn build(members: &[Member], window: chrono::Duration, cap: usize) -> Group {
-        // A member counts at `m` when from <= m < min(until, received_at + window).
-        let end = |p: &Member| {
-            let lapse = p.received_at + window;
-            p.until.map_or(lapse, |u| u.min(lapse))
-        };
-        let mut moments: Vec<Moment> = members
+    /// (tickets, different complainants), capped at `cap`, that the ticket received at
+    /// `receipt` counts at `at`: the most that any stretch of `window` holding its receipt
+    /// holds of the members counting at `at` (each count at its own best stretch).
+    fn counts(
+        &self,
+        receipt: Moment,
+        at: Moment,
+        window: chrono::Duration,
+        cap: usize,
+    ) -> (usize, usize) {
+        let m = &self.members;
+        let lo = m.partition_point(|p| p.received_at < receipt - window);
+        let hi = m.partition_point(|p| p.received_at <= receipt + window);
+        let near: Vec<&Member> = m[lo..hi].iter().filter(|p| p.counts_at(at)).collect();
+        // A best stretch starts at a member's receipt no later than the ticket's own, or at
+        // the ticket's own receipt.
+        let starts = near
             .iter()
-            .flat_map(|p| [Some(p.from), p.until, Some(p.received_at + window)])
-            .flatten()
-            .collect();
-        moments.sort();
-        moments.dedup();
-        // A sweep over the moments keeps the members that count, in their order.
-        let mut joining: Vec<usize> = (0..members.len()).collect();
-        joining.sort_by_key(|i| members[*i].from);
-        let ends: Vec<Moment> = members.iter().map(end).collect();
-        let mut leaving: Vec<usize> = (0..members.len()).collect();
-        leaving.sort_by_key(|i| ends[*i]);
-        let (mut j, mut l) = (0, 0);
-        let mut active = std::collections::BTreeSet::new();
-        let mut steps: Vec<(Moment, usize, usize)> = Vec::new();
+            .map(|p| p.received_at)
+            .filter(|r| *r <= receipt)
+            .chain(std::iter::once(receipt));
+        let mut best = (0, 0);
         let mut tickets: Vec<usize> = Vec::new();
         let mut distinct: Vec<&Complainant> = Vec::new();
-        for m in moments {
-            while j < joining.len() && members[joining[j]].from <= m {
-                active.insert(joining[j]);
-                j += 1;
-            }
-            while l < leaving.len() && ends[leaving[l]] <= m {
-                active.remove(&leaving[l]);
-                l += 1;
-            }
+        for from in starts {
             tickets.clear();
             distinct.clear();
-            // (A member whose window lapsed before it joined left before it came: the
-            // test below keeps it out.)
-            for p in active
+            for p in near
                 .iter()
-                .filter(|i| members[**i].from <= m && m < ends[**i])
-                .map(|i| &members[*i])
+                .filter(|p| p.received_at >= from && p.received_at <= from + window)
             {
-                if !tickets.contains(&p.ticket) {
+                if tickets.len() < cap && !tickets.contains(&p.ticket) {
                     tickets.push(p.ticket);
                 }
                 if distinct.len() < cap && !distinct.iter().any(|c| c.same(&p.complainant)) {
                     distinct.push(&p.complainant);
                 }
-                // Both counts are capped: once both reach the cap, no member changes them.
-                if tickets.len() >= cap && distinct.len() >= cap {
-                    break;
-                }
             }
-            let now = (tickets.len().min(cap), distinct.len());
-            if steps.last().is_none_or(|(_, a, b)| (*a, *b) != now) {
-                steps.push((m, now.0, now.1));
+            best = (best.0.max(tickets.len()), best.1.max(distinct.len()));
+            if best == (cap, cap) {
+                break;
             }
         }
-        Group { steps }
+        best
     }
 }
 
@@ -194,7 +220,7 @@ impl Peers {
         if cap == 0 {
             return Peers::default();
         }
-        let mut windows: Vec<Span> = g
+        let reach = g
             .rules
             .iter()
             .filter(|r| {
@@ -202,9 +228,9 @@ impl Peers {
                     || r.when.same_target_complainants_at_least.is_some()
             })
             .map(|r| r.when.same_target_window.unwrap_or(g.same_target_window))
-            .collect();
-        windows.sort();
-        windows.dedup();
+            .max()
+            .unwrap_or(g.same_target_window)
+            .duration();
         let mut members: HashMap<(String, String), Vec<Member>> = HashMap::new();
         for (i, (received_at, stretches)) in tickets.enumerate() {
             for s in stretches {
@@ -217,61 +243,70 @@ impl Peers {
                 });
             }
         }
-        // Groups are independent: built on every core.
-        let members: Vec<((String, String), Vec<Member>)> = members.into_iter().collect();
-        let built = crate::par::parallel_map(&members, |(_, v)| {
-            windows
-                .iter()
-                .map(|w| (w.minutes, Group::build(v, w.duration(), cap)))
-                .collect::<Vec<_>>()
-        });
         let groups = members
             .into_iter()
-            .zip(built)
-            .map(|((k, _), per_window)| (k, per_window))
+            .map(|(k, v)| (k, Group::new(v)))
             .collect();
-        Peers { groups }
+        Peers { groups, cap, reach }
     }
 
-    /// (tickets, different complainants) of the group of `project`/`target` received in
-    /// (at − window, at] and known by `at`, capped at the largest number the rulebook asks
-    /// about.
-    pub fn counts(&self, project: &str, target: &str, at: Moment, window: Span) -> (usize, usize) {
+    /// (tickets, different complainants) of the group of `project`/`target` that the ticket
+    /// received at `receipt` counts at `at` over `window` (see `Peers`), capped at the
+    /// largest number the rulebook asks about.
+    pub fn counts(
+        &self,
+        project: &str,
+        target: &str,
+        receipt: Moment,
+        at: Moment,
+        window: Span,
+    ) -> (usize, usize) {
         target_key(project, target)
             .and_then(|k| self.groups.get(&k))
-            .and_then(|g| g.iter().find(|(w, _)| *w == window.minutes))
-            .map(|(_, g)| g.counts_at(at))
+            .map(|g| g.counts(receipt, at, window.duration(), self.cap))
             .unwrap_or((0, 0))
     }
 
-    /// The moments the group's counts change (in any window): the moments a member's grade
-    /// may change.
-    pub fn changes(&self, project: &str, target: &str) -> Vec<Moment> {
+    /// The moments the group's counts may change for the ticket received at `receipt`: a
+    /// member near enough in time joining or leaving.
+    pub fn changes(&self, project: &str, target: &str, receipt: Moment) -> Vec<Moment> {
         target_key(project, target)
             .and_then(|k| self.groups.get(&k))
             .map(|g| {
-                g.iter()
-                    .flat_map(|(_, g)| g.steps.iter().map(|(m, _, _)| *m))
+                g.members
+                    .iter()
+                    .filter(|p| {
+                        p.received_at >= receipt - self.reach
+                            && p.received_at <= receipt + self.reach
+                    })
+                    .flat_map(|p| std::iter::once(p.from).chain(p.until))
                     .collect()
             })
             .unwrap_or_default()
     }
 
-    /// What the group of `project`/`target` counts, in every window, at every moment, in 16
-    /// bytes (of a SHA-256): two `Peers` that agree on it count that group alike, so a
-    /// member's grade worked out with one holds with the other.
+    /// The group of `project`/`target` in 16 bytes (of a SHA-256 over every member's
+    /// receipt, stretch and complainant): two `Peers` that agree on it count that group
+    /// alike, so a member's grade worked out with one holds with the other.
     pub fn fingerprint(&self, project: &str, target: &str) -> [u8; 16] {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
+        let stamp = |h: &mut Sha256, m: &Moment| {
+            h.update(m.timestamp().to_le_bytes());
+            h.update(m.timestamp_subsec_nanos().to_le_bytes());
+        };
         if let Some(g) = target_key(project, target).and_then(|k| self.groups.get(&k)) {
-            for (window, g) in g {
-                h.update(window.to_le_bytes());
-                h.update((g.steps.len() as u64).to_le_bytes());
-                for (m, tickets, complainants) in &g.steps {
-                    h.update(m.timestamp().to_le_bytes());
-                    h.update(m.timestamp_subsec_nanos().to_le_bytes());
-                    h.update((*tickets as u64).to_le_bytes());
-                    h.update((*complainants as u64).to_le_bytes());
+            h.update((g.members.len() as u64).to_le_bytes());
+            for p in &g.members {
+                stamp(&mut h, &p.received_at);
+                stamp(&mut h, &p.from);
+                match &p.until {
+                    Some(u) => stamp(&mut h, u),
+                    None => h.update([0xff; 12]),
+                }
+                for text in [&p.complainant.phone_digits, &p.complainant.name] {
+                    h.update((text.len() as u64).to_le_bytes());
+                    h.update(text.as_bytes());
                 }
             }
         }
@@ -482,6 +517,7 @@ fn holds(w: &When, f: &Facts) -> bool {
                     (Some(p), Some(target)) => p.counts(
                         t.project,
                         target,
+                        f.state.ticket.received_at,
                         f.now,
                         w.same_target_window.unwrap_or(f.window),
                     ),
@@ -547,7 +583,7 @@ pub fn timeline(rules: &Rules, history: &History, peers: &Peers, as_of: Moment) 
             && !keys.contains(&(st.facts.project, target))
         {
             keys.push((st.facts.project, target));
-            moments.extend(peers.changes(st.facts.project, target));
+            moments.extend(peers.changes(st.facts.project, target, ticket.received_at));
         }
     }
     for r in &g.rules {
@@ -687,71 +723,111 @@ mod tests {
     use super::*;
     use chrono::{FixedOffset, TimeZone};
 
-    /// The counts as §6.1.2.2 defines them, member by member: what the sweep must give.
+    /// The counts as SPEC §5 defines them, by every subset of the members counting at `m`:
+    /// the largest whose receipts lie, with the ticket's own, within the window of one
+    /// another (complainants told apart by phone alone, so that "same" is an equivalence).
     fn counts_by_definition(
         members: &[Member],
+        receipt: Moment,
         window: chrono::Duration,
         cap: usize,
         m: Moment,
     ) -> (usize, usize) {
-        let mut tickets = Vec::new();
-        let mut distinct: Vec<&Complainant> = Vec::new();
-        for p in members
-            .iter()
-            .filter(|p| p.from <= m && p.until.is_none_or(|u| m < u) && p.received_at > m - window)
-        {
-            if !tickets.contains(&p.ticket) {
-                tickets.push(p.ticket);
+        let live: Vec<&Member> = members.iter().filter(|p| p.counts_at(m)).collect();
+        let mut best = (0, 0);
+        for bits in 0u32..(1 << live.len()) {
+            let chosen: Vec<&&Member> = (0..live.len())
+                .filter(|i| bits & (1 << i) != 0)
+                .map(|i| &live[i])
+                .collect();
+            let lo = chosen
+                .iter()
+                .map(|p| p.received_at)
+                .fold(receipt, Moment::min);
+            let hi = chosen
+                .iter()
+                .map(|p| p.received_at)
+                .fold(receipt, Moment::max);
+            if hi - lo > window {
+                continue;
             }
-            if distinct.len() < cap && !distinct.iter().any(|c| c.same(&p.complainant)) {
-                distinct.push(&p.complainant);
-            }
+            let mut tickets: Vec<usize> = chosen.iter().map(|p| p.ticket).collect();
+            tickets.sort();
+            tickets.dedup();
+            let mut phones: Vec<&str> = chosen
+                .iter()
+                .map(|p| p.complainant.phone_digits.as_str())
+                .collect();
+            phones.sort();
+            phones.dedup();
+            best = (
+                best.0.max(tickets.len().min(cap)),
+                best.1.max(phones.len().min(cap)),
+            );
         }
-        (tickets.len().min(cap), distinct.len())
+        best
     }
 
     #[test]
-    fn the_sweep_counts_what_the_definition_counts() {
+    fn a_group_counts_what_the_definition_counts() {
         let at = |h: i64| {
             FixedOffset::east_opt(8 * 3600)
                 .unwrap()
                 .timestamp_opt(1_790_000_000 + h * 3600, 0)
                 .unwrap()
         };
-        // A small deterministic generator: members joining late, leaving early, several
-        // stretches of one ticket, complainants told apart by phone or by name.
+        // Members joining late and leaving early, complainants with repeated phones, at
+        // receipts that fall exactly a window apart as often as not.
         let mut next = crate::rules::generator(7);
-        for round in 0..200 {
-            let members: Vec<Member> = (0..(1 + next(12)))
-                .map(|_| {
-                    let received = next(200) as i64;
+        for round in 0..300 {
+            let window = chrono::Duration::hours(1 + next(60) as i64);
+            let members: Vec<Member> = (0..(1 + next(9)))
+                .map(|k| {
+                    let received = if next(2) == 0 {
+                        next(200) as i64
+                    } else {
+                        window.num_hours() * next(4) as i64
+                    };
                     let from = received + next(3) as i64 * next(100) as i64;
                     Member {
-                        ticket: next(8) as usize,
+                        ticket: k as usize,
                         received_at: at(received),
                         from: at(from),
                         until: (next(3) == 0).then(|| at(from + 1 + next(150) as i64)),
                         complainant: Complainant::new(
-                            if next(2) == 0 {
-                                ""
-                            } else {
-                                ["138", "139"][next(2) as usize]
-                            },
-                            ["王", "李", "张"][next(3) as usize],
+                            ["138", "139", "137"][next(3) as usize],
+                            "王",
                         ),
                     }
                 })
                 .collect();
-            let window = chrono::Duration::hours(1 + next(120) as i64);
-            let cap = 1 + next(5) as usize;
-            let g = Group::build(&members, window, cap);
-            for h in -5..400 {
-                assert_eq!(
-                    g.counts_at(at(h)),
-                    counts_by_definition(&members, window, cap, at(h)),
-                    "round {round}, hour {h}"
-                );
+            let cap = 1 + next(4) as usize;
+            let g = Group::new(members.clone());
+            for p in &members {
+                for h in (-5..400).step_by(7) {
+                    assert_eq!(
+                        g.counts(p.received_at, at(h), window, cap),
+                        counts_by_definition(&members, p.received_at, window, cap, at(h)),
+                        "round {round}, hour {h}"
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn phones_compare_without_the_country_code() {
+        let a = Complainant::new("+86 139 1111 2222", "张三");
+        for same in [
+            "13911112222",
+            "0086-139-1111-2222",
+            "86 13911112222",
+            "+8613911112222",
+        ] {
+            assert!(a.same(&Complainant::new(same, "李四")), "{same}");
+        }
+        assert!(!a.same(&Complainant::new("13911112223", "张三")));
+        // A number that only starts like a country code keeps its digits.
+        assert!(!Complainant::new("8613", "甲").same(&Complainant::new("13", "甲")));
     }
 }
