@@ -32,8 +32,10 @@ const CHINESE: [&str; 17] = [
 
 /// Rows of last autumn's sheet: (ref, project, name, phone, unit, subject, description,
 /// request, received by, received at, type, validity, handler, responded, closed,
-/// timeliness, plan score); the attitude score is the 18th column.
-const ROWS: [[&str; 18]; 6] = [
+/// timeliness, plan score); the attitude score is the 18th column, the property company's
+/// confirmation of an engineering close (§7.5) the 19th, the customer's reason for a low
+/// callback score (§7.4) the 20th.
+const ROWS: [[&str; 20]; 6] = [
     [
         "KF-2025-0901",
         "实力北岸",
@@ -53,6 +55,8 @@ const ROWS: [[&str; 18]; 6] = [
         "9",
         "9",
         "10",
+        "",
+        "",
     ],
     [
         "KF-2025-0902",
@@ -73,6 +77,8 @@ const ROWS: [[&str; 18]; 6] = [
         "7",
         "8",
         "8",
+        "是",
+        "",
     ],
     [
         "KF-2025-0903",
@@ -93,6 +99,8 @@ const ROWS: [[&str; 18]; 6] = [
         "",
         "",
         "",
+        "",
+        "",
     ],
     [
         "KF-2025-0904",
@@ -109,6 +117,8 @@ const ROWS: [[&str; 18]; 6] = [
         "有效",
         "黄经理",
         "2025-09-10 11:30",
+        "",
+        "",
         "",
         "",
         "",
@@ -133,6 +143,8 @@ const ROWS: [[&str; 18]; 6] = [
         "8",
         "6",
         "9",
+        "",
+        "",
     ],
     [
         "KF-2025-0906",
@@ -153,10 +165,12 @@ const ROWS: [[&str; 18]; 6] = [
         "5",
         "7",
         "6",
+        "",
+        "电梯困人等了二十分钟,处理太慢",
     ],
 ];
 
-const ENGLISH: [&str; 18] = [
+const ENGLISH: [&str; 20] = [
     "ref",
     "project",
     "name",
@@ -175,6 +189,8 @@ const ENGLISH: [&str; 18] = [
     "timeliness",
     "plan_score",
     "attitude",
+    "property_confirmed",
+    "comment",
 ];
 
 fn csv(headers: &[&str], crlf: bool) -> String {
@@ -196,7 +212,7 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/import");
     std::fs::create_dir_all(&dir).unwrap();
     let mut chinese: Vec<&str> = CHINESE.to_vec();
-    chinese.push("服务态度评分");
+    chinese.extend(["服务态度评分", "物业确认", "回访意见"]);
 
     let gbk = encoding_rs::GBK.encode(&csv(&chinese, true)).0.into_owned();
     std::fs::write(dir.join("complaints-gbk.csv"), gbk).unwrap();

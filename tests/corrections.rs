@@ -527,7 +527,8 @@ fn the_receiver_answers_for_a_response_missed_before_anyone_was_assigned_9_4() {
             "as of {as_of}"
         );
     }
-    // A step done late is answered for by whoever was responsible when it was done.
+    // 周工 responding late at 12:30 does not take the fine on (§9 fines 责任人, the person
+    // responsible when the step was due): the receiver still answers, now for a final 200.
     d.ok(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"]);
     let it: Vec<_> = items(&d, "2026-11", "2026-11-20")
         .into_iter()
@@ -537,8 +538,8 @@ fn the_receiver_answers_for_a_response_missed_before_anyone_was_assigned_9_4() {
         summary(&it),
         vec![(
             "late-response".into(),
-            json!("周工"),
-            "property".into(),
+            json!("测试员"),
+            "customer-service".into(),
             200,
             false
         )]
@@ -688,4 +689,342 @@ fn customer_service_earns_no_reward_appended_table() {
         json!([{"department": "property", "month": "2026-11", "callback_score": 100.0,
                 "platform_score": 99.0, "score": 99.7, "amount": 500}])
     );
+}
+
+// ---------------------------------------------------------------- no fine on the wrong person
+
+/// The `rule` items of November as of `as_of`, summarised.
+fn of_rule(d: &Desk, rule: &str, as_of: &str) -> Vec<(String, Value, String, i64, bool)> {
+    let it: Vec<Value> = items(d, "2026-11", as_of)
+        .into_iter()
+        .filter(|i| i["rule"] == rule)
+        .collect();
+    summary(&it)
+}
+
+fn fine(
+    person: &str,
+    department: &str,
+    amount: i64,
+    provisional: bool,
+) -> (Value, String, i64, bool) {
+    (json!(person), department.to_string(), amount, provisional)
+}
+
+fn without_rule(s: Vec<(String, Value, String, i64, bool)>) -> Vec<(Value, String, i64, bool)> {
+    s.into_iter().map(|(_, p, d, a, v)| (p, d, a, v)).collect()
+}
+
+#[test]
+fn a_late_plan_stays_with_whoever_was_handler_at_the_deadline_9_1() {
+    let d = Desk::new();
+    // Mon 10:00, general: plan due 14:00 (4 working hours, §8.1). 周工 (物业公司) handles it
+    // from 10:05; at 15:00, already late, it passes to 钱工 (项目工程部), who plans at 16:00.
+    let id = d.log(&["--at", MON]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "engineering",
+        "--handler",
+        "钱工",
+        "--at",
+        "2026-11-02 15:00",
+    ]);
+    // §9.1 fines 责任人: the one responsible when the plan was due.
+    assert_eq!(
+        without_rule(of_rule(&d, "no-plan", "2026-11-02 15:30")),
+        vec![fine("周工", "property", 300, true)]
+    );
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--at",
+        "2026-11-02 16:00",
+        "--by",
+        "钱工",
+    ]);
+    assert_eq!(
+        without_rule(of_rule(&d, "no-plan", "2026-11-30")),
+        vec![fine("周工", "property", 300, false)]
+    );
+    let basis = items(&d, "2026-11", "2026-11-30")
+        .into_iter()
+        .find(|i| i["rule"] == "no-plan")
+        .unwrap()["basis"]
+        .clone();
+    assert!(basis.as_str().unwrap().contains("11-02 14:00"), "{basis}");
+}
+
+#[test]
+fn a_handler_cannot_dodge_a_fine_by_handing_the_ticket_on_first_9_1() {
+    let d = Desk::new();
+    // 周工 hands the ticket to 钱工 at 13:30, before the 14:00 plan deadline: 钱工 is the
+    // one responsible when it falls, and answers for the 300 (§9.1).
+    let id = d.log(&["--at", MON]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "engineering",
+        "--handler",
+        "钱工",
+        "--at",
+        "2026-11-02 13:30",
+    ]);
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--at",
+        "2026-11-02 16:00",
+        "--by",
+        "周工",
+    ]);
+    assert_eq!(
+        without_rule(of_rule(&d, "no-plan", "2026-11-30")),
+        vec![fine("钱工", "engineering", 300, false)]
+    );
+}
+
+#[test]
+fn a_late_response_stays_with_the_receiver_when_nobody_was_assigned_at_its_deadline_9_4() {
+    let d = Desk::new();
+    // Respond due 11:00 (1 working hour, §4.1.1). Nobody assigned until 周工 at 12:00, who
+    // responds at 12:30: the 200 (§9.4) stays with the receiver (测试员, 客户服务部).
+    let id = d.log(&["--at", MON]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    d.ok(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"]);
+    assert_eq!(
+        without_rule(of_rule(&d, "late-response", "2026-11-30")),
+        vec![fine("测试员", "customer-service", 200, false)]
+    );
+}
+
+/// A maintenance complaint (工程类: closed by the plan's finish date, else 15 days, §8.1)
+/// handled in time by 周工, planned to finish 11-06, closed 11-05 and reopened 11-20 10:00
+/// (a Friday).
+fn reopened_repair(d: &Desk) -> String {
+    let id = d.log(&["--at", MON, "--type", "maintenance"]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+    d.ok(&["respond", &id, "--at", "2026-11-02 10:40"]);
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--finish",
+        "2026-11-06",
+        "--at",
+        "2026-11-02 11:00",
+    ]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--property-confirmed",
+        "--at",
+        "2026-11-05 10:00",
+    ]);
+    d.ok(&[
+        "callback",
+        &id,
+        "--timeliness",
+        "9",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--at",
+        "2026-11-05 15:00",
+    ]);
+    d.ok(&[
+        "reopen",
+        &id,
+        "--reason",
+        "又漏了",
+        "--at",
+        "2026-11-20 10:00",
+    ]);
+    id
+}
+
+#[test]
+fn a_reopened_rounds_close_comes_from_its_own_plan_never_an_earlier_rounds_8_1() {
+    let d = Desk::new();
+    let id = reopened_repair(&d);
+    // Round 2 has no plan yet: its close is due 15 days from the reopen, 12-05 10:00, not
+    // round 1's 11-06 23:59:59 (which fell before round 2 began).
+    let v = d.show(&id, "2026-11-20 11:00");
+    let round2 = &v["cycles"][1];
+    assert_eq!(round2["start"], "2026-11-20T10:00:00+08:00");
+    assert_eq!(
+        round2["deadlines"]["close"]["due"],
+        "2026-12-05T10:00:00+08:00"
+    );
+    for c in v["cycles"].as_array().unwrap() {
+        for (step, dl) in c["deadlines"].as_object().unwrap() {
+            if let Some(due) = dl.get("due").and_then(Value::as_str) {
+                assert!(
+                    due >= c["start"].as_str().unwrap(),
+                    "{step} due {due} before its round"
+                );
+            }
+        }
+    }
+    // Nobody owes anything at 11:00 (respond due 11:00 on the dot, §4.1.1): no 2,100 on 周工.
+    assert_eq!(summary(&items(&d, "2026-11", "2026-11-20 11:00")), vec![]);
+    // Round 2's plan sets round 2's close: finish 11-25 → due 11-25 23:59:59; still open on
+    // 11-27 12:00, 1 day 12 hours and 1 second late → 2 late days → 2×100 = 200 (§9.5.1).
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--finish",
+        "2026-11-25",
+        "--at",
+        "2026-11-20 10:50",
+    ]);
+    let v = d.show(&id, "2026-11-27 12:00");
+    assert_eq!(
+        v["cycles"][1]["deadlines"]["close"]["due"],
+        "2026-11-25T23:59:59+08:00"
+    );
+    assert_eq!(
+        of_rule(&d, "overdue", "2026-11-27 12:00"),
+        vec![(
+            "overdue".into(),
+            json!("周工"),
+            "property".into(),
+            200,
+            true
+        )]
+    );
+}
+
+#[test]
+fn assigning_a_handler_alone_keeps_the_complaints_current_department_4_1_2() {
+    let d = Desk::new();
+    // 维保修 goes to 物业公司 by type (§4.1.2.7); customer service moves it to 项目工程部.
+    let id = d.log(&["--at", MON, "--type", "maintenance"]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "engineering",
+        "--handler",
+        "钱工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--handler",
+        "孙工",
+        "--at",
+        "2026-11-02 10:30",
+    ]);
+    let v = d.show(&id, "2026-11-02 11:00");
+    assert_eq!(v["department"], "engineering");
+    assert_eq!(v["handler"], "孙工");
+    // Without any department set yet, the type's first responsible one (§4.1.2.7).
+    let other = d.log(&["--at", MON, "--type", "maintenance"]);
+    d.ok(&[
+        "assign",
+        &other,
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    assert_eq!(d.show(&other, "2026-11-02 11:00")["department"], "property");
+}
+
+#[test]
+fn assigning_a_handler_after_an_escalation_keeps_the_department_it_was_escalated_to() {
+    let d = Desk::new();
+    let p = d.path().join("rules.yaml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let text = text.replacen(
+        "# escalation: { clause: \"…\", chain: [property, customer-service, marketing] }",
+        "escalation: { clause: \"12.3\", chain: [property, customer-service, marketing] }",
+        1,
+    );
+    assert!(text.contains("\nescalation:"));
+    std::fs::write(&p, text).unwrap();
+    let id = d.log(&["--at", MON, "--type", "property-service"]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&[
+        "escalate",
+        &id,
+        "--reason",
+        "推诿",
+        "--at",
+        "2026-11-02 10:20",
+    ]);
+    assert_eq!(
+        d.show(&id, "2026-11-02 10:30")["department"],
+        "customer-service"
+    );
+    d.ok(&[
+        "assign",
+        &id,
+        "--handler",
+        "督导老陈",
+        "--at",
+        "2026-11-02 10:40",
+    ]);
+    let v = d.show(&id, "2026-11-02 11:00");
+    assert_eq!(v["department"], "customer-service");
+    assert_eq!(v["handler"], "督导老陈");
 }

@@ -175,7 +175,7 @@ fn a_bad_row_among_good_ones_writes_nothing_and_names_row_and_column() {
         format!("{name}:3: 投诉类型: unknown type '噪音'"),
         format!("{name}:4: 项目名称: unknown project '不存在'"),
         format!("{name}:4: 关闭时间: 2026-11-01 10:00 is before the complaint was received"),
-        format!("{name}:4: 及时性评分: '11' is not a score"),
+        format!("{name}:4: 及时性评分: 11 is not a score; scores are 0 to 10"),
         format!("{name}:5: 投诉编号: 'R1' is already used by row 2"),
     ] {
         assert!(err.contains(&expected), "expected {expected:?} in:\n{err}");
@@ -493,4 +493,306 @@ fn a_logged_by_column_names_the_receiver() {
     assert_eq!(p["items"][0]["rule"], "late-response");
     assert_eq!(p["items"][0]["person"], "李接待");
     assert_eq!(p["items"].as_array().unwrap().len(), 1, "{p}");
+}
+
+/// A sheet of text cells, headers first, written as .xlsx at `f`.
+fn xlsx(f: &Path, rows: &[&[&str]]) {
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                s.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save(f).unwrap();
+}
+
+/// `import` that must be refused with exit 1, writing nothing; its stderr.
+fn import_refused(d: &Desk, file: &Path) -> String {
+    d.refused(&["import", file.to_str().unwrap(), "--by", "王芳"], 1)
+}
+
+#[test]
+fn an_imported_step_names_the_person_the_row_names_and_keeps_the_importer_apart() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("history.xlsx");
+    // 经办人 王芳 imports a row that 李敏 received and 黄经理 handled.
+    xlsx(
+        &f,
+        &[
+            &[
+                "投诉编号",
+                "项目名称",
+                "投诉人姓名",
+                "联系方式",
+                "投诉主题",
+                "发单时间",
+                "投诉类型",
+                "是否有效",
+                "发单人",
+                "信息传递时间",
+                "处理责任人",
+                "响应时间",
+                "方案时间",
+                "处理方案",
+                "关闭时间",
+                "及时性评分",
+                "方案评分",
+                "服务态度评分",
+            ],
+            &[
+                "KF-1",
+                "实力北岸",
+                "甲",
+                "13800000000",
+                "楼道灯不亮",
+                "2026-11-02 09:00",
+                "物业服务",
+                "有效",
+                "李敏",
+                "2026-11-02 09:30",
+                "黄经理",
+                "2026-11-02 09:40",
+                "2026-11-02 11:00",
+                "进行修复",
+                "2026-11-03 17:00",
+                "9",
+                "9",
+                "9",
+            ],
+        ],
+    );
+    let out = d
+        .cmd(&[
+            "import",
+            f.to_str().unwrap(),
+            "--by",
+            "王芳",
+            "--at",
+            "2026-11-20 10:00",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = ids(&d).pop().unwrap();
+    let v = d.show(&id, "2026-11-20");
+    let by: Vec<(String, String, String)> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["by"].as_str().unwrap().to_string(),
+                e["entered_by"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    let s = |k: &str, b: &str| (k.to_string(), b.to_string(), "王芳".to_string());
+    assert_eq!(
+        by,
+        vec![
+            s("classify", "未登记"),
+            s("assign", "未登记"),
+            s("forward", "李敏"),
+            s("respond", "黄经理"),
+            s("plan", "黄经理"),
+            s("close", "黄经理"),
+            s("callback", "未登记"),
+        ]
+    );
+    // show's table says who entered them.
+    let table = d.ok(&["show", &id, "--as-of", "2026-11-20"]);
+    assert!(table.contains("王芳 导入自"), "{table}");
+}
+
+#[test]
+fn import_refuses_a_callback_the_callback_command_refuses_7_4() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("low.xlsx");
+    // 方案评分 5 and no comment: the callback form asks the customer's reason below 6 (§7.4).
+    xlsx(
+        &f,
+        &[
+            &[
+                "项目名称",
+                "投诉人姓名",
+                "联系方式",
+                "投诉主题",
+                "发单时间",
+                "投诉类型",
+                "关闭时间",
+                "及时性评分",
+                "方案评分",
+                "服务态度评分",
+            ],
+            &[
+                "实力北岸",
+                "甲",
+                "13800000000",
+                "楼道灯不亮",
+                "2026-11-02 09:00",
+                "物业服务",
+                "2026-11-03 17:00",
+                "9",
+                "5",
+                "9",
+            ],
+        ],
+    );
+    let err = import_refused(&d, &f);
+    let sentence =
+        "a score below 6 needs the customer's reason (the callback form asks for it, §7.4)";
+    assert!(
+        err.contains(&format!("low.xlsx:2: comment: {sentence}")),
+        "{err}"
+    );
+    // The command says the same sentence about the same answers.
+    let id = d.log(&["--at", "2026-11-02 09:00", "--type", "物业服务"]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-03 17:00",
+    ]);
+    let cmd = d.refused(
+        &[
+            "callback",
+            &id,
+            "--timeliness",
+            "9",
+            "--plan",
+            "5",
+            "--attitude",
+            "9",
+            "--at",
+            "2026-11-03 18:00",
+        ],
+        1,
+    );
+    assert!(cmd.contains(&format!("--comment: {sentence}")), "{cmd}");
+    // With the customer's reason, both take it.
+    xlsx(
+        &f,
+        &[
+            &[
+                "项目名称",
+                "投诉人姓名",
+                "联系方式",
+                "投诉主题",
+                "发单时间",
+                "投诉类型",
+                "关闭时间",
+                "及时性评分",
+                "方案评分",
+                "服务态度评分",
+                "回访意见",
+            ],
+            &[
+                "实力北岸",
+                "甲",
+                "13800000000",
+                "楼道灯不亮",
+                "2026-11-02 09:00",
+                "物业服务",
+                "2026-11-03 17:00",
+                "9",
+                "5",
+                "9",
+                "方案只修了一半",
+            ],
+        ],
+    );
+    import(&d, &f, &[]);
+}
+
+#[test]
+fn import_refuses_a_close_the_close_command_refuses_3_6_7_5() {
+    let d = Desk::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("close.csv");
+    // Row 2: a valid complaint closed 'explained' (§3.6: for invalid ones only). Row 3: a
+    // repair (工程类) closed 'confirmed' without the property company's confirmation (§7.5).
+    // Row 4: 'no-agreement' with no plan on record (§3.6.2).
+    std::fs::write(
+        &f,
+        "project,name,phone,subject,received_at,type,closed_at,close_reason\n\
+         实力北岸,甲,1,s,2026-11-02 09:00,物业服务,2026-11-03 10:00,explained\n\
+         实力北岸,乙,2,s,2026-11-02 09:00,维保修,2026-11-03 10:00,confirmed\n\
+         实力北岸,丙,3,s,2026-11-02 09:00,物业服务,2026-11-03 10:00,no-agreement\n",
+    )
+    .unwrap();
+    let err = import_refused(&d, &f);
+    assert!(
+        err.contains("close.csv:2: close_reason: 'explained' (无效投诉沟通解释关闭) closes invalid complaints only"),
+        "{err}"
+    );
+    assert!(
+        err.contains("close.csv:3: property_confirmed: this row is a 工程类 complaint: closing it 'confirmed' needs the property company's written confirmation (§7.5)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("close.csv:4: close_reason: 'no-agreement' (已出具明确方案未达成一致) needs a definite plan on record (§3.6.2)"),
+        "{err}"
+    );
+    // The commands refuse the same closes in the same words.
+    let a = d.log(&["--at", "2026-11-02 09:00", "--type", "物业服务"]);
+    let e = d.refused(
+        &[
+            "close",
+            &a,
+            "--reason",
+            "explained",
+            "--at",
+            "2026-11-03 10:00",
+        ],
+        1,
+    );
+    assert!(
+        e.contains("--reason: 'explained' (无效投诉沟通解释关闭) closes invalid complaints only"),
+        "{e}"
+    );
+    let b = d.log(&["--at", "2026-11-02 09:00", "--type", "维保修"]);
+    let e = d.refused(
+        &[
+            "close",
+            &b,
+            "--reason",
+            "confirmed",
+            "--at",
+            "2026-11-03 10:00",
+        ],
+        1,
+    );
+    assert!(e.contains("is a 工程类 complaint: closing it 'confirmed' needs the property company's written confirmation (§7.5)"), "{e}");
+    let e = d.refused(
+        &[
+            "close",
+            &a,
+            "--reason",
+            "no-agreement",
+            "--at",
+            "2026-11-03 10:00",
+        ],
+        1,
+    );
+    assert!(e.contains("--reason: 'no-agreement' (已出具明确方案未达成一致) needs a definite plan on record (§3.6.2)"), "{e}");
+    // 物业确认 = 是 admits the repair's close.
+    std::fs::write(
+        &f,
+        "project,name,phone,subject,received_at,type,closed_at,close_reason,物业确认\n\
+         实力北岸,乙,2,s,2026-11-02 09:00,维保修,2026-11-03 10:00,confirmed,是\n",
+    )
+    .unwrap();
+    import(&d, &f, &[]);
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Desk, log_args};
+use serde_json::json;
 use std::fs;
 
 /// Replaces `from` by `to` in the desk's rules.yaml (which must contain it).
@@ -81,6 +82,22 @@ fn repairs_only_complaints_carry_no_compensation_4_2() {
         "500",
     ]);
     assert_eq!(d.show(&ok, "2026-11-03")["grade"], "major");
+    // §4.2 covers repairs (维保修) only: a delivery delay (延期交楼, also 工程类) may carry the
+    // contract's compensation, and 5,000 makes it major (§6.1.2.1).
+    let late = d.log(&[
+        "--at",
+        "2026-11-02 10:00",
+        "--type",
+        "延期交楼",
+        "--compensation",
+        "5000",
+    ]);
+    let v = d.show(&late, "2026-11-03");
+    assert_eq!(
+        (&v["category"], &v["grade"], &v["grade_rule"]),
+        (&json!("engineering"), &json!("major"), &json!("6.1.2.1"))
+    );
+    assert!(err.contains("维保修 complaints are repaired"), "{err}");
     // Nor can compensation be added later, or the type changed under it.
     let m = d.log(&["--at", "2026-11-02 10:00", "--type", "维保修"]);
     let err = d.refused(

@@ -11,7 +11,7 @@ use crate::desk::Desk;
 use crate::money::Money;
 use crate::rules::assess::Assessment;
 use crate::rules::grading::Peers;
-use crate::rules::{AppliesTo, DepartmentRule, Rules, Start, Step};
+use crate::rules::{Rules, Start, Step, admit};
 use crate::ticket::{self, Action, Event, State, Status, Ticket};
 use crate::time::{Moment, human, parse_due, parse_moment};
 use anyhow::{Result, anyhow, bail};
@@ -189,22 +189,7 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
                 .departments()
                 .resolve(d)
                 .map_err(|e| anyhow!("--department: {e}"))?,
-            None => {
-                let ty = s.type_.unwrap_or(&r.book.default_type);
-                let rule = r
-                    .type_rule(ty)
-                    .ok_or_else(|| anyhow!("unknown type '{ty}'"))?;
-                match (&rule.department, rule.department_rule) {
-                    (Some(d), _) => d.clone(),
-                    (None, Some(DepartmentRule::Receiving)) => s.facts.received_by.to_string(),
-                    _ => bail!(
-                        "type '{ty}' ({}) has no first responsible department: customer service decides (§{}); give --department. Valid: {}",
-                        rule.label,
-                        rule.clause,
-                        r.departments().choices()
-                    ),
-                }
-            }
+            None => admit::assigned_department(r, s).map_err(option_error)?,
         };
         let mut cooperating = Vec::new();
         for c in a.cooperating.iter().flat_map(|c| split_list(c)) {
@@ -356,11 +341,6 @@ pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<i32> {
             .close_reasons()
             .resolve(&a.reason)
             .map_err(|e| anyhow!("--reason: {e}"))?;
-        let reason = r
-            .book
-            .close_reasons
-            .get(&code)
-            .expect("resolved codes exist");
         if s.status == Status::Closed {
             bail!(
                 "{} is already closed ({}); a ticket is closed once",
@@ -368,41 +348,18 @@ pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<i32> {
                 s.closed_at.as_ref().map(human).unwrap_or_default()
             );
         }
-        match (reason.applies_to, s.valid) {
-            (AppliesTo::Valid, false) => bail!(
-                "'{code}' ({}) closes valid complaints; {} is classified invalid: close it with {}",
-                reason.label,
-                s.ticket.id,
-                reasons_for(r, AppliesTo::Invalid)
-            ),
-            (AppliesTo::Invalid, true) => bail!(
-                "'{code}' ({}) closes invalid complaints only; {} is valid: close it with {} (or classify it --invalid REASON first)",
-                reason.label,
-                s.ticket.id,
-                reasons_for(r, AppliesTo::Valid)
-            ),
-            _ => {}
-        }
-        if reason
-            .requires_property_confirmation
-            .iter()
-            .any(|c| c == s.category)
-            && !a.property_confirmed
-        {
-            bail!(
-                "{} is a {} complaint: closing it '{code}' needs the property company's written confirmation (§7.5); add --property-confirmed once you have it",
-                s.ticket.id,
-                r.categories().label(s.category)
-            );
-        }
-        if reason.requires_plan && !s.events.iter().any(|e| matches!(e.action, Action::Plan(_))) {
-            bail!(
-                "'{code}' ({}) needs a definite plan on record (§{}); record it with `plaint plan {} --action ...` first",
-                reason.label,
-                reason.clause,
-                s.ticket.id
-            );
-        }
+        admit::close(
+            r,
+            &code,
+            &admit::Closing {
+                ticket: &s.ticket.id,
+                valid: s.valid,
+                category: s.category,
+                has_plan: s.events.iter().any(|e| matches!(e.action, Action::Plan(_))),
+                property_confirmed: a.property_confirmed,
+            },
+        )
+        .map_err(option_error)?;
         Ok(Action::Close(ticket::Close {
             reason: code,
             property_confirmed: a.property_confirmed,
@@ -411,38 +368,38 @@ pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<i32> {
     })
 }
 
-fn reasons_for(r: &Rules, which: AppliesTo) -> String {
-    r.book
-        .close_reasons
-        .iter()
-        .filter(|(_, c)| c.applies_to == which || c.applies_to == AppliesTo::Any)
-        .map(|(k, c)| format!("{k} ({})", c.label))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A refusal of the domain's, said as the option it is about.
+fn option_error(r: admit::Refusal) -> anyhow::Error {
+    anyhow!("{}: {}", option_of(r.field), r.message)
+}
+
+fn option_of(f: admit::Field) -> &'static str {
+    use admit::Field;
+    match f {
+        Field::Timeliness => "--timeliness",
+        Field::PlanScore => "--plan",
+        Field::Attitude => "--attitude",
+        Field::Comment => "--comment",
+        Field::CloseReason => "--reason",
+        Field::PropertyConfirmed => "--property-confirmed",
+        Field::Department => "--department",
+    }
 }
 
 pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "called back", |desk, _t, s, _at| {
-        let mut p = Vec::new();
-        let mut score = |name: &str, v: i64| -> u8 {
-            if (0..=10).contains(&v) {
-                v as u8
-            } else {
-                p.push(format!("--{name}: {v} is not a score; scores are 0 to 10"));
-                0
-            }
-        };
-        let (ti, pl, at) = (
-            score("timeliness", a.timeliness),
-            score("plan", a.plan),
-            score("attitude", a.attitude),
-        );
         let comment = text(&a.comment);
-        if p.is_empty() && [ti, pl, at].iter().any(|s| *s < 6) && comment.is_none() {
-            p.push("--comment: a score below 6 needs the customer's reason (the callback form asks for it)".into());
-        }
-        refuse(p)?;
+        let [ti, pl, at] = admit::callback([a.timeliness, a.plan, a.attitude], comment.as_deref())
+            .map_err(|rs| {
+                anyhow!(
+                    "{}",
+                    rs.into_iter()
+                        .map(|r| format!("{}: {}", option_of(r.field), r.message))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })?;
         if s.status != Status::Closed {
             bail!(
                 "{} is not closed; the callback comes after closing (§7.4)",

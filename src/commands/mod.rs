@@ -152,7 +152,12 @@ pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, serde_json::Value)
     match serde_json::to_value(e) {
         Ok(serde_json::Value::Object(map)) => map
             .into_iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "at" | "by" | "kind" | "entered_at" | "source"))
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "at" | "by" | "kind" | "entered_at" | "source" | "entered_by"
+                )
+            })
             .collect(),
         _ => Vec::new(),
     }

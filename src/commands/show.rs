@@ -385,8 +385,11 @@ fn to_table(rules: &Rules, j: &Assessment) -> String {
                 if let Some(en) = &e.entered_at {
                     what.push_str(&format!("(补录于 {})", human(en)));
                 }
-                if let Some(src) = &e.source {
-                    what.push_str(&format!("(导入自 {src})"));
+                match (&e.source, &e.entered_by) {
+                    (Some(src), Some(who)) => what.push_str(&format!("({who} 导入自 {src})")),
+                    (Some(src), None) => what.push_str(&format!("(导入自 {src})")),
+                    (None, Some(who)) => what.push_str(&format!("({who} 录入)")),
+                    (None, None) => {}
                 }
                 vec![
                     l.n.to_string(),

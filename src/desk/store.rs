@@ -371,6 +371,7 @@ mod tests {
                     }),
                     entered_at: Some(at),
                     source: Some(s.to_string()),
+                    entered_by: Some(format!("{s} 管理员")),
                 },
                 Event {
                     at,
@@ -384,6 +385,7 @@ mod tests {
                     })),
                     entered_at: None,
                     source: None,
+                    entered_by: None,
                 },
                 Event {
                     at,
@@ -398,6 +400,7 @@ mod tests {
                     })),
                     entered_at: None,
                     source: None,
+                    entered_by: None,
                 },
             ],
         }

@@ -6,7 +6,7 @@ pub mod sheet;
 
 use crate::cli::FactArgs;
 use crate::commands::facts::check_facts;
-use crate::rules::{AppliesTo, IMPORT_FIELDS, Rules, Step};
+use crate::rules::{AppliesTo, IMPORT_FIELDS, Rules, Step, admit};
 use crate::ticket::{self, Action, Event, Ticket};
 use crate::time::{Moment, parse_moment};
 use chrono::TimeZone;
@@ -249,6 +249,23 @@ fn fingerprint(cols: &Columns, cells: &[Cell], seen: &mut HashMap<String, usize>
     if *k == 1 { hex } else { format!("{hex}#{k}") }
 }
 
+/// Who did an imported step the row names nobody for.
+pub const UNKNOWN_ACTOR: &str = "未登记";
+
+/// The column a refusal of the domain's is about.
+fn column_of(f: admit::Field) -> &'static str {
+    use admit::Field;
+    match f {
+        Field::Timeliness => "timeliness",
+        Field::PlanScore => "plan_score",
+        Field::Attitude => "attitude",
+        Field::Comment => "comment",
+        Field::CloseReason => "close_reason",
+        Field::PropertyConfirmed => "property_confirmed",
+        Field::Department => "department",
+    }
+}
+
 /// Checks every row of `sheet` (read from `file`) and builds its ticket; rows whose `ref`
 /// (or, without one, whose fingerprint) is `known` are skipped and counted.
 pub fn plan(
@@ -406,12 +423,18 @@ pub fn plan(
         }
         let mut events: Vec<Event> = Vec::new();
         let source = format!("{}:{rowno}", defaults.source);
-        let ev = |at: Moment, action: Action| Event {
+        // Each step is the act of the person the row names for it (SPEC §9): the receiver
+        // (发单人) for the hand-off, the handler for the response, plan and close; a step the
+        // row names nobody for is by nobody known. Who ran the import is kept apart.
+        let receiver = row.text("logged_by");
+        let handler = row.text("handler");
+        let ev = |at: Moment, who: Option<&String>, action: Action| Event {
             at,
-            by: by.to_string(),
+            by: who.map_or(UNKNOWN_ACTOR, String::as_str).to_string(),
             action,
             entered_at: defaults.entered_at(at),
             source: Some(source.clone()),
+            entered_by: Some(by.to_string()),
         };
 
         // Validity: yes/no, or an invalid reason straight away.
@@ -456,10 +479,14 @@ pub fn plan(
             );
         }
         if classify.valid.is_some() {
-            events.push(ev(received, Action::Classify(Box::new(classify))));
+            events.push(ev(received, None, Action::Classify(Box::new(classify))));
         }
         if let Some(t) = at("forwarded_at") {
-            events.push(ev(t, Action::Forward(ticket::Note::default())));
+            events.push(ev(
+                t,
+                receiver.as_ref(),
+                Action::Forward(ticket::Note::default()),
+            ));
         }
         let department = match row.text("department") {
             Some(d) => match rules.departments().resolve(&d) {
@@ -471,24 +498,29 @@ pub fn plan(
             },
             None => None,
         };
-        let handler = row.text("handler");
         if department.is_some() || handler.is_some() {
             events.push(ev(
                 received,
+                None,
                 Action::Assign(Box::new(ticket::Assign {
                     department,
-                    handler,
+                    handler: handler.clone(),
                     cooperating: vec![],
                 })),
             ));
         }
         if let Some(t) = at("responded_at") {
-            events.push(ev(t, Action::Respond(ticket::Note::default())));
+            events.push(ev(
+                t,
+                handler.as_ref(),
+                Action::Respond(ticket::Note::default()),
+            ));
         }
         let action = row.text("action").map(|a| rules.plan_actions().resolve(&a));
         match (at("planned_at"), action) {
             (Some(t), Some(Ok(a))) => events.push(ev(
                 t,
+                handler.as_ref(),
                 Action::Plan(Box::new(ticket::Plan {
                     action: a,
                     start: None,
@@ -499,6 +531,7 @@ pub fn plan(
             )),
             (Some(t), None) => events.push(ev(
                 t,
+                handler.as_ref(),
                 Action::Plan(Box::new(ticket::Plan {
                     action: "other".into(),
                     start: None,
@@ -540,27 +573,44 @@ pub fn plan(
                     })
                     .map(|(k, _)| k.to_string()),
             };
-            if let Some(code) = &reason
-                && let Some(r) = rules.book.close_reasons.get(code)
-            {
-                match (r.applies_to, valid) {
-                    (AppliesTo::Valid, false) => bad(
-                        "close_reason",
-                        format!("'{code}' closes valid complaints; this one is invalid"),
-                    ),
-                    (AppliesTo::Invalid, true) => bad(
-                        "close_reason",
-                        format!("'{code}' closes invalid complaints; this one is valid"),
-                    ),
-                    _ => {}
+            let property_confirmed = match row.text("property_confirmed") {
+                None => false,
+                Some(v) => yes_no(&v).unwrap_or_else(|| {
+                    bad(
+                        "property_confirmed",
+                        format!("'{v}' is neither yes nor no (是/否)"),
+                    );
+                    false
+                }),
+            };
+            if let Some(code) = &reason {
+                let type_ = row
+                    .text("type")
+                    .and_then(|t| rules.types().resolve(&t).ok());
+                let category = type_
+                    .as_deref()
+                    .and_then(|t| rules.type_rule(t))
+                    .or_else(|| rules.type_rule(&rules.book.default_type))
+                    .map(|r| r.category.as_str())
+                    .unwrap_or_default();
+                let closing = admit::Closing {
+                    ticket: "this row",
+                    valid,
+                    category,
+                    has_plan: at("planned_at").is_some(),
+                    property_confirmed,
+                };
+                if let Err(r) = admit::close(rules, code, &closing) {
+                    bad(column_of(r.field), r.message);
                 }
             }
             if let Some(code) = reason {
                 events.push(ev(
                     t,
+                    handler.as_ref(),
                     Action::Close(ticket::Close {
                         reason: code,
-                        property_confirmed: false,
+                        property_confirmed,
                         note: Some("导入".into()),
                     }),
                 ));
@@ -576,39 +626,57 @@ pub fn plan(
             .map(|f| (*f, row.text(f)))
             .collect();
         if scores.iter().any(|(_, s)| s.is_some()) {
-            let mut vals = Vec::new();
-            for (f, s) in &scores {
+            let mut vals = [0i64; 3];
+            let mut readable = true;
+            for ((f, s), v) in scores.iter().zip(vals.iter_mut()) {
                 match s.as_deref().map(|x| x.parse::<i64>()) {
-                    Some(Ok(n)) if (0..=10).contains(&n) => vals.push(n as u8),
-                    Some(_) => bad(
-                        f,
-                        format!(
-                            "'{}' is not a score; scores are 0 to 10",
-                            s.clone().unwrap_or_default()
-                        ),
-                    ),
-                    None => bad(f, "is empty; a callback has all three scores".into()),
+                    Some(Ok(n)) => *v = n,
+                    Some(Err(_)) => {
+                        readable = false;
+                        bad(
+                            f,
+                            format!(
+                                "'{}' is not a score; scores are 0 to 10",
+                                s.clone().unwrap_or_default()
+                            ),
+                        )
+                    }
+                    None => {
+                        readable = false;
+                        bad(f, "is empty; a callback has all three scores".into())
+                    }
                 }
             }
-            match (closed, vals.len()) {
+            let comment = row.text("comment");
+            let admitted = if readable {
+                admit::callback(vals, comment.as_deref()).map_err(|rs| {
+                    for r in rs {
+                        bad(column_of(r.field), r.message);
+                    }
+                })
+            } else {
+                Err(())
+            };
+            match (closed, admitted) {
                 (None, _) => bad(
                     "timeliness",
                     "a callback comes after closing; give closed_at".into(),
                 ),
-                (Some(c), 3) => {
+                (Some(c), Ok([timeliness, plan, attitude])) => {
                     let t = at("callback_at").unwrap_or(c);
                     if t < c {
                         bad("callback_at", "is before the complaint was closed".into());
                     }
                     events.push(ev(
                         t,
+                        None,
                         Action::Callback(Box::new(ticket::Callback {
-                            timeliness: vals[0],
-                            plan: vals[1],
-                            attitude: vals[2],
+                            timeliness,
+                            plan,
+                            attitude,
                             acknowledged: row.text("acknowledged").and_then(|v| yes_no(&v)),
                             visited: row.text("visited").and_then(|v| yes_no(&v)),
-                            comment: row.text("comment"),
+                            comment,
                         })),
                     ));
                 }

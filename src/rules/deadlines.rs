@@ -80,13 +80,11 @@ impl Deadline {
         self.state == DueState::Overdue && self.cut_at.is_none()
     }
 
-    /// The moment that fixes who answers for it: the step itself when it was done late,
-    /// else the deadline (SPEC §7). Later assignments never move a fine.
+    /// The moment that fixes who answers for it: the deadline itself (§9 fines 责任人, the
+    /// person responsible when the step was due). Whoever does the step later, or is
+    /// assigned after it fell, never takes the fine on.
     pub fn answerable_at(&self) -> Moment {
-        match (self.state, self.met_at) {
-            (DueState::Late, Some(m)) => m,
-            _ => self.due,
-        }
+        self.due
     }
 }
 
@@ -113,12 +111,18 @@ fn limit_for<'r>(rule: &'r StepRule, grade: &str, category: &str) -> Option<&'r 
     table.get(grade).or_else(|| table.get("all"))
 }
 
-/// The latest plan finish date given up to `at`.
-fn plan_finish(state: &State) -> Option<Moment> {
-    state.events.iter().rev().find_map(|e| match &e.action {
-        Action::Plan(p) => p.finish,
-        _ => None,
-    })
+/// The latest plan finish date given in this round (from `since`, the round's start) up to
+/// the state's moment: an earlier round's plan never sets a later round's close.
+fn plan_finish(state: &State, since: Moment) -> Option<Moment> {
+    state
+        .events
+        .iter()
+        .rev()
+        .take_while(|e| e.at >= since)
+        .find_map(|e| match &e.action {
+            Action::Plan(p) => p.finish,
+            _ => None,
+        })
 }
 
 /// A deadline as the rulebook sets it from a start, before the step is judged.
@@ -152,7 +156,7 @@ fn compute(
     let place = |kind: &LimitKind, c: Clock| -> (Option<Moment>, Option<Clock>) {
         match kind {
             LimitKind::Within(s) => (Some(cal.add(start, *s, c)), Some(c)),
-            LimitKind::PlanFinishOr(s) => match plan_finish(state) {
+            LimitKind::PlanFinishOr(s) => match plan_finish(state, start) {
                 Some(f) => (Some(f), None),
                 None => (Some(cal.add(start, *s, c)), Some(c)),
             },
@@ -206,7 +210,9 @@ fn compute(
             clause = o.clause.clone();
         }
     }
-    let due = due?;
+    // No deadline falls before its clock starts (a plan's finish date written before the
+    // round it belongs to began is due at the round's start).
+    let due = due?.max(start);
     let gaps = match used {
         Some(Clock::Working) => cal.gaps(start, due),
         _ => Vec::new(),
@@ -312,7 +318,11 @@ fn one(
                 .iter()
                 .find(|e| matches!(&e.action, Action::Classify(c) if c.valid == Some(true)))?
                 .at;
-            let from = if repeats { valid.max(cycle.start) } else { valid };
+            let from = if repeats {
+                valid.max(cycle.start)
+            } else {
+                valid
+            };
             if !inside(from) {
                 return None;
             }

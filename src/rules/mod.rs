@@ -1,5 +1,6 @@
 //! The rulebook: loading, validation and the questions the rest of plaint asks of it.
 
+pub mod admit;
 pub mod assess;
 pub mod calendar;
 pub mod codes;
@@ -194,16 +195,18 @@ impl Rules {
             return None;
         }
         let category = category.unwrap_or_else(|| self.category_of(type_));
-        let hit = r.categories.iter().any(|c| c == category)
-            || type_.is_some_and(|t| r.types.iter().any(|x| x == t));
-        hit.then(|| {
-            format!(
-                "{} complaints are repaired, not compensated (§{} {}): leave --compensation out, or classify the complaint as another type first",
-                self.categories().label(category),
-                r.clause,
-                r.label
-            )
-        })
+        let by_type = type_.filter(|t| r.types.iter().any(|x| x == t));
+        let what = match by_type {
+            Some(t) => self.types().label(t).to_string(),
+            None if r.categories.iter().any(|c| c == category) => {
+                self.categories().label(category).to_string()
+            }
+            None => return None,
+        };
+        Some(format!(
+            "{what} complaints are repaired, not compensated (§{} {}): leave --compensation out, or classify the complaint as another type first",
+            r.clause, r.label
+        ))
     }
 
     /// The category a type puts a complaint in (the default type's, for none).
@@ -311,6 +314,7 @@ pub const IMPORT_FIELDS: &[&str] = &[
     "action",
     "closed_at",
     "close_reason",
+    "property_confirmed",
     "timeliness",
     "plan_score",
     "attitude",

@@ -159,8 +159,8 @@ pub fn penalties(
                 continue;
             }
             for p in rules.book.penalties.iter().filter(|p| p.step == d.step) {
-                // Whoever answered for the step when the deadline fell (or when it was done
-                // late) answers for the fine; a later assignment does not move it.
+                // Whoever answered for the step when the deadline fell answers for the fine;
+                // a later assignment, or whoever does the step late, does not move it.
                 let then = s.ticket.state_seen_from(rules, d.answerable_at(), as_of);
                 let (person, department, unnamed) = who(&then, p.person);
                 let mut basis = basis(rules, d, as_of);

@@ -80,6 +80,10 @@ pub struct Event {
     /// Where an imported event came from: `FILE:ROW`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Who entered the event, when that is not who did it: the admin who imported a row
+    /// whose step `by` names the person the row names for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<String>,
 }
 
 impl Event {
@@ -91,6 +95,7 @@ impl Event {
             action,
             entered_at: None,
             source: None,
+            entered_by: None,
         }
     }
 }

@@ -74,6 +74,7 @@ struct RawEvent {
     step: Option<String>,
     entered_at: Option<Moment>,
     source: Option<String>,
+    entered_by: Option<String>,
 }
 
 /// Fails when a field is present that the event's kind does not have.
@@ -296,6 +297,7 @@ impl RawEvent {
             action,
             entered_at: r.entered_at,
             source: r.source,
+            entered_by: r.entered_by,
         })
     }
 }
