@@ -576,3 +576,59 @@ fn a_desk_in_a_directory_the_repository_ignores_is_not_committed() {
     );
     assert_eq!(git(&first, &["status", "--porcelain"]), "", "nothing added");
 }
+
+#[test]
+fn an_imported_step_is_the_rows_person_and_the_commit_the_importers() {
+    let s = Sites::new();
+    s.clone("km", "KM");
+    let sheet = s.root().join("one.csv");
+    std::fs::write(
+        &sheet,
+        "project,name,phone,subject,received_at,logged_by,handler,responded_at\n\
+         实力北岸,甲,1,s,2026-11-02 09:00,李敏,黄经理,2026-11-02 09:30\n",
+    )
+    .unwrap();
+    let out = s
+        .cmd("km", &["import", sheet.to_str().unwrap(), "--by", "王芳"])
+        .env("PLAINT_NOW", "2026-11-20 10:00")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        git(&s.path("km"), &["log", "-1", "--format=%an"]).trim(),
+        "王芳"
+    );
+    let v: Value = serde_json::from_slice(
+        &s.cmd("km", &["audit", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let seen: Vec<(String, String, String)> = v["backdated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["kind"].as_str().unwrap().into(),
+                b["by"].as_str().unwrap().into(),
+                b["author"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let row = |k: &str, b: &str| (k.to_string(), b.to_string(), "王芳".to_string());
+    assert_eq!(
+        seen,
+        vec![
+            row("log", "李敏"),
+            row("assign", "未登记"),
+            row("respond", "黄经理")
+        ]
+    );
+    assert_eq!(v["author_mismatches"], serde_json::json!([]));
+}

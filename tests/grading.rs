@@ -513,15 +513,16 @@ fn about(d: &Desk, target: &str, name: &str, phone: &str, at: &str) -> String {
 fn a_group_once_formed_stays_formed_6_1_3_1() {
     let d = Desk::new();
     // One complainant, one target, three times; the first 364 days before the third
-    // (2025-11-07 → 2026-11-06). The window is measured between the receipts (SPEC §5), so
-    // the third is important at its receipt and stays so: time passing breaks no group.
-    about(&d, "5栋电梯", "张三", "13911112222", "2025-11-07 10:00");
-    about(&d, "5栋电梯", "张三", "13911112222", "2026-05-01 10:00");
-    let third = about(&d, "5栋电梯", "张三", "13911112222", "2026-11-06 10:00");
+    // (2025-11-07 → 2026-11-06, a Friday, 20:00). The window is measured between the
+    // receipts (SPEC §5), so the third is important at its receipt and stays so: time
+    // passing breaks no group.
+    about(&d, "5栋电梯", "张三", "13911112222", "2025-11-07 20:00");
+    about(&d, "5栋电梯", "张三", "13911112222", "2026-05-01 20:00");
+    let third = about(&d, "5栋电梯", "张三", "13911112222", "2026-11-06 20:00");
     for as_of in [
-        "2026-11-06 10:00",
-        "2026-11-06 12:00",
-        "2026-11-07 12:00",
+        "2026-11-06 20:00",
+        "2026-11-06 22:00",
+        "2026-11-07 22:00",
         "2026-11-12 09:00",
     ] {
         assert_eq!(
@@ -530,10 +531,11 @@ fn a_group_once_formed_stays_formed_6_1_3_1() {
             "as of {as_of}"
         );
     }
-    // Its plan is due on the important clock (8 working hours, §8.1) and was never re-fixed
-    // to the general one: Fri 10:00 + 8h = 18:00.
-    let v = d.show(&third, "2026-11-07 12:00");
-    assert_eq!(common::due(&v, "plan"), "2026-11-06T18:00:00+08:00");
+    // Its plan stays due on the important clock (8 working hours, §8.1): Fri 20:00–24:00 is
+    // 4 hours, the weekend is skipped, Mon 00:00 + 4 hours = 11-09 04:00. (Were the group to
+    // lapse on Saturday 20:00, the pending plan would be re-fixed to the general 4 hours.)
+    let v = d.show(&third, "2026-11-08 12:00");
+    assert_eq!(common::due(&v, "plan"), "2026-11-09T04:00:00+08:00");
 }
 
 #[test]

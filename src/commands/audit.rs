@@ -83,13 +83,22 @@ fn table(f: &audit::Findings) -> String {
                     b.file.clone(),
                     b.kind.clone(),
                     b.by.clone(),
+                    b.commit.author.clone(),
                     human(&b.at),
                     human(&b.entered_at),
                 ]
             })
             .collect();
         out.push_str(&output::table(
-            &["提交", "文件", "事件", "经办人", "发生时间", "录入时间"],
+            &[
+                "提交",
+                "文件",
+                "事件",
+                "经办人",
+                "录入人",
+                "发生时间",
+                "录入时间",
+            ],
             &rows,
         ));
         out.push('\n');

@@ -210,10 +210,13 @@ pub fn read(
                 }
             }
         }
-        // A commit of exactly one step: its event should be the author's.
+        // A commit of exactly one step: its event should be the author's (who entered it,
+        // for an imported step that names the person the row names).
         if steps == 1
             && let Some((file, ev)) = single
-            && let Some(by) = field(&ev, "by").or_else(|| field(&ev, "logged_by"))
+            && let Some(by) = field(&ev, "entered_by")
+                .or_else(|| field(&ev, "by"))
+                .or_else(|| field(&ev, "logged_by"))
             && by != commit.author
         {
             out.mismatches.push(Mismatch {
