@@ -632,3 +632,323 @@ fn an_imported_step_is_the_rows_person_and_the_commit_the_importers() {
     );
     assert_eq!(v["author_mismatches"], serde_json::json!([]));
 }
+
+// ---------------------------------------------------------------- merging one event twice
+
+/// The ticket's events as `show` lists them: (kind, at).
+fn events(s: &Sites, clone: &str, id: &str) -> Vec<(String, String)> {
+    let v: Value = serde_json::from_str(&s.plaint(
+        clone,
+        &["show", id, "--format", "json", "--as-of", "2026-11-30"],
+    ))
+    .unwrap();
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["at"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `git pull` in `clone`, expected to stop on a conflict: git's stderr.
+fn pull_stops(s: &Sites, clone: &str, file: &str) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(s.path(clone))
+        .args(["pull", "--no-rebase", "--no-edit", "origin", "main"])
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "the merge must stop: {err}");
+    let status = git(&s.path(clone), &["status", "--porcelain"]);
+    assert!(status.contains(&format!("UU {file}")), "{status}\n{err}");
+    err
+}
+
+/// Two set-up clones, KM and DL, sharing one complaint logged at KM: (its ID, its file).
+fn shared_ticket(s: &Sites) -> (String, String) {
+    s.clone("km", "KM");
+    s.clone("dl", "DL");
+    let id = s.log("km", "甲", "2026-11-02 09:00");
+    s.sync("km");
+    s.sync("dl");
+    let file = format!("tickets/2026/11/{id}.yaml");
+    (id, file)
+}
+
+fn violation<'a>(id: &'a str, at: &'a str) -> Vec<&'a str> {
+    vec![
+        "violation",
+        id,
+        "--rule",
+        "mishandling",
+        "--person",
+        "王五",
+        "--department",
+        "property",
+        "--at",
+        at,
+        "--by",
+        "王芳",
+    ]
+}
+
+fn delay<'a>(id: &'a str, at: &'a str) -> Vec<&'a str> {
+    vec![
+        "delay",
+        id,
+        "--reason",
+        "等配件",
+        "--approved-by",
+        "赵总",
+        "--at",
+        at,
+        "--by",
+        "周工",
+    ]
+}
+
+#[test]
+fn a_cherry_picked_event_merged_back_is_kept_once_and_fined_once() {
+    let s = Sites::new();
+    let (id, _) = shared_ticket(&s);
+    let dl = s.path("dl");
+    // KM records a violation; DL takes that very commit, then adds its own delay.
+    s.plaint("km", &violation(&id, "2026-11-02 10:00"));
+    s.sync("km");
+    git(&dl, &["fetch", "--quiet", "origin"]);
+    git(&dl, &["cherry-pick", "origin/main"]);
+    s.plaint("dl", &delay(&id, "2026-11-02 11:00"));
+    s.sync("dl");
+    s.sync("km");
+    for clone in ["km", "dl"] {
+        let kinds: Vec<String> = events(&s, clone, &id).into_iter().map(|e| e.0).collect();
+        assert_eq!(
+            kinds,
+            vec!["violation", "delay"],
+            "{clone}: the violation once"
+        );
+        let v: Value = serde_json::from_str(&s.plaint(
+            clone,
+            &[
+                "penalties",
+                "--format",
+                "json",
+                "--month",
+                "2026-11",
+                "--as-of",
+                "2026-11-30",
+            ],
+        ))
+        .unwrap();
+        let fines: Vec<(String, i64)> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["person"] == "王五")
+            .map(|i| {
+                (
+                    i["rule"].as_str().unwrap().to_string(),
+                    i["amount"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fines,
+            vec![("mishandling".to_string(), 500)],
+            "{clone}: {v}"
+        );
+        s.plaint(clone, &["check"]);
+        let audit = s.cmd(clone, &["audit"]).output().unwrap();
+        assert!(
+            audit.status.success(),
+            "{}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+    }
+}
+
+#[test]
+fn the_same_two_events_appended_in_opposite_orders_merge_into_one_each() {
+    let s = Sites::new();
+    let (id, file) = shared_ticket(&s);
+    s.plaint("km", &violation(&id, "2026-11-02 10:00"));
+    s.plaint("km", &delay(&id, "2026-11-02 11:00"));
+    s.sync("km");
+    s.plaint("dl", &delay(&id, "2026-11-02 11:00"));
+    s.plaint("dl", &violation(&id, "2026-11-02 10:00"));
+    let before = fs::read_to_string(s.path("dl").join(&file)).unwrap();
+    s.sync("dl");
+    // DL's file is as DL wrote it: nothing of KM's was new.
+    assert_eq!(
+        fs::read_to_string(s.path("dl").join(&file)).unwrap(),
+        before
+    );
+    s.sync("km");
+    for clone in ["km", "dl"] {
+        let kinds: Vec<String> = events(&s, clone, &id).into_iter().map(|e| e.0).collect();
+        assert_eq!(kinds, vec!["violation", "delay"], "{clone}");
+        s.plaint(clone, &["check"]);
+    }
+}
+
+#[test]
+fn two_sites_each_closing_a_ticket_is_a_conflict() {
+    let s = Sites::new();
+    let (id, file) = shared_ticket(&s);
+    let close = |clone: &str, at: &str, by: &str| {
+        s.plaint(
+            clone,
+            &[
+                "close",
+                &id,
+                "--reason",
+                "confirmed",
+                "--at",
+                at,
+                "--by",
+                by,
+            ],
+        )
+    };
+    close("km", "2026-11-02 10:00", "王芳");
+    s.sync("km");
+    close("dl", "2026-11-02 10:05", "周工");
+    let err = pull_stops(&s, "dl", &file);
+    assert!(
+        err.contains(&format!(
+            "plaint: {file}: the merged history cannot be: the close at"
+        )) && err.contains("would close a closed ticket"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_first_responses_are_a_conflict() {
+    let s = Sites::new();
+    let (id, file) = shared_ticket(&s);
+    s.plaint(
+        "km",
+        &["respond", &id, "--at", "2026-11-02 09:40", "--by", "王芳"],
+    );
+    s.sync("km");
+    s.plaint(
+        "dl",
+        &["respond", &id, "--at", "2026-11-02 09:45", "--by", "周工"],
+    );
+    let err = pull_stops(&s, "dl", &file);
+    assert!(
+        err.contains(&format!(
+            "plaint: {file}: the merged history cannot be: the respond at"
+        )) && err.contains("is a second respond in one round"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_side_that_check_rejects_is_a_conflict() {
+    let s = Sites::new();
+    let (id, file) = shared_ticket(&s);
+    let km = s.path("km");
+    // KM appends by hand an event naming a department the rulebook does not know.
+    let path = km.join(&file);
+    let mut text = fs::read_to_string(&path).unwrap();
+    let line = text.lines().count() + 1;
+    text.push_str(
+        "- at: 2026-11-02T09:30:00+08:00\n  by: 王芳\n  kind: assign\n  department: nowhere\n",
+    );
+    fs::write(&path, text).unwrap();
+    git(&km, &["commit", "--quiet", "-am", "assign"]);
+    s.sync("km");
+    s.plaint("dl", &["forward", &id, "--at", "2026-11-02 09:40"]);
+    let err = pull_stops(&s, "dl", &file);
+    assert!(
+        err.contains(&format!(
+            "plaint: {file}: their version, line {line}: assign: unknown department 'nowhere'"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_names_an_event_written_twice() {
+    let s = Sites::new();
+    let (id, file) = shared_ticket(&s);
+    s.plaint("km", &violation(&id, "2026-11-02 10:00"));
+    s.plaint("km", &delay(&id, "2026-11-02 11:00"));
+    let path = s.path("km").join(&file);
+    let text = fs::read_to_string(&path).unwrap();
+    let first = text.find("- at: 2026-11-02T10:00").unwrap();
+    let second = text.find("- at: 2026-11-02T11:00").unwrap();
+    fs::write(&path, format!("{text}{}", &text[first..second])).unwrap();
+    let line = text.lines().count() + 1;
+    let out = s.cmd("km", &["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "{file}:{line}: event 3 repeats event 1 (same kind, time, author and fields)"
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn audit_names_a_merge_that_kept_one_event_twice() {
+    let s = Sites::new();
+    let (id, file) = shared_ticket(&s);
+    let dl = s.path("dl");
+    s.plaint("km", &violation(&id, "2026-11-02 10:00"));
+    s.sync("km");
+    git(&dl, &["fetch", "--quiet", "origin"]);
+    git(&dl, &["cherry-pick", "origin/main"]);
+    s.plaint("dl", &delay(&id, "2026-11-02 11:00"));
+    // A merge made without the driver, keeping both sides' lines as a text merge would.
+    let theirs = git(&dl, &["show", &format!("origin/main:{file}")]);
+    let start = theirs.find("- at: 2026-11-02T10:00").unwrap();
+    git(
+        &dl,
+        &[
+            "merge",
+            "--quiet",
+            "--no-commit",
+            "-s",
+            "ours",
+            "origin/main",
+        ],
+    );
+    let path = dl.join(&file);
+    let ours = fs::read_to_string(&path).unwrap();
+    fs::write(&path, format!("{ours}{}", &theirs[start..])).unwrap();
+    git(&dl, &["add", &file]);
+    git(&dl, &["commit", "--quiet", "--no-edit"]);
+    let merge = git(&dl, &["rev-parse", "--short=12", "HEAD"]);
+    let out = s
+        .cmd("dl", &["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["duplicates"],
+        serde_json::json!([{
+            "commit": merge.trim(), "author": "测试员",
+            "date": v["duplicates"][0]["date"], "file": file, "events": [1, 3],
+        }]),
+        "{v}"
+    );
+    let table =
+        String::from_utf8_lossy(&s.cmd("dl", &["audit"]).output().unwrap().stdout).into_owned();
+    assert!(
+        table.contains("重复事件(1 处") && table.contains("第 1 条、第 3 条"),
+        "{table}"
+    );
+}

@@ -1,6 +1,6 @@
 //! `plaint audit [--since REV]`: what the desk's git history shows beyond appends: rewritten
-//! or deleted tickets (exit 1), back-dated entries, and one-step commits whose event names
-//! someone else than their author.
+//! or deleted tickets and merges that left one event twice (exit 1), back-dated entries, and
+//! one-step commits whose event names someone else than their author.
 
 use super::Ctx;
 use crate::cli::{AuditArgs, AuditFormat};
@@ -35,11 +35,19 @@ pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<i32> {
                 "commit": m.commit.sha, "author": m.commit.author, "file": m.file,
                 "kind": m.kind, "by": m.by,
             })).collect::<Vec<_>>(),
+            "duplicates": f.duplicates.iter().map(|d| json!({
+                "commit": d.commit.sha, "author": d.commit.author, "date": d.commit.date,
+                "file": d.file, "events": d.events,
+            })).collect::<Vec<_>>(),
         }))?,
         AuditFormat::Table => table(&f),
     };
     output::print(&text)?;
-    Ok(if f.rewrites.is_empty() { 0 } else { 1 })
+    Ok(if f.rewrites.is_empty() && f.duplicates.is_empty() {
+        0
+    } else {
+        1
+    })
 }
 
 fn table(f: &audit::Findings) -> String {
@@ -123,6 +131,36 @@ fn table(f: &audit::Findings) -> String {
             .collect();
         out.push_str(&output::table(
             &["提交", "提交作者", "文件", "事件", "记录的经办人"],
+            &rows,
+        ));
+    }
+    if !f.duplicates.is_empty() {
+        if !f.mismatches.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "重复事件({} 处,合并时同一事件留了两份,须核查):\n",
+            f.duplicates.len()
+        ));
+        let rows: Vec<Vec<String>> = f
+            .duplicates
+            .iter()
+            .map(|d| {
+                vec![
+                    d.commit.sha.clone(),
+                    d.commit.author.clone(),
+                    d.commit.date.clone(),
+                    d.file.clone(),
+                    d.events
+                        .iter()
+                        .map(|n| format!("第 {n} 条"))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ]
+            })
+            .collect();
+        out.push_str(&output::table(
+            &["提交", "作者", "时间", "文件", "相同的事件"],
             &rows,
         ));
     }

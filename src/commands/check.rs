@@ -60,42 +60,35 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     let scanned = desk.scan()?;
     let count = scanned.len();
     for r in scanned {
-        match r {
-            Err(b) => {
-                problems.push(b.render());
-                if let Ok(text) = std::fs::read_to_string(&b.path)
-                    && text.lines().filter(|l| l.starts_with("id:")).count() > 1
-                {
-                    problems.push(format!(
-                        "{}: two complaints are fused into this file (it has {} `id:` lines), as a merge that kept both sides would leave; split them into a file each",
-                        b.path.display(),
-                        text.lines().filter(|l| l.starts_with("id:")).count()
-                    ));
-                }
+        let path = match &r {
+            Ok(l) => &l.path,
+            Err(b) => &b.path,
+        };
+        for (line, msg) in file_problems(&desk.rules, &r, path) {
+            problems.push(match line {
+                Some(line) => format!("{}:{line}: {msg}", path.display()),
+                None => format!("{}: {msg}", path.display()),
+            });
+        }
+        if let Ok(l) = r {
+            if let Some(other) = ids.insert(l.ticket.id.clone(), l.path.clone()) {
+                problems.push(format!(
+                    "{}:{}: the ID {} is also the ID of {}; one of them must be renumbered",
+                    l.path.display(),
+                    line_of(&l.text, "id", &l.ticket.id),
+                    l.ticket.id,
+                    other.display()
+                ));
             }
-            Ok(l) => {
-                if let Some(other) = ids.insert(l.ticket.id.clone(), l.path.clone()) {
+            if let Some(r) = &l.ticket.ext_ref {
+                if let Some(other) = refs.get(r) {
                     problems.push(format!(
-                        "{}:{}: the ID {} is also the ID of {}; one of them must be renumbered",
+                        "{}:{}: ref '{r}' is also used by {other}",
                         l.path.display(),
-                        line_of(&l.text, "id", &l.ticket.id),
-                        l.ticket.id,
-                        other.display()
+                        line_of(&l.text, "ref", r)
                     ));
-                }
-                for (line, msg) in check_ticket(&desk.rules, &l.path, &l.text, &l.ticket) {
-                    problems.push(format!("{}:{line}: {msg}", l.path.display()));
-                }
-                if let Some(r) = &l.ticket.ext_ref {
-                    if let Some(other) = refs.get(r) {
-                        problems.push(format!(
-                            "{}:{}: ref '{r}' is also used by {other}",
-                            l.path.display(),
-                            line_of(&l.text, "ref", r)
-                        ));
-                    } else {
-                        refs.insert(r.clone(), l.ticket.id.clone());
-                    }
+                } else {
+                    refs.insert(r.clone(), l.ticket.id.clone());
                 }
             }
         }
@@ -126,6 +119,34 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
             if problems.len() == 1 { "" } else { "s" }
         );
         Ok(1)
+    }
+}
+
+/// What `check` says about one ticket file on its own, as (line, message): the file as read
+/// (`Err`: it does not read as a ticket) and checked as the file `shown` (whose name must be
+/// its ID). The merge driver refuses a merged ticket on the same.
+pub(crate) fn file_problems(
+    rules: &Rules,
+    read: &Result<crate::desk::Loaded, crate::desk::Broken>,
+    shown: &Path,
+) -> Vec<(Option<usize>, String)> {
+    match read {
+        Err(b) => {
+            let mut out = vec![(b.line, b.message.clone())];
+            if let Ok(text) = std::fs::read_to_string(&b.path)
+                && text.lines().filter(|l| l.starts_with("id:")).count() > 1
+            {
+                out.push((None, format!(
+                    "two complaints are fused into this file (it has {} `id:` lines), as a merge that kept both sides would leave; split them into a file each",
+                    text.lines().filter(|l| l.starts_with("id:")).count()
+                )));
+            }
+            out
+        }
+        Ok(l) => check_ticket(rules, shown, &l.text, &l.ticket)
+            .into_iter()
+            .map(|(line, msg)| (Some(line), msg))
+            .collect(),
     }
 }
 
@@ -383,6 +404,18 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
             }
             _ => {}
         }
+    }
+    // The same event twice (a merge that kept both sides' copy of one step): it would be
+    // counted, and fined, twice.
+    for (i, j) in crate::ticket::merge::repeats(&t.events) {
+        out.push((
+            event_lines.get(i).copied().unwrap_or(1),
+            format!(
+                "event {} repeats event {} (same kind, time, author and fields)",
+                i + 1,
+                j + 1
+            ),
+        ));
     }
     out
 }

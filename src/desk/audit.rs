@@ -1,7 +1,8 @@
 //! Reading the desk's git history for `plaint audit`: every commit that did anything to a
 //! ticket file but append (a changed or removed line, a line put in the middle, a deleted or
-//! renamed ticket), every event entered long after it happened, and every one-step commit
-//! whose event names someone else than the commit's author.
+//! renamed ticket), every event entered long after it happened, every one-step commit
+//! whose event names someone else than the commit's author, and every merge commit that
+//! left one event in a ticket twice.
 //!
 //! Merge commits are read against their first parent, so a merge that brings in another
 //! clone's appends is an append too.
@@ -51,12 +52,23 @@ pub struct Mismatch {
     pub by: String,
 }
 
+/// A merge commit whose ticket file holds one event twice (same kind, time, author and
+/// fields) where neither parent's version did: both sides' copies of one step were kept.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    pub commit: Commit,
+    pub file: String,
+    /// The event's numbers (1-based, in file order) in the merge's version of the file.
+    pub events: Vec<usize>,
+}
+
 #[derive(Debug, Default)]
 pub struct Findings {
     pub commits: usize,
     pub rewrites: Vec<Rewrite>,
     pub backdated: Vec<Backdated>,
     pub mismatches: Vec<Mismatch>,
+    pub duplicates: Vec<Duplicate>,
 }
 
 /// One file's part of a commit's diff.
@@ -120,6 +132,8 @@ pub fn read(
     )?;
     let mut out = Findings::default();
     let mut parsed: Vec<(Commit, Option<String>, Vec<FileDiff>)> = Vec::new();
+    // Merge commits: full commit, every parent, and the ticket files the merge touched.
+    let mut merges: Vec<(Commit, String, Vec<String>, Vec<String>)> = Vec::new();
     for chunk in log.split('\u{1}').filter(|c| !c.trim().is_empty()) {
         let (head, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
         let f: Vec<&str> = head.split('\t').collect();
@@ -131,8 +145,18 @@ pub fn read(
             author: f[2].to_string(),
             date: f[3].to_string(),
         };
-        let parent = f[1].split_whitespace().next().map(str::to_string);
-        parsed.push((commit, parent, diff(body)));
+        let parents: Vec<String> = f[1].split_whitespace().map(str::to_string).collect();
+        let parent = parents.first().cloned();
+        let files = diff(body);
+        if parents.len() > 1 {
+            let touched = files
+                .iter()
+                .filter(|d| !d.deleted)
+                .map(|d| d.path.clone())
+                .collect();
+            merges.push((commit.clone(), f[0].to_string(), parents, touched));
+        }
+        parsed.push((commit, parent, files));
     }
     out.commits = parsed.len();
     // Old line counts of modified files, asked of git in one batch.
@@ -146,6 +170,7 @@ pub fn read(
         })
         .collect();
     let lengths = line_counts(top, &wanted)?;
+    out.duplicates = duplicates(top, &merges)?;
     for (commit, parent, files) in &parsed {
         let mut steps = 0;
         let mut single: Option<(String, Vec<String>)> = None;
@@ -325,8 +350,92 @@ fn backdated(
     })
 }
 
+/// The events each merge left twice in a ticket file where no parent's version held them
+/// twice: for each file the merge touched, an event whose identity (`ticket::merge::identity`)
+/// occurs more often than in any parent, and at least twice.
+fn duplicates(
+    top: &Path,
+    merges: &[(Commit, String, Vec<String>, Vec<String>)],
+) -> Result<Vec<Duplicate>> {
+    let specs: Vec<String> = merges
+        .iter()
+        .flat_map(|(_, sha, parents, files)| {
+            files.iter().flat_map(move |f| {
+                std::iter::once(sha)
+                    .chain(parents)
+                    .map(move |rev| format!("{rev}:{f}"))
+            })
+        })
+        .collect();
+    let blobs = contents(top, &specs)?;
+    // Each event's identity, in file order; a version that does not read has none.
+    let events = |spec: &str| -> Vec<String> {
+        blobs
+            .get(spec)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|t| {
+                crate::yaml::from_str_fast::<crate::ticket::Ticket>(
+                    t.strip_prefix('\u{feff}').unwrap_or(t),
+                )
+                .ok()
+            })
+            .map(|t| {
+                t.events
+                    .iter()
+                    .map(|e| crate::ticket::merge::identity(e, |n| n))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for (commit, sha, parents, files) in merges {
+        for f in files {
+            let merged = events(&format!("{sha}:{f}"));
+            let before: Vec<Vec<String>> = parents
+                .iter()
+                .map(|p| events(&format!("{p}:{f}")))
+                .collect();
+            let count = |list: &[String], key: &String| list.iter().filter(|k| *k == key).count();
+            let mut seen: Vec<&String> = Vec::new();
+            for key in &merged {
+                if seen.contains(&key) {
+                    continue;
+                }
+                seen.push(key);
+                let n = count(&merged, key);
+                if n >= 2 && before.iter().all(|p| count(p, key) < n) {
+                    out.push(Duplicate {
+                        commit: commit.clone(),
+                        file: f.clone(),
+                        events: merged
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, k)| *k == key)
+                            .map(|(i, _)| i + 1)
+                            .collect(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// How many lines each `REV:PATH` has, through one `git cat-file --batch`.
 fn line_counts(top: &Path, specs: &[String]) -> Result<HashMap<String, usize>> {
+    Ok(contents(top, specs)?
+        .into_iter()
+        .map(|(spec, body)| {
+            let size = body.len();
+            let lines = body.iter().filter(|b| **b == b'\n').count()
+                + usize::from(size > 0 && body[size - 1] != b'\n');
+            (spec, lines)
+        })
+        .collect())
+}
+
+/// The bytes of each `REV:PATH` that exists, through one `git cat-file --batch`.
+fn contents(top: &Path, specs: &[String]) -> Result<HashMap<String, Vec<u8>>> {
     let mut out = HashMap::new();
     if specs.is_empty() {
         return Ok(out);
@@ -348,9 +457,8 @@ fn line_counts(top: &Path, specs: &[String]) -> Result<HashMap<String, usize>> {
             let size: usize = parts[2].parse().unwrap_or(0);
             let mut body = vec![0u8; size + 1];
             reader.read_exact(&mut body)?;
-            let lines = body[..size].iter().filter(|b| **b == b'\n').count()
-                + usize::from(size > 0 && body[size - 1] != b'\n');
-            out.insert(spec.clone(), lines);
+            body.truncate(size);
+            out.insert(spec.clone(), body);
         } else if !header.trim().ends_with("missing") {
             bail!("git cat-file: unexpected answer '{}'", header.trim());
         }

@@ -1,7 +1,7 @@
 //! A complaint: its intake facts, its events, and the state they fold into.
 
 use crate::money::Money;
-use crate::rules::{DepartmentRule, Rules};
+use crate::rules::{DepartmentRule, Rules, Step};
 use crate::time::Moment;
 pub mod merge;
 mod read;
@@ -491,6 +491,32 @@ pub struct State<'t> {
     pub closed_at: Option<Moment>,
 }
 
+impl<'t> State<'t> {
+    /// The event that already did `step` in the ticket's current round: since the last
+    /// reopen for a step a reopen restarts (or that starts at the close), else at any time.
+    pub fn done_this_round(&self, rules: &Rules, step: Step) -> Option<&'t Event> {
+        let from = if crate::rules::deadlines::per_cycle(rules, step) {
+            self.since_reopen()
+        } else {
+            self.ticket.received_at
+        };
+        self.events
+            .iter()
+            .copied()
+            .find(|e| e.at >= from && rules.step_of(&e.action) == Some(step))
+    }
+
+    /// The last reopen: steps after it start afresh.
+    pub fn since_reopen(&self) -> Moment {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| matches!(e.action, Action::Reopen(_)))
+            .map(|e| e.at)
+            .unwrap_or(self.ticket.received_at)
+    }
+}
+
 /// The first control character in `s` that ticket text may not hold: any but the newline and
 /// the tab (an escape sequence would reach the next person's terminal).
 pub fn unprintable(s: &str) -> Option<char> {
@@ -600,6 +626,43 @@ impl Ticket {
             }
         }
         None
+    }
+
+    /// What in the ticket's history the lifecycle commands would not have let happen, among
+    /// the events that count now: a close while closed, a reopen or callback while open
+    /// (`lifecycle_problem`), or a step done twice in one round (`State::done_this_round`)
+    /// where the command refuses a second one: a forward, a first response, a step of the
+    /// rulebook's own. A merge of two clones' versions is refused on any of these.
+    pub fn history_problems(&self, rules: &Rules) -> Vec<String> {
+        let Some(last) = self.events.iter().map(|e| e.at).max() else {
+            return Vec::new();
+        };
+        let live = self.live(last);
+        let mut out: Vec<String> = Ticket::lifecycle_problem(&live).into_iter().collect();
+        for (i, e) in live.iter().enumerate() {
+            let Some(step) = rules.step_of(&e.action) else {
+                continue;
+            };
+            let once = step == Step::FORWARD || step == Step::RESPOND || !step.is_built_in();
+            if !once {
+                continue;
+            }
+            if let Some(first) = self
+                .fold(rules, live[..i].to_vec())
+                .done_this_round(rules, step)
+            {
+                out.push(format!(
+                    "the {} at {} by {} is a second {} in one round (the first: {} by {})",
+                    e.action.kind(),
+                    crate::time::human(&e.at),
+                    e.by,
+                    rules.step_code(step),
+                    crate::time::human(&first.at),
+                    first.by
+                ));
+            }
+        }
+        out
     }
 
     /// Folds the events known at `as_of` under `rules`.
