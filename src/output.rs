@@ -273,16 +273,23 @@ fn atomic(cell: &str) -> bool {
         })
 }
 
-/// Text as a terminal may show it: every control character but the newline written as an
-/// escape (`\u{1b}`), so a subject cannot move the cursor, recolour the screen or hide
-/// itself behind a bare carriage return.
+/// Text as a terminal may show it: every control character but the newline, and every
+/// bidirectional control, written as an escape (`\u{1b}`, `\u{202e}`), so a subject cannot
+/// move the cursor, recolour the screen, hide itself behind a bare carriage return or
+/// reverse the text after it.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n') {
+    // Bidirectional controls (U+202E turns the rest of a line around) are escaped too.
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(hidden) {
         return s.into();
     }
     s.chars()
         .map(|c| {
-            if c.is_control() && c != '\n' {
+            if hidden(c) {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()
@@ -387,5 +394,10 @@ mod tests {
     fn control_characters_are_shown_escaped() {
         assert_eq!(visible("a\u{1b}[31mb\rc\nd"), "a\\u{1b}[31mb\\u{d}c\nd");
         assert_eq!(visible("楼道灯\t"), "楼道灯\\u{9}");
+        // A right-to-left override would show "漏水 (txt.exe" as something else.
+        assert_eq!(
+            visible("a\u{202E}b\u{2066}c\u{200F}"),
+            "a\\u{202e}b\\u{2066}c\\u{200f}"
+        );
     }
 }

@@ -742,3 +742,426 @@ fn help_and_version() {
     plaint().arg("--version").assert().success();
     plaint().assert().code(2);
 }
+
+// ---------------------------------------------------------------- the desk in git
+
+/// A desk in a fresh git repository, made and committed by `plaint init`, with one
+/// complaint logged; the desk and the complaint's ID.
+fn git_desk() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "--quiet", "--initial-branch=main"]);
+    git(&["config", "user.name", "测试员"]);
+    git(&["config", "user.email", "t@example.invalid"]);
+    let run = |args: &[&str]| {
+        let out = plaint()
+            .arg("--desk")
+            .arg(dir.path())
+            .args(args)
+            .env("PLAINT_NOW", "2026-11-02 10:00")
+            .env("PLAINT_USER", "测试员")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    run(&["init"]).clear();
+    let id = run(&common::log_args(&[
+        "--at",
+        "2026-11-02 10:00",
+        "--by",
+        "王芳",
+    ]));
+    (dir, id)
+}
+
+fn git_out(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// For each commit after the first two (init, log): its author and the `by:` of every event
+/// line it added.
+fn commits_and_their_events(dir: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let log = git_out(dir, &["log", "--reverse", "--format=%H %an"]);
+    log.lines()
+        .skip(2)
+        .map(|l| {
+            let (sha, author) = l.split_once(' ').unwrap();
+            let diff = git_out(dir, &["show", "--format=", "-U0", sha]);
+            let by: Vec<String> = diff
+                .lines()
+                .filter_map(|x| x.strip_prefix("+  by: "))
+                .map(|x| x.trim_matches('\'').to_string())
+                .collect();
+            (author.to_string(), by)
+        })
+        .collect()
+}
+
+#[test]
+fn concurrent_writers_in_git_commit_only_their_own_events_under_their_own_names() {
+    let (dir, id) = git_desk();
+    let exe = assert_cmd::cargo::cargo_bin("plaint");
+    let writer = |who: &'static str, args: Vec<&'static str>| {
+        let exe = exe.clone();
+        let desk = dir.path().to_path_buf();
+        let id = id.clone();
+        std::thread::spawn(move || {
+            for _ in 0..12 {
+                let out = std::process::Command::new(&exe)
+                    .arg("--desk")
+                    .arg(&desk)
+                    .arg(args[0])
+                    .arg(&id)
+                    .args(&args[1..])
+                    .args(["--by", who])
+                    .env("PLAINT_NOW", "2026-11-03 10:00")
+                    .output()
+                    .unwrap();
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(out.status.success(), "{err}");
+                assert!(!err.contains("not committed"), "{who}: {err}");
+            }
+        })
+    };
+    let a = writer(
+        "alice",
+        vec![
+            "violation",
+            "--rule",
+            "mishandling",
+            "--person",
+            "王五",
+            "--department",
+            "property",
+        ],
+    );
+    let b = writer(
+        "bob",
+        vec!["delay", "--reason", "等配件", "--approved-by", "经理"],
+    );
+    a.join().unwrap();
+    b.join().unwrap();
+    let commits = commits_and_their_events(dir.path());
+    assert_eq!(commits.len(), 24, "one commit per step: {commits:?}");
+    for (author, by) in &commits {
+        assert_eq!(
+            by,
+            &vec![author.clone()],
+            "a commit by {author} holds {by:?}"
+        );
+    }
+    // Nothing is left staged, modified or untracked.
+    assert_eq!(git_out(dir.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn writers_killed_in_a_git_desk_leave_nothing_uncommitted_for_long() {
+    let (dir, id) = git_desk();
+    let exe = assert_cmd::cargo::cargo_bin("plaint");
+    let mut next = 7u64;
+    for round in 0..30 {
+        next = next
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut child = std::process::Command::new(&exe)
+            .arg("--desk")
+            .arg(dir.path())
+            .args([
+                "violation",
+                &id,
+                "--rule",
+                "mishandling",
+                "--person",
+                "王五",
+                "--department",
+                "property",
+                "--by",
+                "alice",
+            ])
+            .env("PLAINT_NOW", "2026-11-03 10:00")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros((next >> 33) % 40_000));
+        let _ = child.kill();
+        let _ = child.wait();
+        // The next writer commits what the killed one left, under its author, then its own.
+        let out = std::process::Command::new(&exe)
+            .arg("--desk")
+            .arg(dir.path())
+            .args([
+                "delay",
+                &id,
+                "--reason",
+                "等配件",
+                "--approved-by",
+                "经理",
+                "--by",
+                "bob",
+            ])
+            .env("PLAINT_NOW", "2026-11-03 10:00")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "round {round}: {err}");
+        assert!(!err.contains("not committed"), "round {round}: {err}");
+        assert_eq!(
+            git_out(dir.path(), &["status", "--porcelain"]),
+            "",
+            "round {round}: {err}"
+        );
+    }
+    for (author, by) in commits_and_their_events(dir.path()) {
+        assert!(
+            by.iter().all(|b| *b == author),
+            "a commit by {author} holds {by:?}"
+        );
+    }
+    // Every event in the file is in the last commit.
+    let committed = git_out(
+        dir.path(),
+        &["show", &format!("HEAD:tickets/2026/11/{id}.yaml")],
+    );
+    let on_disk =
+        fs::read_to_string(dir.path().join(format!("tickets/2026/11/{id}.yaml"))).unwrap();
+    assert_eq!(committed, on_disk);
+}
+
+#[test]
+fn a_stale_index_lock_and_a_file_left_uncommitted_are_recovered_under_the_desk_lock() {
+    let (dir, id) = git_desk();
+    let ticket = dir.path().join(format!("tickets/2026/11/{id}.yaml"));
+    // What a writer killed between its write and its commit leaves: its event in the file,
+    // the file named in .plaint/uncommitted, and git's index.lock from its last step.
+    let mut text = fs::read_to_string(&ticket).unwrap();
+    text.push_str("- at: 2026-11-02T10:30:00+08:00\n  by: alice\n  kind: forward\n");
+    fs::write(&ticket, text).unwrap();
+    let list = dir.path().join(".plaint/uncommitted");
+    fs::write(&list, format!("alice\ttickets/2026/11/{id}.yaml\n")).unwrap();
+    let lock = dir.path().join(".git/index.lock");
+    fs::write(&lock, "").unwrap();
+    for (file, ago) in [(&list, "20 seconds ago"), (&lock, "10 seconds ago")] {
+        let ok = std::process::Command::new("touch")
+            .args(["-d", ago])
+            .arg(file)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    let out = plaint()
+        .arg("--desk")
+        .arg(dir.path())
+        .args(["respond", &id, "--by", "bob", "--at", "2026-11-02 10:40"])
+        .env("PLAINT_NOW", "2026-11-02 10:40")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("index.lock left by a stopped plaint"), "{err}");
+    assert!(
+        err.contains("committed 1 file a stopped writer left uncommitted"),
+        "{err}"
+    );
+    assert!(!lock.exists() && !list.exists());
+    let log = git_out(dir.path(), &["log", "-2", "--format=%an|%s"]);
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines[0].starts_with("bob|"), "{log}");
+    assert!(lines[1].starts_with("alice|recovered: "), "{log}");
+    assert_eq!(
+        commits_and_their_events(dir.path()),
+        vec![
+            ("alice".to_string(), vec!["alice".to_string()]),
+            ("bob".to_string(), vec!["bob".to_string()]),
+        ]
+    );
+    assert_eq!(git_out(dir.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_fifo_in_place_of_a_file_plaint_reads_is_refused_not_waited_on() {
+    // Each in place of a file plaint opens: a command must say so and end, not wait for a
+    // writer that never comes.
+    for (file, args) in [
+        ("rules.yaml", vec!["list"]),
+        (".plaint.lock", vec!["forward", "202611-0001", "--by", "x"]),
+        ("tickets/2026/11/202611-0002.yaml", vec!["list"]),
+        ("ratings.yaml", vec!["penalties", "--month", "2026-11"]),
+    ] {
+        let d = Desk::new();
+        d.log(&["--at", "2026-11-02 10:00"]);
+        let path = d.path().join(file);
+        let _ = fs::remove_file(&path);
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        // A command that waited would be killed at the timeout, with no exit code.
+        let out = d
+            .cmd(&args)
+            .env("PLAINT_NOW", "2026-11-02 10:30")
+            .timeout(std::time::Duration::from_secs(10))
+            .output()
+            .unwrap();
+        let (status, err) = (out.status, String::from_utf8_lossy(&out.stderr));
+        assert_eq!(status.code(), Some(1), "{file}: {err}");
+        assert!(err.contains("not a regular file"), "{file}: {err}");
+    }
+    // The cache's files are only the cache: a FIFO there is set aside and written afresh.
+    let d = Desk::new();
+    d.log(&["--at", "2026-11-02 10:00"]);
+    d.ok(&["list", "--as-of", "2026-11-03"]);
+    let cache = d.path().join(".plaint/cache");
+    for e in fs::read_dir(&cache).unwrap().flatten() {
+        fs::remove_file(e.path()).unwrap();
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(e.path())
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    let out = d
+        .cmd(&["list", "--as-of", "2026-11-03", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn bidi_controls_reach_no_table_raw() {
+    let d = Desk::new();
+    let id = d.log(&[
+        "--at",
+        "2026-11-02 10:00",
+        "--subject",
+        "漏水\u{202E}txt.exe",
+    ]);
+    let out = d
+        .cmd(&["list", "--as-of", "2026-11-03"])
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.contains('\u{202E}'), "{table}");
+    assert!(table.contains("漏水\\u{202e"), "{table}");
+    let shown = d.ok(&["show", &id, "--as-of", "2026-11-03"]);
+    assert!(
+        !shown.contains('\u{202E}') && shown.contains("漏水\\u{202e}txt.exe"),
+        "{shown}"
+    );
+    // The file keeps what was typed.
+    assert!(d.ticket_text(&id).contains('\u{202E}') || d.ticket_text(&id).contains("\\u202E"));
+}
+
+#[test]
+fn check_refuses_an_event_after_the_desks_clock() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    let path = d.ticket_path(&id);
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("- at: 9999-12-31T00:00:00+08:00\n  by: x\n  kind: close\n  reason: confirmed\n");
+    fs::write(&path, text).unwrap();
+    let out = d
+        .cmd(&["check"])
+        .env("PLAINT_NOW", "2026-11-02 12:00")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains(":12: the close event is dated 9999-12-31 00:00, after the desk's clock (2026-11-02 12:00) by more than the rulebook's tolerance (10m)"), "{said}");
+}
+
+#[test]
+fn check_clips_a_long_problem_line_as_every_command_does() {
+    let d = Desk::new();
+    d.log(&["--at", "2026-11-02 10:00"]);
+    // A broken file whose error quotes a huge line.
+    let p = d.path().join("tickets/2026/11/202611-0002.yaml");
+    fs::write(
+        &p,
+        format!("id: 202611-0002\nsubject: [{}\n", "长".repeat(300_000)),
+    )
+    .unwrap();
+    let out = d.cmd(&["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    for line in said.lines() {
+        assert!(
+            line.chars().count() < 600,
+            "an unclipped line of {} characters",
+            line.chars().count()
+        );
+    }
+    assert!(said.contains("202611-0002.yaml"), "{said}");
+}
+
+#[test]
+fn check_and_audit_name_a_file_left_uncommitted() {
+    let (dir, id) = git_desk();
+    let rel = format!("tickets/2026/11/{id}.yaml");
+    fs::write(
+        dir.path().join(".plaint/uncommitted"),
+        format!("alice\t{rel}\n"),
+    )
+    .unwrap();
+    let out = plaint()
+        .arg("--desk")
+        .arg(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("{rel}: written by alice but not committed")),
+        "{said}"
+    );
+    let out = plaint()
+        .arg("--desk")
+        .arg(dir.path())
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["uncommitted"],
+        serde_json::json!([{ "file": rel, "by": "alice" }])
+    );
+}

@@ -584,3 +584,52 @@ fn one_person_with_two_ways_of_writing_a_phone_is_one_complainant_6_1_2_2() {
     );
     assert_eq!(grade(&d, &third, "2026-11-02 12:00"), g("major", "6.1.2.2"));
 }
+
+#[test]
+fn look_alike_targets_are_one_target_6_1_2_2() {
+    let d = Desk::new();
+    // 3栋 typed four ways (plain, full-width ３, with a zero-width space after, with a
+    // zero-width joiner inside) by four complainants: one target, so three or more
+    // different complainants make every one of them major (§6.1.2.2). The files keep what
+    // was typed.
+    let ids: Vec<String> = ["3栋", "３栋", "3栋\u{200B}", "3\u{200D}栋"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let phone = format!("1390000000{i}");
+            about(
+                &d,
+                t,
+                &format!("业主{i}"),
+                &phone,
+                &format!("2026-11-06 {:02}:00", 8 + i),
+            )
+        })
+        .collect();
+    for id in &ids {
+        assert_eq!(
+            grade(&d, id, "2026-11-06 12:00"),
+            g("major", "6.1.2.2"),
+            "{id}"
+        );
+    }
+    assert!(d.ticket_text(&ids[1]).contains("３栋"));
+    // Café composed (NFC) and decomposed (NFD) from three people: one target too.
+    let cafe: Vec<String> = ["Caf\u{e9}", "Cafe\u{301}", "CAF\u{c9}"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            about(
+                &d,
+                t,
+                &format!("客{i}"),
+                &format!("1370000000{i}"),
+                "2026-11-06 09:30",
+            )
+        })
+        .collect();
+    assert_eq!(
+        grade(&d, &cafe[1], "2026-11-06 12:00"),
+        g("major", "6.1.2.2")
+    );
+}

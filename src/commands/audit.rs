@@ -20,6 +20,8 @@ pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<i32> {
     };
     let tolerance = desk.rules.book.desk.clock_tolerance.duration();
     let f = audit::read(&top, &desk.root, a.since.as_deref(), tolerance)?;
+    // Files written but not committed (a writer stopped before its commit).
+    let uncommitted = crate::desk::record::uncommitted(&desk.root);
     let text = match a.format {
         AuditFormat::Json => output::json(&json!({
             "commits": f.commits,
@@ -39,15 +41,43 @@ pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<i32> {
                 "commit": d.commit.sha, "author": d.commit.author, "date": d.commit.date,
                 "file": d.file, "events": d.events,
             })).collect::<Vec<_>>(),
+            "uncommitted": uncommitted.iter().map(|(by, p)| json!({
+                "file": p.strip_prefix(&desk.root).unwrap_or(p).display().to_string(), "by": by,
+            })).collect::<Vec<_>>(),
         }))?,
-        AuditFormat::Table => table(&f),
+        AuditFormat::Table => {
+            let mut t = table(&f);
+            if !uncommitted.is_empty() {
+                t.push_str(&format!(
+                    "未提交({} 个文件,写入后 plaint 被中止;下一个写入命令会补交):\n",
+                    uncommitted.len()
+                ));
+                let rows: Vec<Vec<String>> = uncommitted
+                    .iter()
+                    .map(|(by, p)| {
+                        vec![
+                            p.strip_prefix(&desk.root)
+                                .unwrap_or(p)
+                                .display()
+                                .to_string(),
+                            by.clone(),
+                        ]
+                    })
+                    .collect();
+                t.push_str(&output::table(&["文件", "经办人"], &rows));
+                t.push('\n');
+            }
+            t
+        }
     };
     output::print(&text)?;
-    Ok(if f.rewrites.is_empty() && f.duplicates.is_empty() {
-        0
-    } else {
-        1
-    })
+    Ok(
+        if f.rewrites.is_empty() && f.duplicates.is_empty() && uncommitted.is_empty() {
+            0
+        } else {
+            1
+        },
+    )
 }
 
 fn table(f: &audit::Findings) -> String {

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
             Ok(l) => &l.path,
             Err(b) => &b.path,
         };
-        for (line, msg) in file_problems(&desk.rules, &r, path) {
+        for (line, msg) in file_problems(&desk.rules, &r, path, Some(as_of)) {
             problems.push(match line {
                 Some(line) => format!("{}:{line}: {msg}", path.display()),
                 None => format!("{}: {msg}", path.display()),
@@ -96,6 +96,13 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     if let Err(e) = super::rate::read(&desk) {
         problems.push(format!("{e:#}"));
     }
+    // Files a stopped writer left uncommitted: the next writer commits them.
+    for (by, p) in crate::desk::record::uncommitted(&desk.root) {
+        problems.push(format!(
+            "{}: written by {by} but not committed (plaint was stopped before its commit); the next plaint command that writes commits it",
+            p.display()
+        ));
+    }
     for p in stale_temporaries(&desk)? {
         eprintln!(
             "warning: {}: a temporary file left by an interrupted write; it holds nothing of the record and can be deleted",
@@ -103,7 +110,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
         );
     }
     for p in &problems {
-        println!("{p}");
+        println!("{}", crate::output::clip(p));
     }
     if problems.is_empty() {
         eprintln!(
@@ -129,11 +136,14 @@ pub(crate) fn file_problems(
     rules: &Rules,
     read: &Result<crate::desk::Loaded, crate::desk::Broken>,
     shown: &Path,
+    now: Option<crate::time::Moment>,
 ) -> Vec<(Option<usize>, String)> {
     match read {
         Err(b) => {
             let mut out = vec![(b.line, b.message.clone())];
-            if let Ok(text) = std::fs::read_to_string(&b.path)
+            if let Ok(bytes) =
+                crate::desk::store::read_regular(&b.path, crate::yaml::MAX_BYTES as u64)
+                && let text = String::from_utf8_lossy(&bytes)
                 && text.lines().filter(|l| l.starts_with("id:")).count() > 1
             {
                 out.push((None, format!(
@@ -143,7 +153,7 @@ pub(crate) fn file_problems(
             }
             out
         }
-        Ok(l) => check_ticket(rules, shown, &l.text, &l.ticket)
+        Ok(l) => check_ticket(rules, shown, &l.text, &l.ticket, now)
             .into_iter()
             .map(|(line, msg)| (Some(line), msg))
             .collect(),
@@ -219,8 +229,28 @@ fn line_of(text: &str, key: &str, value: &str) -> usize {
 
 /// Problems of meaning in a ticket that parsed: codes the rulebook does not know, an ID
 /// that does not match its file, events before the ticket was received.
-fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usize, String)> {
+fn check_ticket(
+    rules: &Rules,
+    path: &Path,
+    text: &str,
+    t: &Ticket,
+    now: Option<crate::time::Moment>,
+) -> Vec<(usize, String)> {
     let mut out = Vec::new();
+    // Nothing can have happened after the desk's clock (plus the rulebook's tolerance): an
+    // event dated 9999 would close the ticket for good while every view shows it open.
+    let latest = now.map(|n| n + rules.book.desk.clock_tolerance.duration());
+    let future = |at: &crate::time::Moment| latest.is_some_and(|l| *at > l);
+    if future(&t.received_at) {
+        out.push((
+            line_of(text, "received_at", &t.received_at.format("%Y").to_string()),
+            format!(
+                "received_at {} is after the desk's clock ({}) by more than the rulebook's tolerance",
+                crate::time::human(&t.received_at),
+                now.map(|n| crate::time::human(&n)).unwrap_or_default()
+            ),
+        ));
+    }
     if let Some(p) = crate::desk::store::layout_problem(text) {
         out.push((1, format!("plaint cannot add events to this file: {p}")));
     }
@@ -332,6 +362,15 @@ fn check_ticket(rules: &Rules, path: &Path, text: &str, t: &Ticket) -> Vec<(usiz
             bad(format!(
                 "the {} event is dated before the ticket was received",
                 e.action.kind()
+            ));
+        }
+        if future(&e.at) {
+            bad(format!(
+                "the {} event is dated {}, after the desk's clock ({}) by more than the rulebook's tolerance ({}); correct its `at`",
+                e.action.kind(),
+                crate::time::human(&e.at),
+                now.map(|n| crate::time::human(&n)).unwrap_or_default(),
+                rules.book.desk.clock_tolerance
             ));
         }
         let mut known = |what: &str, v: &str, r: Result<String, String>| {

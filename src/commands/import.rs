@@ -35,6 +35,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
     let default_received = super::event_time(&desk, &write)?.at;
     let now = super::now(&desk)?;
     let by = actor(&write)?;
+    desk.commit_as(&by, !ctx.no_commit);
     let encoding = a.encoding.as_deref().map(sheet::encoding_for).transpose()?;
     let file = a.file.display().to_string();
     let sh = sheet::read(&a.file, encoding, a.sheet.as_deref())
@@ -51,7 +52,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
 
     // Rows whose ref is already in the desk are skipped: the same growing sheet can be
     // imported every night.
-    let lock = store::DeskLock::acquire(&desk.root)?;
+    let lock = desk.written.lock(&desk.root)?;
     let mut known = import::Known::default();
     // The digests carry both: no ticket needs decoding.
     for e in desk.catalog_for_writing()?.entries() {
@@ -149,7 +150,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         );
     }
     for (_, rel, _) in tickets {
-        desk.wrote(desk.root.join(&rel));
+        desk.written.will_write(&desk.root, &desk.root.join(&rel))?;
         staging.add(rel);
     }
     let landed = staging.commit()?;

@@ -29,6 +29,7 @@ pub(super) fn record(
     let stamp = event_time(&desk, w)?;
     let at = stamp.at;
     let by = actor(w)?;
+    desk.commit_as(&by, !ctx.no_commit);
     let event = desk.append(id, |t| {
         if at < t.received_at {
             bail!(
@@ -212,7 +213,7 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
 pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "forwarded", |desk, _t, s, _at| {
-        if let Some(e) = done_this_round(&desk.rules, s, Step::FORWARD) {
+        if let Some(e) = s.done_this_round(&desk.rules, Step::FORWARD) {
             bail!(
                 "{} was already forwarded at {} by {}",
                 s.ticket.id,
@@ -226,35 +227,11 @@ pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     })
 }
 
-/// The event that already did `step` in the ticket's current round: since the last reopen
-/// for a step a reopen restarts (or that starts at the close), else at any time.
-fn done_this_round<'s>(r: &Rules, s: &State<'s>, step: Step) -> Option<&'s Event> {
-    let from = if crate::rules::deadlines::per_cycle(r, step) {
-        since_reopen(s)
-    } else {
-        s.ticket.received_at
-    };
-    s.events
-        .iter()
-        .copied()
-        .find(|e| e.at >= from && r.step_of(&e.action) == Some(step))
-}
-
-/// The last reopen: steps after it start afresh.
-fn since_reopen(s: &State) -> Moment {
-    s.events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.action, Action::Reopen(_)))
-        .map(|e| e.at)
-        .unwrap_or(s.ticket.received_at)
-}
-
 pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "responded", |desk, _t, s, _at| {
         must_be_open(s, "respond")?;
-        if let Some(e) = done_this_round(&desk.rules, s, Step::RESPOND) {
+        if let Some(e) = s.done_this_round(&desk.rules, Step::RESPOND) {
             bail!(
                 "{} already had its first response at {} by {}",
                 s.ticket.id,
@@ -482,7 +459,7 @@ pub fn step(ctx: &Ctx, a: StepArgs) -> Result<i32> {
                 _ => must_be_open(s, &format!("record {label}"))?,
             }
             if let Start::After(after) = &rule.starts
-                && done_this_round(r, s, after.step).is_none()
+                && s.done_this_round(r, after.step).is_none()
             {
                 bail!(
                     "{label} ({code}) follows {} ({}), which {id} has not had yet",
@@ -490,7 +467,7 @@ pub fn step(ctx: &Ctx, a: StepArgs) -> Result<i32> {
                     after.code
                 );
             }
-            if let Some(e) = done_this_round(r, s, step) {
+            if let Some(e) = s.done_this_round(r, step) {
                 bail!(
                     "{id} already had {label} ({code}) at {} by {}",
                     human(&e.at),

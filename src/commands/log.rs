@@ -58,6 +58,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
     };
     let subject = ticket.subject.clone();
     let by = ticket.logged_by.clone().unwrap_or_default();
+    desk.commit_as(&by, !ctx.no_commit);
     let id = desk.create(ticket)?;
     super::commit(ctx, &desk, &by, &format!("{id} log: {subject}"));
     println!("{id}");
@@ -92,6 +93,7 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
     refuse(problems)?;
     let (at, by) = (at?, by?);
     let by2 = by.clone();
+    desk.commit_as(&by, !ctx.no_commit);
     let event = desk.append(&a.id, |t| {
         if let Some(r) = &facts.ext_ref {
             desk.unique_ref(r, Some(&t.id))?;

@@ -84,7 +84,8 @@ fn refusals(a: &MergeTicketArgs, merged: &str) -> Result<Vec<String>> {
         .tempfile_in(dir.unwrap_or(Path::new(".")))
         .context("cannot write the merged ticket to check it")?;
     fs::write(staged.path(), merged)?;
-    let check = |file: &Path| super::check::file_problems(&rules, &read_ticket(file), &shown);
+    // No clock here: a merge judges what both sides wrote, not when it is run.
+    let check = |file: &Path| super::check::file_problems(&rules, &read_ticket(file), &shown, None);
     let (ours, theirs, result) = (check(&a.ours), check(&a.theirs), check(staged.path()));
     let at = |line: Option<usize>| line.map(|l| format!(", line {l}")).unwrap_or_default();
     let mut out = Vec::new();

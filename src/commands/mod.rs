@@ -35,6 +35,14 @@ impl Ctx {
     pub fn open(&self) -> Result<Desk> {
         Desk::open(&self.desk, self.rules.as_deref())
     }
+
+    /// Opens the desk for a command that writes as `by`: its writes are committed under
+    /// that name where a repository keeps the desk.
+    pub fn open_writing(&self, by: &str) -> Result<Desk> {
+        let desk = self.open()?;
+        desk.commit_as(by, !self.no_commit);
+        Ok(desk)
+    }
 }
 
 pub fn dispatch(cli: Cli) -> Result<i32> {
@@ -108,17 +116,16 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
     }
 }
 
-/// Records a step in git: when the desk is in a work tree (and neither the rulebook nor
+/// Records a step in git: when a repository keeps the desk (and neither the rulebook nor
 /// `--no-commit` says otherwise), commits exactly the files the command wrote, authored by
-/// `by`. The files are written either way; a commit that fails is a warning, not a lost step.
-pub fn commit(ctx: &Ctx, desk: &Desk, by: &str, message: &str) {
-    if ctx.no_commit || !desk.rules.book.desk.commit {
-        return;
-    }
-    let files = desk.written.borrow().clone();
-    if let Err(e) = crate::desk::git::record(&desk.root, &files, by, message) {
+/// the writer `Desk::commit_as` named, still under the lock the writes took; then lets the
+/// lock go. The files are written either way: a commit that fails is a warning, and the
+/// next writer commits them as recovered.
+pub fn commit(_ctx: &Ctx, desk: &Desk, _by: &str, message: &str) {
+    let files = desk.written.paths();
+    if let Err(e) = desk.written.commit(&desk.root, message) {
         eprintln!(
-            "warning: the step is recorded but not committed ({e:#}); commit {} with git",
+            "warning: the step is recorded but not committed ({e:#}); the next plaint command that writes commits {}",
             if files.len() == 1 {
                 "the file"
             } else {

@@ -7,7 +7,7 @@ use crate::desk::{Desk, RATINGS, store};
 use crate::report::figures::Tenths;
 use crate::rules::penalties::Rating;
 use crate::time::{Moment, parse_month};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -74,10 +74,11 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
         month: format!("{y:04}-{m:02}"),
         score: sc.to_string(),
     };
-    let _lock = store::DeskLock::acquire(&desk.root)?;
+    desk.commit_as(&by, !ctx.no_commit);
+    let _lock = desk.written.lock(&desk.root)?;
     let path = desk.root.join(RATINGS);
     let mut text = if path.exists() {
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?
+        read_text(&path)?
     } else {
         String::from("# 客服平台评分(plaint rate 录入;同一部门同一月份以最后一条为准)\n")
     };
@@ -85,9 +86,9 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
         text.push('\n');
     }
     text.push_str(&crate::yaml::to_string(&[entry])?);
+    desk.written.will_write(&desk.root, &path)?;
     store::write_atomic(&desk.root, &path, text.as_bytes(), false)?;
     drop(_lock);
-    desk.wrote(path);
     super::commit(
         ctx,
         &desk,
@@ -101,14 +102,19 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// The ratings file's text (a regular file of at most 64 MB).
+fn read_text(path: &std::path::Path) -> Result<String> {
+    let bytes = crate::desk::store::read_regular(path, 64 * 1024 * 1024)?;
+    String::from_utf8(bytes).map_err(|_| anyhow!("{} is not UTF-8 text", path.display()))
+}
+
 /// Every rating entered, in file order.
 pub fn read(desk: &Desk) -> Result<Vec<Rating>> {
     let path = desk.root.join(RATINGS);
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text = read_text(&path)?;
     let entries: Option<Vec<Entry>> = crate::yaml::from_str(&text)
         .map_err(|e| anyhow!("{}:{}: {}", path.display(), e.line.unwrap_or(1), e.message))?;
     entries

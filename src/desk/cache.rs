@@ -31,7 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the shape of a cached entry changes; the plaint version is checked too.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 /// Every cache file starts with this, then the CRC-32 of the rest.
 const MAGIC: &[u8] = b"plaint cache\n";
 /// An entry modified less than this before it was read is read again next time.
@@ -467,6 +467,11 @@ const PREFIX: usize = MAGIC.len() + 4 + 8;
 
 /// The open file, its head (checked) and where the rest starts.
 pub(super) fn read_head(path: &Path) -> Option<(fs::File, Vec<u8>, u64)> {
+    // Anything but a regular file (a FIFO would block the read) is no shard: ignored, and
+    // written afresh.
+    if !fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
     let file = fs::File::open(path).ok()?;
     let mut prefix = [0u8; PREFIX];
     read_at(&file, &mut prefix, 0)?;

@@ -151,8 +151,8 @@ pub fn recover(root: &Path) -> Result<Option<String>> {
         }
         return Ok(None);
     }
-    let list = fs::read_to_string(&journal)
-        .with_context(|| format!("cannot read {}", journal.display()))?;
+    let list =
+        String::from_utf8_lossy(&store::read_regular(&journal, 256 * 1024 * 1024)?).into_owned();
     let mut n = 0;
     for rel in list
         .lines()

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod git;
 pub mod id;
 pub mod journal;
+pub mod record;
 pub mod store;
 pub mod verdicts;
 
@@ -23,8 +24,9 @@ pub struct Desk {
     pub rules_source: RulesSource,
     /// SHA-256 of the rulebook's bytes (hex), so a report can be reproduced later.
     pub rules_sha256: String,
-    /// The files this command wrote, for the commit that records the step.
-    pub written: std::cell::RefCell<Vec<PathBuf>>,
+    /// The files this command wrote, the desk lock it holds until they are committed, and
+    /// whom it commits as.
+    pub written: record::Writes,
 }
 
 #[derive(Debug, Clone)]
@@ -137,8 +139,15 @@ impl Desk {
                 p
             }
         };
-        let text = fs::read_to_string(&path)
+        let bytes = store::read_regular(&path, store::MAX_RULEBOOK)
             .with_context(|| format!("cannot read the rulebook {}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "the rulebook {} is not UTF-8 text (byte {} is not); save it as UTF-8",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         Ok((Some(text), RulesSource::File(path)))
     }
 
@@ -187,7 +196,7 @@ impl Desk {
     /// exactly the new event added. A file plaint cannot append to safely (hand-edited into
     /// another layout) is refused with what to fix, and stays as it was.
     pub fn append(&self, id: &str, check: impl FnOnce(&Ticket) -> Result<Event>) -> Result<Event> {
-        let _lock = store::DeskLock::acquire(&self.root)?;
+        let _lock = self.written.lock(&self.root)?;
         let loaded = self.load(id)?;
         let event = check(&loaded.ticket)?;
         let mut text = loaded.text.clone();
@@ -195,6 +204,14 @@ impl Desk {
             text.push('\n');
         }
         text.push_str(&store::event_text(&event)?);
+        if text.len() > crate::yaml::MAX_BYTES {
+            bail!(
+                "{}: with this event the file would be {} KB, over the size limit of {} KB a ticket file may have; nothing was written (a complaint this long belongs in several tickets, or its long texts in an attachment kept elsewhere)",
+                loaded.path.display(),
+                text.len() / 1024,
+                crate::yaml::MAX_BYTES / 1024
+            );
+        }
         let mut expected = loaded.ticket.clone();
         expected.events.push(event.clone());
         let reread =
@@ -212,8 +229,8 @@ impl Desk {
                 })
             );
         }
+        self.written.will_write(&self.root, &loaded.path)?;
         store::write_atomic(&self.root, &loaded.path, text.as_bytes(), false)?;
-        self.wrote(loaded.path);
         Ok(event)
     }
 
@@ -241,9 +258,12 @@ impl Desk {
         }
     }
 
-    /// Notes a file this command wrote.
-    pub fn wrote(&self, path: PathBuf) {
-        self.written.borrow_mut().push(path);
+    /// This command's writes are committed as `by` when a repository keeps the desk and
+    /// `commit` says so (the rulebook's `desk.commit`, less `--no-commit`).
+    pub fn commit_as(&self, by: &str, commit: bool) {
+        if commit && self.rules.book.desk.commit {
+            self.written.commit_as(&self.root, by);
+        }
     }
 
     /// The prefix of IDs minted here: the rulebook's, then this clone's site code and a
@@ -260,7 +280,7 @@ impl Desk {
     /// Mints the next ID for the month of receipt and writes the new ticket.
     pub fn create(&self, mut ticket: Ticket) -> Result<String> {
         let prefix = &self.id_prefix()?;
-        let lock = store::DeskLock::acquire(&self.root)?;
+        let lock = self.written.lock(&self.root)?;
         if let Some(r) = &ticket.ext_ref {
             self.unique_ref(r, None)?;
         }
@@ -275,6 +295,7 @@ impl Desk {
         )?;
         ticket.id = id::format_id(prefix, &ticket.received_at, serial);
         let path = month_dir.join(format!("{}.yaml", ticket.id));
+        self.written.will_write(&self.root, &path)?;
         store::write_atomic(
             &self.root,
             &path,
@@ -283,7 +304,6 @@ impl Desk {
         )?;
         serials.insert(key, serial);
         lock.remember(&serials);
-        self.wrote(path);
         Ok(ticket.id)
     }
 }

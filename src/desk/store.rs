@@ -37,6 +37,15 @@ impl DeskLock {
     /// that was killed (nobody else can be writing): it is removed.
     pub fn acquire(root: &Path) -> Result<DeskLock> {
         let path = root.join(Self::FILE);
+        // A FIFO or device in its place would block the command forever.
+        if let Ok(m) = fs::symlink_metadata(&path)
+            && !m.is_file()
+        {
+            anyhow::bail!(
+                "the desk lock {} is not a regular file; remove it (plaint makes it again)",
+                path.display()
+            );
+        }
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -88,6 +97,42 @@ impl Drop for DeskLock {
     fn drop(&mut self) {
         let _ = self.file.unlock();
     }
+}
+
+/// The largest rulebook plaint reads (the default one is about 20 KB).
+pub const MAX_RULEBOOK: u64 = 4 * 1024 * 1024;
+
+/// Reads a file plaint keeps, refusing what is no regular file (a FIFO would block the
+/// command forever, a device would never end) and anything larger than `limit` bytes, so a
+/// hostile file costs bounded memory and time.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let meta = fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!(
+            "{} is not a regular file (a FIFO, device or directory); plaint reads only regular files",
+            path.display()
+        );
+    }
+    if meta.len() > limit {
+        anyhow::bail!(
+            "{} is {} bytes, over the size limit of {} bytes",
+            path.display(),
+            meta.len(),
+            limit
+        );
+    }
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut out)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if out.len() as u64 > limit {
+        anyhow::bail!(
+            "{} grew over the size limit of {limit} bytes while read",
+            path.display()
+        );
+    }
+    Ok(out)
 }
 
 /// Writes `bytes` to `path` (under the desk `root`) so that a crash leaves either the old

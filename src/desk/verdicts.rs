@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the shape of a kept verdict changes; the plaint version is checked too.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A verdict that holds over `standing`, for as long as the file keeps `stamp` and the
 /// ticket's same-target groups (its digest's keys, in order) keep `groups`.

@@ -17,7 +17,7 @@ impl Complainant {
     pub fn new(phone: &str, name: &str) -> Complainant {
         Complainant {
             phone_digits: national(phone),
-            name: name.trim().to_string(),
+            name: comparable(name),
         }
     }
 
@@ -31,11 +31,40 @@ impl Complainant {
     }
 }
 
+/// Text as grading compares it: Unicode NFKC (full-width `３栋` is `3栋`, a decomposed
+/// `Café` the composed one), without zero-width or bidirectional format characters (which
+/// show nothing, yet would split one target in two), trimmed and case-folded. The ticket
+/// file keeps what was typed.
+pub fn comparable(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .filter(|c| !invisible(*c))
+        .collect::<String>()
+        .trim()
+        .to_lowercase()
+}
+
+/// Characters that change how text reads without showing: zero-width spaces and joiners,
+/// the byte-order mark, and the bidirectional marks, embeddings, overrides and isolates.
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+    )
+}
+
 /// A phone number's digits without China's country code: `+86 139 1111 2222`,
 /// `0086 13911112222` and `13911112222` are one phone. A bare `86` is taken for the country
 /// code only before an 11-digit mobile number, so a local number that merely starts with 86
 /// keeps its digits.
 fn national(phone: &str) -> String {
+    let phone = comparable(phone);
     let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
     let plus = phone.trim_start().starts_with('+');
     let mobile = |rest: &str| rest.len() == 11 && rest.starts_with('1');
@@ -161,9 +190,9 @@ impl Group {
     }
 }
 
-/// Targets are compared after trimming and case-folding.
+/// Targets are compared as `comparable` text, within their project.
 pub fn target_key(project: &str, target: &str) -> Option<(String, String)> {
-    let t = target.trim().to_lowercase();
+    let t = comparable(target);
     (!t.is_empty()).then(|| (project.to_string(), t))
 }
 
