@@ -486,6 +486,289 @@ fn deep_nesting_and_huge_files_are_refused_before_parsing() {
     );
 }
 
+/// A zip written by hand, so that a test can make it claim what it likes: each entry is
+/// `(name, data, compressed, declared uncompressed size)`, deflated data given raw.
+fn zip_by_hand(path: &Path, entries: &[(&str, Vec<u8>, bool, u32)]) {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data, deflated, declared) in entries {
+        let offset = out.len() as u32;
+        let crc = if *deflated { 0 } else { crc32fast::hash(data) };
+        let method: u16 = if *deflated { 8 } else { 0 };
+        let mut fields = Vec::new();
+        fields.extend(20u16.to_le_bytes()); // version needed
+        fields.extend(0u16.to_le_bytes()); // flags
+        fields.extend(method.to_le_bytes());
+        fields.extend([0u8; 4]); // time, date
+        fields.extend(crc.to_le_bytes());
+        fields.extend((data.len() as u32).to_le_bytes());
+        fields.extend(declared.to_le_bytes());
+        fields.extend((name.len() as u16).to_le_bytes());
+        fields.extend(0u16.to_le_bytes()); // extra
+        out.extend(b"PK\x03\x04");
+        out.extend(&fields);
+        out.extend(name.as_bytes());
+        out.extend(data);
+        central.extend(b"PK\x01\x02");
+        central.extend(20u16.to_le_bytes()); // made by
+        central.extend(&fields);
+        central.extend([0u8; 10]); // comment, disk, attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+    }
+    let at = out.len() as u32;
+    out.extend(&central);
+    out.extend(b"PK\x05\x06\0\0\0\0");
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    fs::write(path, out).unwrap();
+}
+
+/// A raw deflate stream written bit by bit with the fixed Huffman codes (RFC 1951): `head`,
+/// then `unit` (1 to 4 bytes) repeated for about `repeat_to` bytes as 258-byte copies, then
+/// `tail`. Gigabytes of repetition cost 13 bits per 258 bytes and no compressor.
+fn deflate_bomb(head: &[u8], unit: &[u8], repeat_to: u64, tail: &[u8]) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        n: u32,
+    }
+    impl Bits {
+        fn put(&mut self, v: u32, bits: u32) {
+            self.acc |= u64::from(v) << self.n;
+            self.n += bits;
+            while self.n >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.n -= 8;
+            }
+        }
+        /// A Huffman code goes most significant bit first.
+        fn code(&mut self, code: u32, bits: u32) {
+            self.put(code.reverse_bits() >> (32 - bits), bits);
+        }
+        fn literal(&mut self, b: u8) {
+            match b {
+                0..=143 => self.code(0x30 + u32::from(b), 8),
+                _ => self.code(0x190 + u32::from(b) - 144, 9),
+            }
+        }
+    }
+    assert!((1..=4).contains(&unit.len()));
+    let mut w = Bits {
+        out: Vec::new(),
+        acc: 0,
+        n: 0,
+    };
+    w.put(1, 1); // the last block
+    w.put(1, 2); // fixed codes
+    head.iter().chain(unit).for_each(|b| w.literal(*b));
+    for _ in 0..repeat_to / 258 {
+        w.code(0xC5, 8); // length 258
+        w.code(unit.len() as u32 - 1, 5); // distance 1..=4
+    }
+    tail.iter().for_each(|b| w.literal(*b));
+    w.code(0, 7); // end of block
+    w.put(0, 7);
+    w.out
+}
+
+/// The parts of a one-sheet workbook besides the sheet and its strings.
+fn workbook_parts(sheet_name: &str) -> Vec<(&'static str, Vec<u8>, bool, u32)> {
+    let stored = |name: &'static str, text: String| {
+        let len = text.len() as u32;
+        (name, text.into_bytes(), false, len)
+    };
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    vec![
+        stored(
+            "_rels/.rels",
+            format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+            ),
+        ),
+        stored(
+            "xl/workbook.xml",
+            format!(
+                r#"<workbook xmlns:r="{rel}"><sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+            ),
+        ),
+        stored(
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+            ),
+        ),
+    ]
+}
+
+/// `plaint --desk D ARGS` as a child of the test alone: its exit code, stderr, peak
+/// resident memory in MB (from `wait4`, for this child only) and how long it ran.
+// The child is reaped by `wait4`, which also reports its peak memory.
+#[allow(clippy::zombie_processes)]
+fn measured(d: &Desk, args: &[&str]) -> (i32, String, u64, Duration) {
+    let err_path = d.path().join(".measured-stderr");
+    let started = std::time::Instant::now();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("plaint"))
+        .arg("--desk")
+        .arg(d.path())
+        .args(args)
+        .env_remove("PLAINT_DESK")
+        .env("PLAINT_USER", "测试员")
+        .stdout(std::process::Stdio::null())
+        .stderr(fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let took = started.elapsed();
+    let err = fs::read_to_string(&err_path).unwrap();
+    fs::remove_file(&err_path).unwrap();
+    assert!(libc::WIFEXITED(status), "plaint {args:?} was killed: {err}");
+    (
+        libc::WEXITSTATUS(status),
+        err,
+        usage.ru_maxrss as u64 / 1024,
+        took,
+    )
+}
+
+/// Imports `file` with --dry-run and checks it is refused with `message`, quickly, within
+/// 256 MB, with nothing written.
+fn refused_within_bounds(file: &Path, message: &str) -> String {
+    let d = Desk::new();
+    let before = d.snapshot();
+    let (code, err, mb, took) = measured(&d, &["import", file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(message), "{err}");
+    assert!(
+        err.contains(file.file_name().unwrap().to_str().unwrap()),
+        "names the file: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(mb < 256, "{mb} MB resident for {err}");
+    assert!(took < Duration::from_secs(10), "{took:?} for {err}");
+    assert_eq!(before, d.snapshot(), "nothing written");
+    err
+}
+
+#[test]
+fn an_xlsx_claiming_a_million_rows_is_refused_by_the_cells_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    // One cell at A1 and one at XFD1048576: read as a dense range this was 550 GB.
+    let far = dir.path().join("far.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("投诉台账").unwrap();
+    ws.write_string(0, 0, "project").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save(&far).unwrap();
+    refused_within_bounds(
+        &far,
+        "sheet 投诉台账 holds a cell at XFD1048576, beyond the 200000 rows × 256 columns plaint reads",
+    );
+
+    // A sheet whose <dimension> claims every cell but which holds two rows is read by the
+    // cells it holds.
+    let claims = dir.path().join("claims.xlsx");
+    let mut parts = workbook_parts("台账");
+    let sheet = r#"<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>project</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c><c r="C1" t="inlineStr"><is><t>phone</t></is></c><c r="D1" t="inlineStr"><is><t>subject</t></is></c><c r="E1" t="inlineStr"><is><t>received_at</t></is></c></row><row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="inlineStr"><is><t>张三</t></is></c><c r="C2"><v>13800000000</v></c><c r="D2" t="inlineStr"><is><r><t>漏</t></r><r><t>水</t></r></is></c><c r="E2" s="1"><v>46328.375</v></c></row></sheetData></worksheet>"#;
+    parts.push((
+        "xl/worksheets/sheet1.xml",
+        sheet.as_bytes().to_vec(),
+        false,
+        sheet.len() as u32,
+    ));
+    let strings = "<sst><si><t>实力北岸</t></si></sst>";
+    parts.push((
+        "xl/sharedStrings.xml",
+        strings.as_bytes().to_vec(),
+        false,
+        strings.len() as u32,
+    ));
+    let styles = r#"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy/m/d h:mm"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#;
+    parts.push((
+        "xl/styles.xml",
+        styles.as_bytes().to_vec(),
+        false,
+        styles.len() as u32,
+    ));
+    zip_by_hand(&claims, &parts);
+    let d = Desk::new();
+    let (code, err, mb, _) = measured(&d, &["import", claims.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(mb < 256, "{mb} MB");
+    let list = d.json(&["list"]);
+    let t = &list.as_array().unwrap()[0];
+    assert_eq!(
+        (t["project"].as_str(), t["subject"].as_str()),
+        (Some("实力北岸"), Some("漏水")),
+        "{t}"
+    );
+    assert!(
+        t["received_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-02T09:00"),
+        "a date cell reads as its date: {t}"
+    );
+}
+
+#[test]
+fn an_xlsx_inflating_to_gigabytes_is_refused_at_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2 GB of sheet XML in 12 MB: <x/> repeated.
+    let head = br#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>project</t></is></c></row>"#;
+    let bomb = deflate_bomb(head, b"<x/>", 2 << 30, b"</sheetData></worksheet>");
+    assert!(bomb.len() < 16 << 20);
+    for (file, declared, message) in [
+        // The zip says how large the sheet is: refused before inflating a byte.
+        (
+            "honest.xlsx",
+            (2u32 << 30) + 120,
+            "sheet 投诉台账 says it inflates to 2048 MB; plaint reads up to 512 MB of it",
+        ),
+        // The zip says 64 KB: inflating stops where the entry passes what it declared.
+        (
+            "lying.xlsx",
+            64 << 10,
+            "sheet 投诉台账 inflates to more than the 64 KB its zip entry declares",
+        ),
+    ] {
+        let path = dir.path().join(file);
+        let mut parts = workbook_parts("投诉台账");
+        parts.push(("xl/worksheets/sheet1.xml", bomb.clone(), true, declared));
+        zip_by_hand(&path, &parts);
+        refused_within_bounds(&path, message);
+    }
+}
+
+#[test]
+fn an_xlsx_cell_of_a_hundred_megabytes_is_refused_without_being_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    // One shared string of 100 MB of one character, in 50 KB.
+    let strings = deflate_bomb(b"<sst><si><t>", b"a", 100 << 20, b"</t></si></sst>");
+    let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>subject</t></is></c></row><row r="2"><c r="A2" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+    let path = dir.path().join("huge-cell.xlsx");
+    let mut parts = workbook_parts("投诉台账");
+    parts.push((
+        "xl/worksheets/sheet1.xml",
+        sheet.as_bytes().to_vec(),
+        false,
+        sheet.len() as u32,
+    ));
+    parts.push(("xl/sharedStrings.xml", strings, true, (100 << 20) + 32));
+    zip_by_hand(&path, &parts);
+    refused_within_bounds(
+        &path,
+        "the shared strings table holds more than 1024 KB of text or markup in one piece; a cell holds at most 32 KB",
+    );
+}
+
 #[test]
 fn a_rulebook_duration_beyond_ten_years_is_refused_not_a_panic() {
     let d = Desk::new();

@@ -261,13 +261,7 @@ fn cell_problem(s: &str) -> Option<String> {
             c as u32
         ));
     }
-    (s.len() > MAX_CELL).then(|| {
-        format!(
-            "has {} KB of text; a cell holds at most {} KB",
-            s.len() / 1024,
-            MAX_CELL / 1024
-        )
-    })
+    (s.len() > MAX_CELL).then(|| too_long(s.len()))
 }
 
 /// Checks each row's cells; a row with a problem is reported, not imported.
@@ -388,61 +382,1082 @@ pub fn excel_serial(v: f64) -> Option<NaiveDateTime> {
     base.checked_add_signed(Duration::seconds(seconds))
 }
 
+// ------------------------------------------------------------------------------- .xlsx
+//
+// An .xlsx file is a zip of XML parts. plaint reads the parts it needs itself, streaming,
+// so that what the file claims (its sizes, its `<dimension>`) costs nothing: every part is
+// inflated through a counter that stops at the part's limit whatever the zip declares, no
+// piece of XML longer than a megabyte is ever buffered, and a sheet is kept as the cells it
+// holds, checked against the limits below as they are read.
+
+/// The most a sheet's XML may inflate to: a full 100,000-row × 60-column sheet is about
+/// 300 MB of XML.
+pub const MAX_SHEET_XML: u64 = 512 * 1024 * 1024;
+/// The most the shared strings (the text of the cells) may inflate to.
+pub const MAX_STRINGS_XML: u64 = 256 * 1024 * 1024;
+/// The most any other part plaint reads (the workbook, its relationships, its styles) may
+/// inflate to.
+pub const MAX_PART_XML: u64 = 16 * 1024 * 1024;
+/// The rows and columns plaint reads: twice the largest import a desk makes (100,000
+/// rows), four times the widest sheet (60 columns).
+pub const MAX_ROWS: u32 = 200_000;
+pub const MAX_COLUMNS: u32 = 256;
+/// The cells a sheet may hold, counting the empty ones between a row's first and last.
+pub const MAX_CELLS: usize = 8_000_000;
+/// The text all cells of a sheet may hold together.
+pub const MAX_TEXT: usize = 256 * 1024 * 1024;
+/// The longest piece of XML read at once: a tag, or the text between two tags.
+const MAX_PIECE: u64 = 1024 * 1024;
+/// The parts a workbook may hold (a workbook of a few sheets has a few dozen).
+const MAX_ENTRIES: u64 = 10_000;
+/// A cell's text kept while it is read; beyond this it is only counted (it is refused as
+/// too long however its escapes decode).
+const KEEP: usize = 8 * MAX_CELL;
+
+/// What stopped the reading of a part.
+#[derive(Debug)]
+enum Tripped {
+    /// It inflated to more than its limit.
+    Size,
+    /// A tag or a stretch of text ran longer than `MAX_PIECE`.
+    Piece,
+}
+
+impl std::fmt::Display for Tripped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tripped::Size => "too large",
+            Tripped::Piece => "a piece too long",
+        })
+    }
+}
+
+impl std::error::Error for Tripped {}
+
+/// A zip entry as it inflates, refused once it passes `max` bytes.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    max: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.max {
+            return Err(std::io::Error::other(Tripped::Size));
+        }
+        Ok(n)
+    }
+}
+
+/// The buffered reader the XML parser reads from: it counts what the parser takes for
+/// the event it is reading (reset by `next`), and refuses to let one event grow past
+/// `MAX_PIECE`.
+struct Pieces<R> {
+    inner: std::io::BufReader<Counted<R>>,
+    taken: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Pieces<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        let n = {
+            let got = self.fill_buf()?;
+            let n = got.len().min(buf.len());
+            buf[..n].copy_from_slice(&got[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Read> std::io::BufRead for Pieces<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.taken > MAX_PIECE {
+            return Err(std::io::Error::other(Tripped::Piece));
+        }
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.taken += n as u64;
+        self.inner.consume(n)
+    }
+}
+
+type Xml<R> = quick_xml::Reader<Pieces<R>>;
+type Event<'b> = quick_xml::events::Event<'b>;
+
+/// The next XML event, with the piece counter reset for it.
+fn next<'b, R: std::io::Read>(
+    xml: &mut Xml<R>,
+    buf: &'b mut Vec<u8>,
+) -> Result<Event<'b>, quick_xml::Error> {
+    buf.clear();
+    xml.get_mut().taken = 0;
+    xml.read_event_into(buf)
+}
+
+/// One part of the workbook being read: what to call it in messages, and its limit.
+struct PartName {
+    what: String,
+    max: u64,
+    /// The size its zip entry declares, once opened.
+    declared: std::cell::Cell<u64>,
+}
+
+impl PartName {
+    /// The message for an error met while reading the part.
+    fn error(&self, e: quick_xml::Error) -> anyhow::Error {
+        let tripped = match &e {
+            quick_xml::Error::Io(io) => io.get_ref().and_then(|x| x.downcast_ref::<Tripped>()),
+            _ => None,
+        };
+        match tripped {
+            Some(Tripped::Size) => anyhow!(
+                "{} inflates to more than {} MB; plaint reads up to {} MB of it",
+                self.what,
+                self.max / (1024 * 1024),
+                self.max / (1024 * 1024)
+            ),
+            Some(Tripped::Piece) => anyhow!(
+                "{} holds more than {} KB of text or markup in one piece; a cell holds at most {} KB",
+                self.what,
+                MAX_PIECE / 1024,
+                MAX_CELL / 1024
+            ),
+            // The zip reader stops an entry that inflates past the size it declares.
+            None if matches!(&e, quick_xml::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData && io.to_string().contains("declared")) =>
+            {
+                let declared = self.declared.get();
+                anyhow!(
+                    "{} inflates to more than the {} its zip entry declares; the file is damaged",
+                    self.what,
+                    if declared < 1024 * 1024 {
+                        format!("{} KB", declared / 1024)
+                    } else {
+                        format!("{} MB", declared / (1024 * 1024))
+                    }
+                )
+            }
+            None => anyhow!("{} cannot be read: {e}", self.what),
+        }
+    }
+}
+
+/// Refuses a zip whose directory names more parts than a workbook has, before the zip
+/// reader builds its index of them: the end-of-directory record (and its zip64 form) says
+/// how many entries there are.
+fn check_zip_directory(file: &mut std::fs::File) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.seek(SeekFrom::End(0))?;
+    let tail_len = len.min(22 + 65_535 + 20);
+    file.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = vec![0; tail_len as usize];
+    file.read_exact(&mut tail)?;
+    let Some(at) = tail.windows(4).rposition(|w| w == b"PK\x05\x06") else {
+        return Ok(()); // not a zip: the zip reader says so
+    };
+    let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
+    let mut entries = u16_at(&tail, at + 10).map(u64::from).unwrap_or(0);
+    if entries == 0xFFFF && at >= 20 && &tail[at - 20..at - 16] == b"PK\x06\x07" {
+        let offset = u64::from_le_bytes(tail[at - 12..at - 4].try_into().unwrap_or_default());
+        let mut record = [0u8; 40];
+        if offset < len
+            && file.seek(SeekFrom::Start(offset)).is_ok()
+            && file.read_exact(&mut record).is_ok()
+            && &record[..4] == b"PK\x06\x06"
+        {
+            entries = u64::from_le_bytes(record[32..40].try_into().unwrap_or_default());
+        }
+    }
+    if entries > MAX_ENTRIES {
+        bail!(
+            "the file says it holds {entries} parts; a workbook plaint reads holds at most {MAX_ENTRIES}"
+        );
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok(())
+}
+
+/// The workbook opened: its zip and the index of its parts by lower-case name.
+struct Book {
+    zip: zip::ZipArchive<std::fs::File>,
+    parts: std::collections::HashMap<String, usize>,
+}
+
+impl Book {
+    fn open(path: &Path) -> Result<Book> {
+        use std::io::Read;
+        let mut file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut magic = [0u8; 8];
+        if file.read(&mut magic).unwrap_or(0) == 8 && magic == *b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        {
+            bail!(
+                "{} is a password-protected workbook or an old .xls file; save it from Excel as .xlsx without a password",
+                path.display()
+            );
+        }
+        check_zip_directory(&mut file)?;
+        let zip = zip::ZipArchive::new(file)
+            .map_err(|e| anyhow!("cannot open {} as a spreadsheet: {e}", path.display()))?;
+        let mut parts = std::collections::HashMap::new();
+        for i in 0..zip.len() {
+            if let Some(name) = zip.name_for_index(i) {
+                parts.insert(name?.replace('\\', "/").to_lowercase(), i);
+            }
+        }
+        Ok(Book { zip, parts })
+    }
+
+    /// The part at `path` as XML, refused at once if the zip declares it larger than `name`
+    /// allows (and stopped while inflating if it lied).
+    fn part(
+        &mut self,
+        path: &str,
+        name: &PartName,
+    ) -> Result<Option<Xml<zip::read::ZipFile<'_, std::fs::File>>>> {
+        let Some(&i) = self.parts.get(&path.trim_start_matches('/').to_lowercase()) else {
+            return Ok(None);
+        };
+        let f = self
+            .zip
+            .by_index(i)
+            .map_err(|e| anyhow!("{} cannot be read: {e}", name.what))?;
+        name.declared.set(f.size());
+        if f.size() > name.max {
+            bail!(
+                "{} says it inflates to {} MB; plaint reads up to {} MB of it",
+                name.what,
+                f.size() / (1024 * 1024),
+                name.max / (1024 * 1024)
+            );
+        }
+        let counted = Counted {
+            inner: f,
+            read: 0,
+            max: name.max,
+        };
+        let mut xml = quick_xml::Reader::from_reader(Pieces {
+            inner: std::io::BufReader::with_capacity(64 * 1024, counted),
+            taken: 0,
+        });
+        let config = xml.config_mut();
+        config.check_end_names = false;
+        config.check_comments = false;
+        config.trim_text(false);
+        Ok(Some(xml))
+    }
+}
+
+/// The value of an attribute (`key` its local name), unescaped.
+fn attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<String> {
+    e.attributes().with_checks(false).flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == key)
+            .then(|| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map(|v| v.into_owned())
+                    .ok()
+            })
+            .flatten()
+    })
+}
+
+/// `target` resolved against the folder `dir` (`xl/`), as a zip path.
+fn resolve(dir: &str, target: &str) -> String {
+    let joined = match target.strip_prefix('/') {
+        Some(t) => t.to_string(),
+        None => format!("{dir}{target}"),
+    };
+    let mut out: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
+
+/// The relationships of a part: id → (type, target resolved).
+fn relationships(book: &mut Book, part: &str) -> Result<Vec<(String, String, String)>> {
+    let (dir, file) = part.rsplit_once('/').map_or(("", part), |(d, f)| (d, f));
+    let dir = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let rels = format!("{dir}_rels/{file}.rels");
+    let name = PartName {
+        what: rels.clone(),
+        max: MAX_PART_XML,
+        declared: Default::default(),
+    };
+    let Some(mut xml) = book.part(&rels, &name)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        match next(&mut xml, &mut buf).map_err(|e| name.error(e))? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    let kind = attr(&e, "Type").unwrap_or_default();
+                    if attr(&e, "TargetMode").as_deref() != Some("External") {
+                        out.push((id, kind, resolve(&dir, &target)));
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The sheets of a workbook (name and part) and how it counts dates.
+struct Workbook {
+    sheets: Vec<(String, String)>,
+    date1904: bool,
+    strings: String,
+    styles: String,
+}
+
+fn workbook(book: &mut Book) -> Result<Workbook> {
+    let main = relationships(book, "")?
+        .into_iter()
+        .find(|(_, kind, _)| kind.ends_with("/officeDocument"))
+        .map(|(_, _, target)| target)
+        .unwrap_or_else(|| "xl/workbook.xml".to_string());
+    let rels = relationships(book, &main)?;
+    let dir = main
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| format!("{d}/"));
+    let of_kind = |suffix: &str, default: &str| {
+        rels.iter()
+            .find(|(_, kind, _)| kind.ends_with(suffix))
+            .map(|(_, _, t)| t.clone())
+            .unwrap_or_else(|| format!("{dir}{default}"))
+    };
+    let mut wb = Workbook {
+        sheets: Vec::new(),
+        date1904: false,
+        strings: of_kind("/sharedStrings", "sharedStrings.xml"),
+        styles: of_kind("/styles", "styles.xml"),
+    };
+    let name = PartName {
+        what: "the workbook".into(),
+        max: MAX_PART_XML,
+        declared: Default::default(),
+    };
+    let Some(mut xml) = book.part(&main, &name)? else {
+        bail!("the file is not an .xlsx workbook: it has no {main}");
+    };
+    let mut buf = Vec::new();
+    loop {
+        match next(&mut xml, &mut buf).map_err(|e| name.error(e))? {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "workbookPr" => {
+                    wb.date1904 = matches!(attr(&e, "date1904").as_deref(), Some("1" | "true"));
+                }
+                "sheet" => {
+                    let sheet = attr(&e, "name").unwrap_or_default();
+                    let part = attr(&e, "id")
+                        .and_then(|id| rels.iter().find(|(i, _, _)| *i == id))
+                        .map(|(_, _, t)| t.clone())
+                        .unwrap_or_default();
+                    wb.sheets.push((sheet, part));
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(wb)
+}
+
+/// Excel's `_xHHHH_` escapes (a UTF-16 unit each; `_x005F_` is a literal `_`).
+fn unescape_excel(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unit(b: &[u8], i: usize) -> Option<u16> {
+        let e = b.get(i..i + 7)?;
+        if e[0] != b'_'
+            || e[1] != b'x'
+            || e[6] != b'_'
+            || !e[2..6].iter().all(u8::is_ascii_hexdigit)
+        {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&e[2..6]).ok()?, 16).ok()
+    }
+    let b = s.as_bytes();
+    if !s.contains("_x") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut units: Vec<u16> = Vec::new();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        if let Some(u) = unit(b, i) {
+            out.push_str(&s[copied..i]);
+            units.clear();
+            units.push(u);
+            i += 7;
+            if (0xD800..0xDC00).contains(&u)
+                && let Some(low) = unit(b, i)
+                && (0xDC00..0xE000).contains(&low)
+            {
+                units.push(low);
+                i += 7;
+            }
+            out.extend(char::decode_utf16(units.iter().copied()).map(|c| c.unwrap_or('\u{FFFD}')));
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&s[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text being read: kept up to `KEEP` bytes, counted beyond.
+#[derive(Default)]
+struct Text {
+    kept: String,
+    len: usize,
+}
+
+impl Text {
+    fn push(&mut self, s: &str) {
+        self.len += s.len();
+        if self.kept.len() + s.len() <= KEEP {
+            self.kept.push_str(s);
+        }
+    }
+    fn too_long(&self) -> bool {
+        self.len > self.kept.len()
+    }
+}
+
+/// Reads the text of the element just opened, to its end, into `text`.
+fn read_text<R: std::io::Read>(
+    xml: &mut Xml<R>,
+    buf: &mut Vec<u8>,
+    text: &mut Text,
+) -> Result<(), quick_xml::Error> {
+    let mut depth = 0usize;
+    loop {
+        match next(xml, buf)? {
+            Event::Text(t) => text.push(&t.xml10_content()),
+            Event::CData(t) => text.push(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                if let Some(s) = quick_xml::escape::resolve_xml_entity(&r) {
+                    text.push(s);
+                } else if let Some(c) = r.resolve_char_ref()? {
+                    text.push(c.encode_utf8(&mut [0; 4]));
+                }
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => return Ok(()),
+            Event::End(_) => depth -= 1,
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// Skips the element just opened, to its end.
+fn skip<R: std::io::Read>(xml: &mut Xml<R>, buf: &mut Vec<u8>) -> Result<(), quick_xml::Error> {
+    let mut depth = 0usize;
+    loop {
+        match next(xml, buf)? {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => return Ok(()),
+            Event::End(_) => depth -= 1,
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// A string as Excel stores it (`<si>` or `<is>`): plain `<t>`, or rich-text runs `<r><t>`
+/// joined, without the phonetic guide (`<rPh>`). Each `<t>` is trimmed of ASCII spaces
+/// unless it says `xml:space="preserve"`.
+fn read_rich<R: std::io::Read>(
+    xml: &mut Xml<R>,
+    buf: &mut Vec<u8>,
+    out: &mut Text,
+) -> Result<(), quick_xml::Error> {
+    let mut depth = 0usize;
+    let mut phonetic = 0usize;
+    let mut piece = Text::default();
+    loop {
+        match next(xml, buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "t" && phonetic == 0 => {
+                let preserve = attr(&e, "space").as_deref() == Some("preserve");
+                piece.kept.clear();
+                piece.len = 0;
+                read_text(xml, buf, &mut piece)?;
+                if piece.too_long() {
+                    out.len += piece.len;
+                } else {
+                    let t = if preserve {
+                        piece.kept.as_str()
+                    } else {
+                        piece.kept.trim_matches([' ', '\t', '\r', '\n'])
+                    };
+                    out.push(&unescape_excel(t));
+                }
+            }
+            Event::Start(e) => {
+                if e.local_name().as_ref() == "rPh" {
+                    phonetic += 1;
+                }
+                depth += 1;
+            }
+            Event::End(e) if depth > 0 => {
+                if e.local_name().as_ref() == "rPh" {
+                    phonetic = phonetic.saturating_sub(1);
+                }
+                depth -= 1;
+            }
+            Event::End(_) | Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// The shared strings, one buffer for all: a workbook of many short strings costs their
+/// text and four bytes each.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+    /// Strings too long to keep, by index, with their length.
+    long: std::collections::HashMap<usize, usize>,
+}
+
+impl Strings {
+    /// The string at `i`: its text, or the length of one too long to keep.
+    fn get(&self, i: usize) -> Option<Result<&str, usize>> {
+        if let Some(len) = self.long.get(&i) {
+            return Some(Err(*len));
+        }
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some(Ok(&self.text[start..end]))
+    }
+}
+
+fn shared_strings(book: &mut Book, path: &str) -> Result<Strings> {
+    let name = PartName {
+        what: "the shared strings table".into(),
+        max: MAX_STRINGS_XML,
+        declared: Default::default(),
+    };
+    let mut strings = Strings::default();
+    let Some(mut xml) = book.part(path, &name)? else {
+        return Ok(strings);
+    };
+    let mut buf = Vec::new();
+    let mut s = Text::default();
+    loop {
+        let empty = match next(&mut xml, &mut buf).map_err(|e| name.error(e))? {
+            Event::Start(e) if e.local_name().as_ref() == "si" => false,
+            Event::Empty(e) if e.local_name().as_ref() == "si" => true,
+            Event::Eof => break,
+            _ => continue,
+        };
+        s.kept.clear();
+        s.len = 0;
+        if !empty {
+            read_rich(&mut xml, &mut buf, &mut s).map_err(|e| name.error(e))?;
+        }
+        if strings.ends.len() >= MAX_CELLS {
+            bail!(
+                "the shared strings table holds more than {MAX_CELLS} strings, more than the cells plaint reads"
+            );
+        }
+        if s.too_long() {
+            strings.long.insert(strings.ends.len(), s.len);
+        } else {
+            strings.text.push_str(&s.kept);
+        }
+        strings.ends.push(strings.text.len() as u32);
+    }
+    Ok(strings)
+}
+
+/// Which cell formats (by the cells' `s` index) show a number as a date or a time.
+fn date_styles(book: &mut Book, path: &str) -> Result<Vec<bool>> {
+    let name = PartName {
+        what: "the styles".into(),
+        max: MAX_PART_XML,
+        declared: Default::default(),
+    };
+    let Some(mut xml) = book.part(path, &name)? else {
+        return Ok(Vec::new());
+    };
+    let mut custom = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    let mut in_cell_xfs = false;
+    let mut buf = Vec::new();
+    loop {
+        match next(&mut xml, &mut buf).map_err(|e| name.error(e))? {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "numFmt" => {
+                    if let (Some(id), Some(code)) = (attr(&e, "numFmtId"), attr(&e, "formatCode")) {
+                        custom.insert(id, is_date_format(&code));
+                    }
+                }
+                "cellXfs" => in_cell_xfs = true,
+                "xf" if in_cell_xfs => {
+                    let id = attr(&e, "numFmtId").unwrap_or_default();
+                    let date = custom.get(&id).copied().unwrap_or_else(|| {
+                        matches!(id.parse::<u32>(), Ok(14..=22 | 27..=36 | 45..=47 | 50..=58))
+                    });
+                    out.push(date);
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a custom number format shows a date or a time: a d, m, y, h or s outside quotes,
+/// brackets and escapes in its first section, or an `[h]`-style elapsed time.
+fn is_date_format(format: &str) -> bool {
+    let (mut escaped, mut quoted, mut brackets, mut ampm) = (false, false, 0u8, false);
+    let mut prev = ' ';
+    let mut elapsed = false;
+    for c in format.chars() {
+        if escaped {
+            escaped = false;
+        } else if quoted {
+            quoted = c != '"';
+        } else {
+            match c {
+                '_' | '\\' | '*' => escaped = true,
+                '"' => quoted = true,
+                ';' => return false,
+                '[' => brackets += 1,
+                ']' if brackets == 1 && elapsed => return true,
+                ']' => brackets = brackets.saturating_sub(1),
+                'a' | 'A' if !ampm && brackets == 0 => ampm = true,
+                'p' | 'm' | '/' | 'P' | 'M' if ampm && brackets == 0 => return true,
+                'd' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S'
+                    if !ampm && brackets == 0 =>
+                {
+                    return true;
+                }
+                _ => {
+                    if !(elapsed && c.eq_ignore_ascii_case(&prev)) {
+                        elapsed = prev == '[' && "mhsMHS".contains(c);
+                    }
+                }
+            }
+        }
+        prev = c;
+    }
+    false
+}
+
+/// `(row, column)` from 0 of a reference such as `AB12`, or `None` when it is not one.
+fn cell_ref(r: &str) -> Option<(u32, u32)> {
+    let b = r.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let digits = &b[letters..];
+    if letters == 0 || letters > 3 || digits.is_empty() || digits.len() > 7 {
+        return None;
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let col = b[..letters].iter().fold(0u32, |n, c| {
+        n * 26 + u32::from(c.to_ascii_uppercase() - b'A') + 1
+    });
+    let row: u32 = r[letters..].parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+/// A column's letters (0 → A, 26 → AA).
+fn column_name(col: u32) -> String {
+    let mut n = col + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        s.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A cell as read from the sheet: a value, or text too long to keep (its length).
+enum Read {
+    Cell(Cell),
+    TooLong(usize),
+}
+
+/// What a cell's value needs from the rest of the workbook.
+struct Lookup {
+    strings: Strings,
+    dates: Vec<bool>,
+    date1904: bool,
+}
+
+impl Lookup {
+    /// The cell of type `t` and style `s` whose `<v>` reads `v`.
+    fn value(&self, t: &str, s: Option<usize>, v: &str, at: (u32, u32)) -> Result<Read> {
+        Ok(Read::Cell(match t {
+            "s" => {
+                if v.is_empty() {
+                    return Ok(Read::Cell(Cell::Empty));
+                }
+                let i = v.trim().parse::<usize>().unwrap_or(0);
+                match self.strings.get(i) {
+                    Some(Ok(s)) => Cell::Text(s.to_string()),
+                    Some(Err(len)) => return Ok(Read::TooLong(len)),
+                    None => bail!(
+                        "cell {}{} refers to shared string {i}, which the file does not hold",
+                        column_name(at.1),
+                        at.0 + 1
+                    ),
+                }
+            }
+            "b" => Cell::Text(
+                match v.trim() {
+                    "1" | "true" => "true",
+                    "0" | "false" => "false",
+                    other => other,
+                }
+                .to_string(),
+            ),
+            "e" => Cell::Text(
+                match v {
+                    "#DIV/0!" => "#Div0",
+                    "#N/A" => "#NA",
+                    "#NAME?" => "#Name",
+                    "#NULL!" => "#Null",
+                    "#NUM!" => "#Num",
+                    "#REF!" => "#Ref",
+                    "#VALUE!" => "#Value",
+                    "#GETTING_DATA" => "#GettingData",
+                    other => other,
+                }
+                .to_string(),
+            ),
+            "str" => Cell::Text(unescape_excel(v).into_owned()),
+            "n" | "" => {
+                if v.is_empty() {
+                    return Ok(Read::Cell(Cell::Empty));
+                }
+                match v.parse::<f64>() {
+                    Ok(n) if s.is_some_and(|s| self.dates.get(s).copied().unwrap_or(false)) => {
+                        let serial = if self.date1904 { n + 1462.0 } else { n };
+                        excel_serial(serial)
+                            .map(Cell::Date)
+                            .unwrap_or(Cell::Number(n))
+                    }
+                    Ok(n) => Cell::Number(n),
+                    Err(_) => Cell::Text(v.to_string()),
+                }
+            }
+            // "d" (an ISO 8601 date as text) and types plaint does not know: the text.
+            _ => Cell::Text(v.to_string()),
+        }))
+    }
+}
+
+/// The cells of a sheet as read, row by row: `(row, [(column, cell)])`, both from 0.
+type Grid = std::collections::BTreeMap<u32, Vec<(u32, Read)>>;
+
+/// Streams a sheet's cells into a grid of the cells that hold something, refusing the sheet
+/// as soon as it passes a limit.
+fn read_grid<R: std::io::Read>(
+    xml: &mut Xml<R>,
+    name: &PartName,
+    sheet: &str,
+    ctx: &Lookup,
+) -> Result<Grid> {
+    let err = |e| name.error(e);
+    let mut grid = Grid::new();
+    let mut buf = Vec::new();
+    let mut inner = Vec::new();
+    // Where the next cell is when it does not say (rows and cells may leave out `r`).
+    let (mut row_at, mut col_at) = (0u32, 0u32);
+    let (mut cells, mut text) = (0usize, 0usize);
+    let mut current: Option<(u32, Vec<(u32, Read)>)> = None;
+    let mut t = String::new();
+    let mut v = Text::default();
+    let mut is = Text::default();
+    loop {
+        let (e, empty) = match next(xml, &mut buf).map_err(err)? {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(e) if e.local_name().as_ref() == "row" => {
+                row_at = row_at.saturating_add(1);
+                col_at = 0;
+                continue;
+            }
+            Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.local_name().as_ref() {
+            "row" => {
+                if let Some(r) = attr(&e, "r") {
+                    row_at = r
+                        .trim()
+                        .parse::<u32>()
+                        .ok()
+                        .and_then(|r| r.checked_sub(1))
+                        .ok_or_else(|| anyhow!("sheet {sheet} has a row numbered '{r}'"))?;
+                }
+                col_at = 0;
+                if empty {
+                    row_at = row_at.saturating_add(1);
+                }
+                continue;
+            }
+            "c" => {}
+            _ => continue,
+        }
+        let (mut at, mut style) = ((row_at, col_at), None);
+        t.clear();
+        for a in e.attributes().with_checks(false).flatten() {
+            match a.key.as_ref() {
+                "r" => {
+                    at = cell_ref(&a.value).ok_or_else(|| {
+                        anyhow!(
+                            "sheet {sheet} has a cell at '{}', which is not a cell",
+                            a.value
+                        )
+                    })?
+                }
+                "s" => style = a.value.trim().parse::<usize>().ok(),
+                "t" => t.push_str(&a.value),
+                _ => {}
+            }
+        }
+        col_at = at.1.saturating_add(1);
+        if empty {
+            continue;
+        }
+        v.kept.clear();
+        v.len = 0;
+        is.kept.clear();
+        is.len = 0;
+        let (mut has_v, mut has_is) = (false, false);
+        loop {
+            match next(xml, &mut inner).map_err(err)? {
+                Event::Start(e) => match e.local_name().as_ref() {
+                    "v" => {
+                        has_v = true;
+                        read_text(xml, &mut inner, &mut v).map_err(err)?;
+                    }
+                    "is" => {
+                        has_is = true;
+                        read_rich(xml, &mut inner, &mut is).map_err(err)?;
+                    }
+                    _ => skip(xml, &mut inner).map_err(err)?,
+                },
+                Event::End(_) | Event::Eof => break,
+                _ => {}
+            }
+        }
+        let read = if has_is || t == "inlineStr" {
+            if is.too_long() {
+                Read::TooLong(is.len)
+            } else if has_is {
+                Read::Cell(Cell::Text(std::mem::take(&mut is.kept)))
+            } else {
+                Read::Cell(Cell::Empty)
+            }
+        } else if !has_v {
+            Read::Cell(Cell::Empty)
+        } else if v.too_long() {
+            Read::TooLong(v.len)
+        } else {
+            ctx.value(&t, style, &v.kept, at)
+                .map_err(|e| anyhow!("sheet {sheet}: {e}"))?
+        };
+        if matches!(read, Read::Cell(Cell::Empty)) {
+            continue;
+        }
+        if at.0 >= MAX_ROWS || at.1 >= MAX_COLUMNS {
+            bail!(
+                "sheet {sheet} holds a cell at {}{}, beyond the {MAX_ROWS} rows × {MAX_COLUMNS} columns plaint reads",
+                column_name(at.1),
+                at.0 + 1
+            );
+        }
+        cells += 1;
+        if cells > MAX_CELLS {
+            bail!(
+                "sheet {sheet} holds more than {MAX_CELLS} cells; plaint reads up to {MAX_CELLS}"
+            );
+        }
+        text += match &read {
+            Read::Cell(Cell::Text(s)) => s.len(),
+            _ => 0,
+        };
+        if text > MAX_TEXT {
+            bail!(
+                "sheet {sheet} holds more than {} MB of text; plaint reads up to {} MB",
+                MAX_TEXT / (1024 * 1024),
+                MAX_TEXT / (1024 * 1024)
+            );
+        }
+        match &mut current {
+            Some((r, row)) if *r == at.0 => row.push((at.1, read)),
+            _ => {
+                if let Some((r, row)) = current.take() {
+                    grid.entry(r).or_default().extend(row);
+                }
+                current = Some((at.0, vec![(at.1, read)]));
+            }
+        }
+    }
+    if let Some((r, row)) = current.take() {
+        grid.entry(r).or_default().extend(row);
+    }
+    Ok(grid)
+}
+
+/// The message for a cell too long to keep, as `cell_problem` words it.
+fn too_long(len: usize) -> String {
+    format!(
+        "has {} KB of text; a cell holds at most {} KB",
+        len / 1024,
+        MAX_CELL / 1024
+    )
+}
+
 fn xlsx_rows(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
-    use calamine::{Data, Reader};
-    let mut book = calamine::open_workbook_auto(path)
-        .map_err(|e| anyhow!("cannot open {} as a spreadsheet: {e}", path.display()))?;
-    let names = book.sheet_names().to_vec();
-    let name = match sheet {
-        Some(s) => {
-            if !names.iter().any(|n| n == s) {
-                bail!(
+    let mut book = Book::open(path)?;
+    let wb = workbook(&mut book)?;
+    let names: Vec<String> = wb.sheets.iter().map(|(n, _)| n.clone()).collect();
+    let (name, part) = match sheet {
+        Some(s) => wb
+            .sheets
+            .iter()
+            .find(|(n, _)| n == s)
+            .cloned()
+            .ok_or_else(|| {
+                anyhow!(
                     "--sheet: {} has no sheet '{s}'; its sheets: {}",
                     path.display(),
                     names.join(", ")
-                );
-            }
-            s.to_string()
-        }
-        None => names
+                )
+            })?,
+        None => wb
+            .sheets
             .first()
             .cloned()
             .ok_or_else(|| anyhow!("{} has no sheets", path.display()))?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| anyhow!("cannot read sheet '{name}': {e}"))?;
-    let (first_row, _) = range.start().unwrap_or((0, 0));
-    let mut iter = range.rows().enumerate();
-    let headers: Vec<String> = match iter.next() {
-        Some((_, r)) => r.iter().map(|c| c.to_string().trim().to_string()).collect(),
-        None => bail!("sheet '{name}' is empty: it has no header row"),
+    let ctx = Lookup {
+        strings: shared_strings(&mut book, &wb.strings)?,
+        dates: date_styles(&mut book, &wb.styles)?,
+        date1904: wb.date1904,
     };
+    let part_name = PartName {
+        what: format!("sheet {name}"),
+        max: MAX_SHEET_XML,
+        declared: Default::default(),
+    };
+    let grid = match book.part(&part, &part_name)? {
+        Some(mut xml) => read_grid(&mut xml, &part_name, &name, &ctx)?,
+        None => Grid::new(),
+    };
+    drop(ctx);
+    // The sheet spans its cells' columns; each row is kept to its last cell.
+    let Some(&header_row) = grid.keys().next() else {
+        bail!("sheet '{name}' is empty: it has no header row");
+    };
+    let first_col = grid
+        .values()
+        .flat_map(|r| r.iter().map(|(c, _)| *c))
+        .min()
+        .unwrap_or(0);
+    let last_col = grid
+        .values()
+        .flat_map(|r| r.iter().map(|(c, _)| *c))
+        .max()
+        .unwrap_or(0);
+    let width = (last_col - first_col + 1) as usize;
+    let spanned: usize = width
+        + grid
+            .values()
+            .map(|r| {
+                r.iter()
+                    .map(|(c, _)| (c - first_col + 1) as usize)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .sum::<usize>();
+    if spanned > MAX_CELLS {
+        bail!(
+            "sheet {name} spans {spanned} cells from column {} to each row's last; plaint reads up to {MAX_CELLS}",
+            column_name(first_col)
+        );
+    }
+    let mut headers = Vec::with_capacity(width);
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (i, r) in iter {
-        let cells: Vec<Cell> = r
-            .iter()
-            .map(|c| match c {
-                Data::Empty => Cell::Empty,
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                    Cell::Text(s.clone())
+    for (r, row) in grid {
+        let len = if r == header_row {
+            width
+        } else {
+            row.iter()
+                .map(|(c, _)| (c - first_col + 1) as usize)
+                .max()
+                .unwrap_or(0)
+        };
+        let mut cells = vec![Cell::Empty; len];
+        let mut long = Vec::new();
+        for (c, read) in row {
+            let i = (c - first_col) as usize;
+            match read {
+                Read::Cell(cell) => cells[i] = cell,
+                Read::TooLong(n) => {
+                    cells[i] = Cell::Empty;
+                    long.push((i, n));
                 }
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Text(b.to_string()),
-                Data::DateTime(d) => excel_serial(d.as_f64())
-                    .map(Cell::Date)
-                    .unwrap_or(Cell::Number(d.as_f64())),
-                Data::Error(e) => Cell::Text(format!("#{e:?}")),
-            })
-            .collect();
-        if cells.iter().all(Cell::is_empty) {
+            }
+        }
+        if r == header_row {
+            headers = cells.iter().map(|c| c.text().trim().to_string()).collect();
             continue;
         }
-        let row = first_row as usize + i + 1;
-        if check_row(&headers, row, &cells, &mut problems) {
-            rows.push((row, cells));
+        let number = r as usize + 1;
+        if long.is_empty() && cells.iter().all(Cell::is_empty) {
+            continue;
+        }
+        let col_name = |i: usize| {
+            headers
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("column {}", i + 1))
+        };
+        let mut ok = long.is_empty();
+        for (i, n) in long {
+            problems.push((number, format!("{}: {}", col_name(i), too_long(n))));
+        }
+        ok &= check_row(&headers, number, &cells, &mut problems);
+        if ok {
+            rows.push((number, cells));
         }
     }
     Ok(Sheet {
@@ -525,6 +1540,82 @@ mod tests {
             None,
             "a quote inside a cell is text"
         );
+    }
+
+    /// An XML part from `bytes` as plaint reads a zip entry, with `max` its limit.
+    fn part(bytes: Vec<u8>, max: u64) -> Xml<std::io::Cursor<Vec<u8>>> {
+        quick_xml::Reader::from_reader(Pieces {
+            inner: std::io::BufReader::new(Counted {
+                inner: std::io::Cursor::new(bytes),
+                read: 0,
+                max,
+            }),
+            taken: 0,
+        })
+    }
+
+    fn read_all(mut xml: Xml<std::io::Cursor<Vec<u8>>>, max: u64) -> String {
+        let name = PartName {
+            what: "sheet 台账".into(),
+            max,
+            declared: Default::default(),
+        };
+        let mut buf = Vec::new();
+        loop {
+            match next(&mut xml, &mut buf) {
+                Ok(Event::Eof) => return "read".into(),
+                Ok(_) => {}
+                Err(e) => return name.error(e).to_string(),
+            }
+        }
+    }
+
+    #[test]
+    fn a_part_is_stopped_at_its_limit_and_no_piece_is_buffered_whole() {
+        let many = "<x/>".repeat(1 << 20).into_bytes();
+        assert_eq!(read_all(part(many.clone(), 8 << 20), 8 << 20), "read");
+        assert_eq!(
+            read_all(part(many, 2 << 20), 2 << 20),
+            "sheet 台账 inflates to more than 2 MB; plaint reads up to 2 MB of it"
+        );
+        // Text, a tag, a comment: each refused past a megabyte in one piece.
+        for piece in [
+            format!("<t>{}</t>", "长".repeat(400_000)),
+            format!("<t a=\"{}\"/>", "x".repeat(1_100_000)),
+            format!("<!-- {} -->", "<>".repeat(600_000)),
+        ] {
+            assert_eq!(
+                read_all(part(piece.into_bytes(), 8 << 20), 8 << 20),
+                "sheet 台账 holds more than 1024 KB of text or markup in one piece; a cell holds at most 32 KB"
+            );
+        }
+        let fits = format!("<t>{}</t>", "长".repeat(300_000)).into_bytes();
+        assert_eq!(read_all(part(fits, 8 << 20), 8 << 20), "read");
+    }
+
+    #[test]
+    fn cell_references_formats_and_escapes() {
+        assert_eq!(cell_ref("A1"), Some((0, 0)));
+        assert_eq!(cell_ref("xfd1048576"), Some((1_048_575, 16_383)));
+        assert_eq!(cell_ref("A0"), None);
+        assert_eq!(cell_ref("AAAA1"), None);
+        assert_eq!(cell_ref("A99999999"), None);
+        assert_eq!(column_name(16_383), "XFD");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        for date in [
+            "yyyy/m/d h:mm",
+            "[$-804]yyyy\"年\"m\"月\"d\"日\"",
+            "[h]:mm:ss",
+            "h:mm AM/PM",
+        ] {
+            assert!(is_date_format(date), "{date}");
+        }
+        for not in ["0.00", "#,##0;[Red]-#,##0", "\"d\"0", "0_);(0)", "@"] {
+            assert!(!is_date_format(not), "{not}");
+        }
+        assert_eq!(unescape_excel("a_x000D_b_x005F_x000D_"), "a\rb_x000D_");
+        assert_eq!(unescape_excel("_xD83D__xDE00_"), "😀");
     }
 
     #[test]
