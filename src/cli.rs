@@ -231,6 +231,10 @@ pub struct ReadOpts {
     /// Evaluate the desk as it stood at this moment (default now)
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    /// Only what had been written by this moment (each event's entered_at, else its at), so
+    /// that an earlier output is reproduced exactly (default now)
+    #[arg(long, value_name = "TIME")]
+    pub known_at: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -127,8 +127,31 @@ fn a_mistaken_response_is_withdrawn_and_the_right_one_recorded_9_4() {
             false
         )]
     );
-    // As the desk stood before the void, the mistaken 10:30 response counted: no fine.
-    assert!(items(&d, "2026-11", "2026-11-02 11:59").is_empty());
+    // --as-of is the world at that moment as the desk knows it now: the withdrawn 10:30
+    // response never happened, in any view, so as of 11:59 the 11:45 one was already late.
+    assert_eq!(summary(&items(&d, "2026-11", "2026-11-02 11:59")).len(), 1);
+    // --known-at is what the desk knew then: at 11:59 only the mistaken response had been
+    // written (the void came at 12:00, the right response at 12:05): no fine was shown.
+    let then = d.json(&[
+        "penalties",
+        "--month",
+        "2026-11",
+        "--as-of",
+        "2026-11-02 11:59",
+        "--known-at",
+        "2026-11-02 11:59",
+    ]);
+    assert_eq!(then["items"], json!([]));
+    let shown = d.json(&[
+        "show",
+        &id,
+        "--as-of",
+        "2026-11-02 11:59",
+        "--known-at",
+        "2026-11-02 11:59",
+    ]);
+    assert_eq!(shown["events"].as_array().unwrap().len(), 2);
+    assert_eq!(state(&shown, "respond"), "met");
 
     // Withdrawing it twice is refused, and says how to restore it.
     let err = d.refused(&["void", &id, "1", "--reason", "again"], 1);

@@ -46,6 +46,8 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         .transpose()
         .map_err(|e| anyhow!("--grade: {e}"))?;
 
+    let known = super::known_at(&desk, &a.read)?;
+    let mut all: Vec<Verdict> = Vec::new();
     let catalog = desk.catalog()?;
     let peers = catalog.peers(rules, at)?;
     let entries = catalog.entries();
@@ -63,6 +65,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
         .map(|i| entries[*i].digest.groups(&peers))
         .collect();
     let stale: Vec<usize> = (0..chosen.len())
+        .filter(|_| known.is_none())
         .filter(|k| {
             kept.get(chosen[*k])
                 .and_then(|v| v.at(at, &groups[*k]))
@@ -82,15 +85,39 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
             judged[*k] = kept.keep(&catalog, chosen[*k], standing, groups[*k].clone(), v);
         }
     }
+    if let Some(k) = known {
+        // What the desk knew then: every ticket read whole and cut to what was written,
+        // judged afresh (kept verdicts describe the tickets as they are now).
+        let tickets: Vec<crate::ticket::Ticket> = desk
+            .known_tickets(k)?
+            .into_iter()
+            .filter(|t| {
+                t.received_at <= at
+                    && month.is_none_or(|(y, m)| {
+                        t.received_at.year() == y && t.received_at.month() == m
+                    })
+            })
+            .collect();
+        let peers = crate::rules::grading::Peers::index(rules, &tickets, at);
+        all =
+            crate::desk::parallel_map(&tickets, |t| Assessment::of(rules, t, &peers, at).verdict());
+    }
+    let verdicts: Vec<&Verdict> = if known.is_some() {
+        all.iter().collect()
+    } else {
+        chosen
+            .iter()
+            .enumerate()
+            .filter_map(|(k, i)| {
+                judged[k]
+                    .as_ref()
+                    .or_else(|| kept.get(*i).map(|k| &k.verdict))
+            })
+            .collect()
+    };
     let mut gaps = std::collections::BTreeSet::new();
     let mut rows: Vec<&Verdict> = Vec::new();
-    for (k, i) in chosen.iter().enumerate() {
-        let Some(v) = judged[k]
-            .as_ref()
-            .or_else(|| kept.get(*i).map(|k| &k.verdict))
-        else {
-            continue;
-        };
+    for v in verdicts {
         let keep = grade.as_deref().is_none_or(|g| v.grade == g)
             && (!a.overdue || v.overdue)
             && project.as_ref().is_none_or(|p| v.project == p.as_str())

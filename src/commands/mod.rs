@@ -382,6 +382,14 @@ pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
     }
 }
 
+/// `--known-at` of a reading command: `None` (everything written so far) when not given.
+pub fn known_at(desk: &Desk, r: &ReadOpts) -> Result<Option<Moment>> {
+    r.known_at
+        .as_deref()
+        .map(|s| parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--known-at: {e}")))
+        .transpose()
+}
+
 /// The desk directory: `--desk`, else `$PLAINT_DESK`, else the current directory.
 fn desk_dir(flag: Option<PathBuf>) -> PathBuf {
     flag.or_else(|| {

@@ -22,18 +22,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         GroupBy::Grade => By::Grade,
         GroupBy::Month => By::Month,
     });
-    let catalog = desk.catalog()?;
-    let peers = catalog.peers(rules, cutoff)?;
-    // Tickets received after the cut-off play no part. Of the rest, those received in the
-    // period are counted, and any other is judged only if it could be overdue at the
-    // cut-off. The digests settle most tickets without reading them.
-    let maybe: Vec<usize> = (0..catalog.entries().len())
-        .filter(|i| {
-            let d = &catalog.entries()[*i].digest;
-            d.received_at <= cutoff
-                && (period.contains(&d.received_at) || d.settled_by(cutoff) != Some(true))
-        })
-        .collect();
+    let known = super::known_at(&desk, &a.read)?;
     // The tables this format prints: the main one, and for HTML the charts' by-project
     // and by-month figures. Each is added up as the tickets are judged, a batch at a time,
     // so that memory holds one batch of judgements, not a year's.
@@ -47,20 +36,47 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
         }
     }
     let mut gaps = std::collections::BTreeSet::new();
-    for batch in maybe.chunks(crate::desk::catalog::BATCH) {
-        let tickets = catalog.tickets(batch)?;
+    let mut add = |tickets: &[&crate::ticket::Ticket], peers: &crate::rules::grading::Peers| {
         let relevant: Vec<_> = tickets
             .iter()
+            .copied()
+            .filter(|t| t.received_at <= cutoff)
             .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(rules, cutoff))
             .collect();
         let judged =
-            crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, cutoff));
+            crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, peers, cutoff));
         for j in &judged {
             gaps.extend(j.calendar_gaps());
             for t in &mut tallies {
                 t.add(j);
             }
         }
+    };
+    if let Some(k) = known {
+        // What the desk knew then: every ticket read whole and cut to what was written.
+        let tickets = desk.known_tickets(k)?;
+        let peers = crate::rules::grading::Peers::index(rules, &tickets, cutoff);
+        add(&tickets.iter().collect::<Vec<_>>(), &peers);
+    } else {
+        let catalog = desk.catalog()?;
+        let peers = catalog.peers(rules, cutoff)?;
+        // Tickets received after the cut-off play no part. Of the rest, those received in
+        // the period are counted, and any other is judged only if it could be overdue at
+        // the cut-off. The digests settle most tickets without reading them.
+        let maybe: Vec<usize> = (0..catalog.entries().len())
+            .filter(|i| {
+                let d = &catalog.entries()[*i].digest;
+                d.received_at <= cutoff
+                    && (period.contains(&d.received_at) || d.settled_by(cutoff) != Some(true))
+            })
+            .collect();
+        for batch in maybe.chunks(crate::desk::catalog::BATCH) {
+            let tickets = catalog.tickets(batch)?;
+            add(&tickets.iter().collect::<Vec<_>>(), &peers);
+        }
+        // The process ends here: handing every digest back to the allocator one by one
+        // would only delay the exit.
+        std::mem::forget(catalog);
     }
     let order = |b: By, key: &str| -> usize {
         match b {
@@ -88,8 +104,5 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     };
     output::print(&text)?;
     super::warn_gap_years(&gaps);
-    // The process ends here: handing every digest back to the allocator one by one would
-    // only delay the exit.
-    std::mem::forget(catalog);
     Ok(0)
 }

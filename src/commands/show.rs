@@ -14,7 +14,13 @@ use serde_json::{Value, json};
 pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<i32> {
     let desk = ctx.open()?;
     let at = as_of(&desk, &a.read)?;
-    let loaded = desk.load(&a.id)?;
+    let known = super::known_at(&desk, &a.read)?;
+    let mut loaded = desk.load(&a.id)?;
+    if let Some(k) = known {
+        loaded.ticket = loaded.ticket.known_at(k).ok_or_else(|| {
+            anyhow::anyhow!("{} was not yet written at --known-at {}", a.id, human(&k))
+        })?;
+    }
     if loaded.ticket.received_at > at {
         anyhow::bail!(
             "{} was received at {}, after --as-of {}",
@@ -23,7 +29,10 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<i32> {
             human(&at)
         );
     }
-    let peers = super::lifecycle::peers_for(&desk, &loaded.ticket, at)?;
+    let peers = match known {
+        Some(k) => crate::rules::grading::Peers::index(&desk.rules, &desk.known_tickets(k)?, at),
+        None => super::lifecycle::peers_for(&desk, &loaded.ticket, at)?,
+    };
     let judged = Assessment::of(&desk.rules, &loaded.ticket, &peers, at);
     let text = match a.format {
         ShowFormat::Json => output::json(&to_json(&desk.rules, &judged))?,
@@ -43,7 +52,7 @@ struct Listed<'t> {
 
 /// Every event that happened by `as_of`, in time order, numbered as in the file.
 fn listed<'t>(t: &'t Ticket, as_of: Moment) -> Vec<Listed<'t>> {
-    let withdrawn = t.withdrawn(as_of);
+    let withdrawn = t.withdrawn();
     let mut out: Vec<Listed> = t
         .events
         .iter()

@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, a: VoidArgs) -> Result<i32> {
             );
         }
         let now = latest(t, at);
-        if let Some(j) = t.withdrawn(now)[n - 1] {
+        if let Some(j) = t.withdrawn()[n - 1] {
             let w = &t.events[j];
             bail!(
                 "event {n} ({}) of {} is already withdrawn by event {} ({} by {}); to restore it, void event {}",

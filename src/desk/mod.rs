@@ -189,6 +189,28 @@ impl Desk {
         Ok(parallel_map(&paths, |p| read_ticket(p)))
     }
 
+    /// Every ticket as the desk knew it at `known` (`--known-at`): read whole from the files,
+    /// not through the cache, whose digests describe the tickets as they are now.
+    pub fn known_tickets(&self, known: crate::time::Moment) -> Result<Vec<Ticket>> {
+        let mut out = Vec::new();
+        let mut broken = Vec::new();
+        for r in self.scan()? {
+            match r {
+                Ok(l) => out.extend(l.ticket.known_at(known)),
+                Err(b) => broken.push(b.render()),
+            }
+        }
+        if !broken.is_empty() {
+            bail!(
+                "{} ticket file{} cannot be read (fix it, then `plaint check`):\n{}",
+                broken.len(),
+                if broken.len() == 1 { "" } else { "s" },
+                broken.join("\n")
+            );
+        }
+        Ok(out)
+    }
+
     /// Appends one event to a ticket under the desk lock; `check` sees the ticket as it is
     /// on disk (after the lock is taken) and may refuse the event.
     ///

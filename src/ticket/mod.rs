@@ -526,16 +526,17 @@ pub fn unprintable(s: &str) -> Option<char> {
 
 impl Ticket {
     /// For each event (by index in the file), the index of the `void` event that withdraws
-    /// it, as the desk stood at `as_of`. A void withdrawn by a later void withdraws nothing,
-    /// so a void of a void restores the event.
-    pub fn withdrawn(&self, as_of: Moment) -> Vec<Option<usize>> {
+    /// it. A withdrawn event is withdrawn in every view, whenever the void was entered (a
+    /// mistaken step never happened; `--known-at` is how to see what the desk knew before
+    /// the void). A void withdrawn by a later void withdraws nothing, so a void of a void
+    /// restores the event.
+    pub fn withdrawn(&self) -> Vec<Option<usize>> {
         let mut by: Vec<Option<usize>> = vec![None; self.events.len()];
         // A void names an earlier event, so walking backwards settles each void's own fate
         // before it is applied.
         for j in (0..self.events.len()).rev() {
             let e = &self.events[j];
             if let Action::Void(v) = &e.action
-                && e.at <= as_of
                 && by[j].is_none()
                 && (1..=j).contains(&v.event)
             {
@@ -557,7 +558,7 @@ impl Ticket {
             .iter()
             .any(|e| matches!(e.action, Action::Void(_)));
         let withdrawn = if has_voids {
-            self.withdrawn(as_of)
+            self.withdrawn()
         } else {
             Vec::new()
         };
@@ -576,6 +577,48 @@ impl Ticket {
             events.sort_by_key(|e| e.at);
         }
         events
+    }
+
+    /// The ticket as the desk knew it at `known`: `None` if it had not been written yet (its
+    /// `entered_at`, else its receipt, is later), else with only the events written by then
+    /// (each one's `entered_at`, else its `at`), voids renumbered to the events kept. So any
+    /// earlier output can be reproduced (`--known-at`).
+    pub fn known_at(&self, known: Moment) -> Option<Ticket> {
+        if self.entered_at.unwrap_or(self.received_at) > known {
+            return None;
+        }
+        let written = |e: &Event| e.entered_at.unwrap_or(e.at) <= known;
+        if self.events.iter().all(written) {
+            return Some(self.clone());
+        }
+        let mut t = self.clone();
+        // Old number (from 1) → new number, for the events kept.
+        let mut renumber: Vec<Option<usize>> = Vec::with_capacity(self.events.len());
+        let mut events = Vec::new();
+        for e in &self.events {
+            let mut e = e.clone();
+            let keep = written(&e)
+                && match &mut e.action {
+                    Action::Void(v) => {
+                        match renumber.get(v.event.wrapping_sub(1)).copied().flatten() {
+                            Some(n) => {
+                                v.event = n;
+                                true
+                            }
+                            None => false,
+                        }
+                    }
+                    _ => true,
+                };
+            if keep {
+                events.push(e);
+                renumber.push(Some(events.len()));
+            } else {
+                renumber.push(None);
+            }
+        }
+        t.events = events;
+        Some(t)
     }
 
     /// Whether, by `at`, every step the rulebook times has its event since the last reopen
@@ -843,24 +886,21 @@ mod tests {
             void(2, "2026-11-02 12:00"),
             void(3, "2026-11-02 13:00"),
         ]);
-        // As of 11:30 only the first void has happened: event 1 is withdrawn.
-        assert_eq!(
-            t.withdrawn(at("2026-11-02 11:30")),
-            vec![Some(1), None, None, None]
-        );
-        assert!(t.live(at("2026-11-02 11:30")).is_empty());
-        // 12:30: the second void withdraws the first: event 1 is back.
-        assert_eq!(
-            t.withdrawn(at("2026-11-02 12:30")),
-            vec![None, Some(2), None, None]
-        );
-        assert_eq!(t.live(at("2026-11-02 12:30")).len(), 1);
-        // 13:30: the third withdraws the second: the first void stands again.
-        assert_eq!(
-            t.withdrawn(at("2026-11-02 13:30")),
-            vec![Some(1), None, Some(3), None]
-        );
+        // Withdrawn in every view, whenever each void was entered: the third withdraws the
+        // second, so the first void stands and the response is withdrawn, even as of 10:45.
+        assert_eq!(t.withdrawn(), vec![Some(1), None, Some(3), None]);
+        assert!(t.live(at("2026-11-02 10:45")).is_empty());
         assert!(t.live(at("2026-11-02 13:30")).is_empty());
+        // What the desk knew at 11:30 (every event written as it happened): only the
+        // first void, which withdraws the response; at 12:30 the second restores it.
+        let k = t.known_at(at("2026-11-02 11:30")).unwrap();
+        assert_eq!(k.events.len(), 2);
+        assert!(k.live(at("2026-11-02 11:30")).is_empty());
+        let k = t.known_at(at("2026-11-02 12:30")).unwrap();
+        assert_eq!(k.withdrawn(), vec![None, Some(2), None]);
+        assert_eq!(k.live(at("2026-11-02 12:30")).len(), 1);
+        // Before the ticket was written, the desk did not know it.
+        assert!(t.known_at(at("2026-11-02 09:00")).is_none());
     }
 
     #[test]
@@ -869,7 +909,7 @@ mod tests {
             void(1, "2026-11-02 11:00"),
             void(3, "2026-11-02 11:00"),
         ]);
-        assert_eq!(t.withdrawn(at("2026-11-03")), vec![None, None]);
+        assert_eq!(t.withdrawn(), vec![None, None]);
     }
 
     #[test]
