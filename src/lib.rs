@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod desk;
 pub mod import;
+pub mod mail;
 pub mod money;
 pub mod output;
 pub mod par;
