@@ -146,11 +146,22 @@ pub enum Command {
         after_help = "Examples:\n  plaint penalties --month 2026-11\n  plaint penalties --last-month --format csv --bom > 扣罚.csv"
     )]
     Penalties(PenaltiesArgs),
+    /// Deadlines falling due soon and overdue, by who answers for each; complaints to report
+    /// to their grade's level (§7.3, §8.1); as mail, each sent once, in working hours
+    #[command(
+        after_help = "Nothing due prints nothing (exit 0), so cron can pipe it on.\n\nExamples:\n  plaint due --within 2h                       # what falls due in 2 working hours, and what is late\n  plaint due --for 周工 --format json\n  plaint due --format mail | formail -s /usr/sbin/sendmail -t   # each reminder once\n  PLAINT_SMTP_USER=desk PLAINT_SMTP_PASSWORD=... plaint due --smtp mail.example.com:587"
+    )]
+    Due(DueArgs),
     /// Enter a department's customer-service platform score for a month (rewards)
     #[command(
         after_help = "Examples:\n  plaint rate --department property --month 2026-11 --score 92"
     )]
     Rate(RateArgs),
+    /// Settle a month for pay: its fines, rewards and report figures, never changed again
+    #[command(
+        after_help = "Examples:\n  plaint settle --month 2026-11 --dry-run   # what would be settled\n  plaint settle --month 2026-11 --by 王芳\n\nLater changes that would alter a settled month appear as adjustments (调整) in the\nfirst month not yet settled; `penalties --month 2026-11` prints the settled figures."
+    )]
+    Settle(SettleArgs),
     /// Withdraw a mistaken event (recorded as a `void` event; the file only grows)
     #[command(
         after_help = "Examples:\n  plaint show 202611-0003            # events are numbered 1, 2, 3 ...\n  \
@@ -737,6 +748,9 @@ pub struct ViolationArgs {
 /// Which period a report covers; default the month of --as-of.
 #[derive(Debug, Args)]
 pub struct PeriodArgs {
+    /// For a settled month: print today's computation beside the settled figures
+    #[arg(long)]
+    pub recompute: bool,
     /// A calendar month, YYYY-MM
     #[arg(long, value_name = "YYYY-MM")]
     pub month: Option<String>,
@@ -816,6 +830,60 @@ pub struct PenaltiesArgs {
     /// With --format csv: start with a UTF-8 BOM so Excel reads Chinese text
     #[arg(long)]
     pub bom: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SettleArgs {
+    /// The month to settle (it must have ended)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: String,
+    /// Print what would be settled; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub write: WriteOpts,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DueFormat {
+    /// A table for the terminal, in Chinese
+    Table,
+    /// Codes for scripts
+    Json,
+    /// One message per person not yet told, as an mbox for `sendmail -t`; recorded as sent
+    Mail,
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// How far ahead to look, on each step's own clock (2h: two working hours for a
+    /// working-clock step); default the rulebook's notices.remind_within
+    #[arg(long, value_name = "DURATION")]
+    pub within: Option<String>,
+    /// Only what this person is told
+    #[arg(long = "for", id = "for", value_name = "PERSON")]
+    pub for_: Option<String>,
+    /// Only steps this department answers for (code or label)
+    #[arg(long, value_name = "DEPT")]
+    pub department: Option<String>,
+    #[command(flatten)]
+    pub read: ReadOpts,
+    /// Output format (default table)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DueFormat>,
+    /// Send the messages not yet sent through this SMTP server (STARTTLS; port 465: TLS;
+    /// credentials from $PLAINT_SMTP_USER and $PLAINT_SMTP_PASSWORD)
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "format")]
+    pub smtp: Option<String>,
+    /// Only the notices to grades' levels (§8.1), no reminders
+    #[arg(long)]
+    pub notices: bool,
+    /// Send outside the sending hours too (nights, weekends, holidays)
+    #[arg(long)]
+    pub any_time: bool,
+    /// With --format mail or --smtp: show what would be sent, record nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -49,7 +49,11 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, c) = (self.0 / 100, self.0 % 100);
+        // An adjustment can take money back: the sign, then the amount.
+        if self.0 < 0 {
+            f.write_str("-")?;
+        }
+        let (y, c) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
         if c == 0 {
             write!(f, "{y}")
         } else if c % 10 == 0 {

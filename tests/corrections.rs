@@ -6,6 +6,7 @@ mod common;
 
 use common::{Desk, due, log_args, state};
 use serde_json::{Value, json};
+use std::fs;
 
 /// Mon 2026-11-02 10:00: respond due 11:00, forward 12:00, plan 14:00 (general, working clock).
 const MON: &str = "2026-11-02 10:00";
@@ -1050,4 +1051,489 @@ fn assigning_a_handler_after_an_escalation_keeps_the_department_it_was_escalated
     let v = d.show(&id, "2026-11-02 11:00");
     assert_eq!(v["department"], "customer-service");
     assert_eq!(v["handler"], "督导老陈");
+}
+
+// ---------------------------------------------------------------- settled months
+
+/// A complaint of Mon 11-02 handled by 周工 (物业公司): respond due 11:00 (§4.1.1) done
+/// 11:30 → late-response 200 (§9.4); everything else in time; then on 11-10 a violation of
+/// 500 for 王五 (mishandling, §10). November: 700.
+fn november(d: &Desk) -> String {
+    let id = d.log(&["--at", MON]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+    d.ok(&["respond", &id, "--at", "2026-11-02 11:30"]);
+    d.ok(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--at",
+        "2026-11-02 12:00",
+    ]);
+    d.ok(&[
+        "close",
+        &id,
+        "--reason",
+        "confirmed",
+        "--at",
+        "2026-11-03 10:00",
+    ]);
+    d.ok(&[
+        "callback",
+        &id,
+        "--timeliness",
+        "9",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--at",
+        "2026-11-03 11:00",
+    ]);
+    d.ok(&[
+        "violation",
+        &id,
+        "--rule",
+        "mishandling",
+        "--person",
+        "王五",
+        "--department",
+        "property",
+        "--at",
+        "2026-11-10 10:00",
+        "--by",
+        "主管",
+    ]);
+    id
+}
+
+/// stdout of a command run with the clock reading `now`.
+fn at_clock(d: &Desk, now: &str, args: &[&str]) -> String {
+    d.ok_now(now, args)
+}
+
+fn sum(items: &Value) -> i64 {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["amount"].as_i64().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_settled_month_never_changes_and_a_later_void_is_an_adjustment() {
+    let d = Desk::new();
+    let id = november(&d);
+    let settled_at = "2026-12-01 09:00";
+    at_clock(
+        &d,
+        settled_at,
+        &["settle", "--month", "2026-11", "--by", "王芳"],
+    );
+    let file = d.path().join("settlements/2026-11.yaml");
+    let settled_bytes = fs::read(&file).unwrap();
+    // November as settled: 200 + 500 = 700, marked with who settled it and when.
+    let json_before = at_clock(
+        &d,
+        "2026-12-01 10:00",
+        &["penalties", "--month", "2026-11", "--format", "json"],
+    );
+    let table_before = at_clock(&d, "2026-12-01 10:00", &["penalties", "--month", "2026-11"]);
+    let v: Value = serde_json::from_str(&json_before).unwrap();
+    assert_eq!(sum(&v["items"]), 700);
+    assert_eq!(v["settled"]["by"], "王芳");
+    assert_eq!(v["settled"]["at"], "2026-12-01T09:00:00+08:00");
+    assert!(
+        table_before.starts_with("已结算:2026-11,于 2026-12-01 09:00 由 王芳 结算"),
+        "{table_before}"
+    );
+
+    // Settling twice, or a month not over, is refused and writes nothing.
+    let err = d.refused_now("2026-12-01 10:00", &["settle", "--month", "2026-11"], 1);
+    assert!(
+        err.contains("2026-11 was settled at 2026-12-01 09:00 by 王芳"),
+        "{err}"
+    );
+    let err = d.refused_now("2026-12-15 10:00", &["settle", "--month", "2026-12"], 1);
+    assert!(
+        err.contains("--month 2026-12 has not ended (it ends 2027-01-01 00:00)"),
+        "{err}"
+    );
+
+    // December 2: the violation was entered by mistake (event 7) and is withdrawn.
+    d.ok_now(
+        "2026-12-02 10:00",
+        &["void", &id, "7", "--reason", "误登", "--by", "王芳"],
+    );
+    // November's settled figures are byte for byte what they were.
+    assert_eq!(fs::read(&file).unwrap(), settled_bytes);
+    assert_eq!(
+        at_clock(
+            &d,
+            "2026-12-02 11:00",
+            &["penalties", "--month", "2026-11", "--format", "json"]
+        ),
+        json_before
+    );
+    assert_eq!(
+        at_clock(&d, "2026-12-02 11:00", &["penalties", "--month", "2026-11"]),
+        table_before
+    );
+    // December carries the difference: −500 for 王五 (property), adjusting 2026-11, caused
+    // by event 8 (the void) entered on 12-02 10:00 by 王芳.
+    let dec: Value = serde_json::from_str(&at_clock(
+        &d,
+        "2026-12-02 11:00",
+        &["penalties", "--month", "2026-12", "--format", "json"],
+    ))
+    .unwrap();
+    let items = dec["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{dec}");
+    let a = &items[0];
+    assert_eq!(
+        (&a["ticket"], &a["rule"], &a["person"], &a["department"]),
+        (
+            &json!(id),
+            &json!("mishandling"),
+            &json!("王五"),
+            &json!("property")
+        )
+    );
+    assert_eq!(a["amount"], -500);
+    assert_eq!(a["adjusts"], "2026-11");
+    let cause = a["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("第 8 条事件(void") && cause.contains("由 王芳 于 2026-12-02 10:00 录入"),
+        "{cause}"
+    );
+    assert_eq!(
+        dec["totals"],
+        json!([{"person": "王五", "department": "property", "amount": -500}])
+    );
+    // --recompute shows today's November beside the settled one: 200 now.
+    let both: Value = serde_json::from_str(&at_clock(
+        &d,
+        "2026-12-02 11:00",
+        &[
+            "penalties",
+            "--month",
+            "2026-11",
+            "--recompute",
+            "--format",
+            "json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(sum(&both["items"]), 700);
+    assert_eq!(sum(&both["recomputed"]["items"]), 200);
+
+    // Settling December settles the adjustment; January then owes nothing more for it.
+    at_clock(
+        &d,
+        "2027-01-02 09:00",
+        &["settle", "--month", "2026-12", "--by", "王芳"],
+    );
+    let text = fs::read_to_string(d.path().join("settlements/2026-12.yaml")).unwrap();
+    assert!(
+        text.contains("adjusts: 2026-11") && text.contains("amount: -500"),
+        "{text}"
+    );
+    let jan: Value = serde_json::from_str(&at_clock(
+        &d,
+        "2027-01-02 10:00",
+        &["penalties", "--month", "2027-01", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(jan["items"], json!([]));
+}
+
+#[test]
+fn a_hand_edited_settlement_is_flagged_by_check_and_refused_for_pay() {
+    let d = Desk::new();
+    november(&d);
+    at_clock(
+        &d,
+        "2026-12-01 09:00",
+        &["settle", "--month", "2026-11", "--by", "王芳"],
+    );
+    d.ok_now("2026-12-01 10:00", &["check"]);
+    let file = d.path().join("settlements/2026-11.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, text.replacen("amount: 500", "amount: 50", 1)).unwrap();
+    let out = d
+        .cmd(&["check"])
+        .env("PLAINT_NOW", "2026-12-01 10:00")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("settlements/2026-11.yaml: changed since it was settled"),
+        "{said}"
+    );
+    let err = d.refused_now("2026-12-01 10:00", &["penalties", "--month", "2026-11"], 1);
+    assert!(err.contains("changed since it was settled"), "{err}");
+}
+
+#[test]
+fn a_rulebook_dated_into_next_year_prices_only_from_then_on() {
+    let d = Desk::new();
+    // November: a response half an hour late, 200 (§9.4).
+    let nov = d.log(&["--at", MON]);
+    d.ok(&[
+        "assign",
+        &nov,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&["respond", &nov, "--at", "2026-11-02 11:30"]);
+    // The desk keeps this year's rulebook and raises late-response to 500 from 2027-01-01.
+    let rules = d.path().join("rules.yaml");
+    let text = fs::read_to_string(&rules).unwrap();
+    fs::create_dir_all(d.path().join("rulebooks")).unwrap();
+    fs::write(d.path().join("rulebooks/2026.yaml"), &text).unwrap();
+    let raised = text
+        .replacen(
+            "  commit: true\n",
+            "  commit: true\n  effective_from: 2027-01-01\n",
+            1,
+        )
+        .replacen(
+            "    person: handler-or-receiver\n    amount: 200",
+            "    person: handler-or-receiver\n    amount: 500",
+            1,
+        );
+    assert_ne!(raised, text);
+    fs::write(&rules, raised).unwrap();
+    let out = d
+        .cmd(&["check"])
+        .env("PLAINT_NOW", "2026-12-01 10:00")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("rulebooks/2026.yaml: in force from the beginning to 2026-12-31"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rules.yaml: in force from 2027-01-01 to 今后"),
+        "{err}"
+    );
+    // Nothing before the change moves: November still 200.
+    let late = |v: &Value| -> Vec<Value> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["rule"] == "late-response")
+            .cloned()
+            .collect()
+    };
+    let v = d.json(&["penalties", "--month", "2026-11", "--as-of", "2026-11-30"]);
+    assert_eq!(
+        summary(&late(&v)),
+        vec![(
+            "late-response".into(),
+            json!("周工"),
+            "property".into(),
+            200,
+            false
+        )]
+    );
+    // January 2027 (Mon 01-04): the same half hour late costs 500.
+    let jan = d.log(&["--at", "2027-01-04 10:00"]);
+    d.ok(&[
+        "assign",
+        &jan,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2027-01-04 10:05",
+    ]);
+    d.ok(&["respond", &jan, "--at", "2027-01-04 11:30"]);
+    let v = d.json(&["penalties", "--month", "2027-01", "--as-of", "2027-01-31"]);
+    assert_eq!(
+        summary(&late(&v)),
+        vec![(
+            "late-response".into(),
+            json!("周工"),
+            "property".into(),
+            500,
+            false
+        )]
+    );
+}
+
+#[test]
+fn a_change_that_would_reprice_a_settled_month_is_refused_unless_it_says_so() {
+    let d = Desk::new();
+    november(&d);
+    at_clock(
+        &d,
+        "2026-12-01 09:00",
+        &["settle", "--month", "2026-11", "--by", "王芳"],
+    );
+    // late-response raised to 300 with no date: November would be repriced silently.
+    let rules = d.path().join("rules.yaml");
+    let text = fs::read_to_string(&rules).unwrap();
+    let raised = text.replacen(
+        "    person: handler-or-receiver\n    amount: 200",
+        "    person: handler-or-receiver\n    amount: 300",
+        1,
+    );
+    fs::write(&rules, &raised).unwrap();
+    let out = d
+        .cmd(&["check"])
+        .env("PLAINT_NOW", "2026-12-02 10:00")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("is in force in 2026-11, which was settled under other terms"),
+        "{said}"
+    );
+    // Said so: the difference, +100 for 周工, is paid in December as an adjustment.
+    fs::write(
+        &rules,
+        raised.replacen(
+            "  commit: true\n",
+            "  commit: true\n  reprices_settled: [\"2026-11\"]\n",
+            1,
+        ),
+    )
+    .unwrap();
+    d.ok_now("2026-12-02 10:00", &["check"]);
+    let dec: Value = serde_json::from_str(&at_clock(
+        &d,
+        "2026-12-02 11:00",
+        &["penalties", "--month", "2026-12", "--format", "json"],
+    ))
+    .unwrap();
+    let items = dec["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{dec}");
+    assert_eq!(
+        (
+            &items[0]["person"],
+            &items[0]["amount"],
+            &items[0]["adjusts"]
+        ),
+        (&json!("周工"), &json!(100), &json!("2026-11"))
+    );
+    assert!(
+        items[0]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("规则手册条款已改"),
+        "{dec}"
+    );
+}
+
+#[test]
+fn an_earlier_output_is_reproduced_byte_for_byte_with_known_at() {
+    let d = Desk::new();
+    let id = d.log(&["--at", MON]);
+    d.ok(&[
+        "assign",
+        &id,
+        "--department",
+        "property",
+        "--handler",
+        "周工",
+        "--at",
+        "2026-11-02 10:05",
+    ]);
+    d.ok(&["respond", &id, "--at", "2026-11-02 11:30"]);
+    let args = [
+        "penalties",
+        "--month",
+        "2026-11",
+        "--as-of",
+        "2026-11-20 10:00",
+    ];
+    let json_then = at_clock(
+        &d,
+        "2026-11-20 10:00",
+        &[&args[..], &["--format", "json"]].concat(),
+    );
+    let table_then = at_clock(&d, "2026-11-20 10:00", &args);
+    let report_then = at_clock(
+        &d,
+        "2026-11-20 10:00",
+        &[
+            "report",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-20 10:00",
+        ],
+    );
+    // On 11-25 the response is found to have been at 10:50 (event 2 withdrawn, the right one
+    // back-dated), and a complaint of 11-10 is entered late.
+    d.ok_now(
+        "2026-11-25 09:00",
+        &["void", &id, "2", "--reason", "时间录错"],
+    );
+    d.ok_now(
+        "2026-11-25 09:05",
+        &["respond", &id, "--at", "2026-11-02 10:50"],
+    );
+    d.ok_now("2026-11-25 09:10", &log_args(&["--at", "2026-11-10 10:00"]));
+    let known = ["--known-at", "2026-11-20 10:00"];
+    assert_ne!(
+        at_clock(
+            &d,
+            "2026-11-26 10:00",
+            &[&args[..], &["--format", "json"]].concat()
+        ),
+        json_then
+    );
+    assert_eq!(
+        at_clock(
+            &d,
+            "2026-11-26 10:00",
+            &[&args[..], &["--format", "json"], &known].concat()
+        ),
+        json_then
+    );
+    assert_eq!(
+        at_clock(&d, "2026-11-26 10:00", &[&args[..], &known].concat()),
+        table_then
+    );
+    assert_eq!(
+        at_clock(
+            &d,
+            "2026-11-26 10:00",
+            &[
+                &[
+                    "report",
+                    "--month",
+                    "2026-11",
+                    "--as-of",
+                    "2026-11-20 10:00"
+                ][..],
+                &known
+            ]
+            .concat()
+        ),
+        report_then
+    );
 }

@@ -59,6 +59,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     let mut ids: HashMap<String, std::path::PathBuf> = HashMap::new();
     let scanned = desk.scan()?;
     let count = scanned.len();
+    let mut reach = crate::rules::due::Reach::default();
     for r in scanned {
         let path = match &r {
             Ok(l) => &l.path,
@@ -71,6 +72,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
             });
         }
         if let Ok(l) = r {
+            reach.note(&desk.rules, &l.ticket, as_of);
             if let Some(other) = ids.insert(l.ticket.id.clone(), l.path.clone()) {
                 problems.push(format!(
                     "{}:{}: the ID {} is also the ID of {}; one of them must be renumbered",
@@ -93,9 +95,14 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
             }
         }
     }
+    // Whom `plaint due` would have to tell and cannot reach.
+    for w in reach.warnings(&desk.rules) {
+        eprintln!("warning: {}: {w}", desk.rules_source.describe());
+    }
     if let Err(e) = super::rate::read(&desk) {
         problems.push(format!("{e:#}"));
     }
+    problems.extend(settled_problems(&desk));
     // Files a stopped writer left uncommitted: the next writer commits them.
     for (by, p) in crate::desk::record::uncommitted(&desk.root) {
         problems.push(format!(
@@ -127,6 +134,72 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
         );
         Ok(1)
     }
+}
+
+/// The rulebook's versions (named on stderr, with their dates) and the settlement files:
+/// each verified unchanged since it was settled, and the version in force in its month
+/// checked to price it as it was settled, unless that version says it reprices the month.
+fn settled_problems(desk: &Desk) -> Vec<String> {
+    let mut out = Vec::new();
+    let versions = match desk.versions() {
+        Ok(v) => v,
+        Err(e) => return vec![format!("{e:#}")],
+    };
+    if versions.len() > 1 {
+        for (i, v) in versions.iter().enumerate() {
+            let until = versions
+                .get(i + 1)
+                .and_then(|n| n.from)
+                .and_then(|d| d.pred_opt())
+                .map_or("今后".to_string(), |d| d.to_string());
+            eprintln!(
+                "rulebook version {}: in force from {} to {until} (sha256 {})",
+                v.path.display(),
+                v.from
+                    .map_or("the beginning".to_string(), |d| d.to_string()),
+                &v.sha256[..12]
+            );
+        }
+    }
+    for (path, s) in crate::desk::settlements::each(desk) {
+        let s = match s {
+            Ok(s) => s,
+            Err(e) => {
+                out.push(format!("{e:#}"));
+                continue;
+            }
+        };
+        let Ok((y, m)) = crate::time::parse_month(&s.month) else {
+            continue;
+        };
+        let Some(month) = crate::report::period::Period::month(y, m) else {
+            continue;
+        };
+        for (i, v) in versions.iter().enumerate() {
+            let starts = v.from.is_none_or(|f| f <= month.to);
+            let ends = versions
+                .get(i + 1)
+                .and_then(|n| n.from)
+                .is_none_or(|next| next > month.from);
+            if starts
+                && ends
+                && v.terms_sha256 != s.terms_sha256
+                && !v.rules.book.desk.reprices_settled.contains(&s.month)
+            {
+                out.push(format!(
+                    "{}: {} is in force in {}, which was settled under other terms (sha256 {}) and would be repriced without saying so: give the change a later desk.effective_from and keep the version {} was settled under in rulebooks/, or list {} in desk.reprices_settled so that the differences are paid as adjustments",
+                    v.path.display(),
+                    v.path.display(),
+                    s.month,
+                    &s.terms_sha256[..12],
+                    s.month,
+                    s.month
+                ));
+            }
+        }
+        let _ = path;
+    }
+    out
 }
 
 /// What `check` says about one ticket file on its own, as (line, message): the file as read

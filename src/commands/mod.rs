@@ -3,6 +3,7 @@
 mod audit;
 mod calendar;
 pub(crate) mod check;
+mod due;
 pub mod facts;
 mod import;
 mod init;
@@ -13,6 +14,7 @@ mod merge_ticket;
 mod penalties;
 pub(crate) mod rate;
 mod report;
+pub(crate) mod settle;
 mod show;
 mod void;
 
@@ -85,7 +87,9 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::List(a) => list::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
         Command::Penalties(a) => penalties::run(&ctx, a),
+        Command::Due(a) => due::run(&ctx, a),
         Command::Rate(a) => rate::run(&ctx, a),
+        Command::Settle(a) => settle::run(&ctx, a),
         Command::Void(a) => void::run(&ctx, a),
         Command::Calendar(a) => calendar::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),

@@ -82,6 +82,22 @@ struct FileDiff {
     removed: Vec<String>,
 }
 
+impl FileDiff {
+    /// The lines a change removed and added, for people to see (at most 40).
+    fn changed_lines(&self) -> Vec<String> {
+        self.removed
+            .iter()
+            .map(|l| format!("- {l}"))
+            .chain(
+                self.hunks
+                    .iter()
+                    .flat_map(|h| h.2.iter().map(|l| format!("+ {l}"))),
+            )
+            .take(40)
+            .collect()
+    }
+}
+
 /// Reads the history of `tickets/` of the desk at `desk` (inside the work tree `top`),
 /// commits after `since` (or all).
 pub fn read(
@@ -90,10 +106,13 @@ pub fn read(
     since: Option<&str>,
     tolerance: chrono::Duration,
 ) -> Result<Findings> {
-    let rel = std::fs::canonicalize(desk)?
+    let base = std::fs::canonicalize(desk)?
         .strip_prefix(top)
-        .map(|p| p.join("tickets"))
-        .unwrap_or_else(|_| Path::new("tickets").to_path_buf());
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let rel = base.join("tickets");
+    // Settlement files are written once and never changed: any later change is a rewrite.
+    let settled = base.join(super::settlements::DIR);
     let range = match since {
         Some(r) => {
             git::out(
@@ -128,6 +147,7 @@ pub fn read(
             &range,
             "--",
             &rel.to_string_lossy(),
+            &settled.to_string_lossy(),
         ],
     )?;
     let mut out = Findings::default();
@@ -151,7 +171,7 @@ pub fn read(
         if parents.len() > 1 {
             let touched = files
                 .iter()
-                .filter(|d| !d.deleted)
+                .filter(|d| !d.deleted && !Path::new(&d.path).starts_with(&settled))
                 .map(|d| d.path.clone())
                 .collect();
             merges.push((commit.clone(), f[0].to_string(), parents, touched));
@@ -175,6 +195,18 @@ pub fn read(
         let mut steps = 0;
         let mut single: Option<(String, Vec<String>)> = None;
         for d in files {
+            // A settlement file is written once: any later change is a rewrite.
+            if Path::new(&d.path).starts_with(&settled) {
+                if !d.new {
+                    out.rewrites.push(Rewrite {
+                        commit: commit.clone(),
+                        file: d.path.clone(),
+                        what: if d.deleted { "deleted" } else { "changed" },
+                        lines: d.changed_lines(),
+                    });
+                }
+                continue;
+            }
             if d.deleted {
                 out.rewrites.push(Rewrite {
                     commit: commit.clone(),
@@ -189,17 +221,7 @@ pub fn read(
                     commit: commit.clone(),
                     file: d.path.clone(),
                     what: "changed",
-                    lines: d
-                        .removed
-                        .iter()
-                        .map(|l| format!("- {l}"))
-                        .chain(
-                            d.hunks
-                                .iter()
-                                .flat_map(|h| h.2.iter().map(|l| format!("+ {l}"))),
-                        )
-                        .take(40)
-                        .collect(),
+                    lines: d.changed_lines(),
                 });
                 continue;
             }

@@ -8,6 +8,7 @@ pub mod git;
 pub mod id;
 pub mod journal;
 pub mod record;
+pub mod settlements;
 pub mod store;
 pub mod verdicts;
 
@@ -49,6 +50,18 @@ pub struct Loaded {
     pub path: PathBuf,
     pub text: String,
     pub ticket: Ticket,
+}
+
+/// Where earlier versions of the rulebook are kept.
+pub const VERSIONS: &str = "rulebooks";
+
+/// One version of the rulebook and the day it took effect (`None`: from the beginning).
+pub struct Version {
+    pub path: PathBuf,
+    pub from: Option<chrono::NaiveDate>,
+    pub rules: Rules,
+    pub sha256: String,
+    pub terms_sha256: String,
 }
 
 /// A ticket file that could not be read as a ticket.
@@ -187,6 +200,60 @@ impl Desk {
     pub fn scan(&self) -> Result<Vec<Result<Loaded, Broken>>> {
         let paths = self.ticket_paths()?;
         Ok(parallel_map(&paths, |p| read_ticket(p)))
+    }
+
+    /// The rulebook's versions, oldest first: each earlier one kept in `rulebooks/*.yaml`,
+    /// then the rulebook in use, each in force from its `desk.effective_from` (the oldest
+    /// from the beginning) until the next one's. Every version keeps the current calendar:
+    /// holidays and make-up days are facts and apply everywhere.
+    pub fn versions(&self) -> Result<Vec<Version>> {
+        let dir = self.root.join(VERSIONS);
+        let mut files: Vec<PathBuf> = match fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let bytes = store::read_regular(&f, store::MAX_RULEBOOK)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", f.display()))?;
+            out.push(self.version(f, &text)?);
+        }
+        // The rulebook in use: the one this desk was opened with (`--rules`, or its own).
+        let text = match &self.rules_source {
+            RulesSource::File(p) => Desk::rules_text(&self.root, Some(p))?.0,
+            _ => None,
+        }
+        .unwrap_or_else(|| crate::rules::BUILTIN.to_string());
+        let current = self.version(PathBuf::from(self.rules_source.describe()), &text)?;
+        out.push(current);
+        out.sort_by_key(|v| v.from);
+        Ok(out)
+    }
+
+    fn version(&self, path: PathBuf, text: &str) -> Result<Version> {
+        let mut rules = Rules::parse(text).map_err(|ps| {
+            anyhow::anyhow!(
+                "{}",
+                ps.iter()
+                    .map(|p| p.render(&path.display().to_string()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })?;
+        rules.calendar = self.rules.calendar.clone();
+        Ok(Version {
+            from: rules.book.desk.effective_from,
+            terms_sha256: settlements::terms_sha256(text),
+            sha256: sha256_hex(text.as_bytes()),
+            path,
+            rules,
+        })
     }
 
     /// Every ticket as the desk knew it at `known` (`--known-at`): read whole from the files,

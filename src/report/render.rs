@@ -644,6 +644,8 @@ pub fn penalties_json(
             "provisional": i.provisional,
             "cycle": i.cycle,
             "due": rfc3339(&i.when),
+            "adjusts": i.adjusts,
+            "cause": i.cause,
         })).collect::<Vec<_>>(),
         "to_decide": pn.to_decide.iter().map(|d| json!({
             "ticket": d.ticket,
@@ -690,6 +692,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
             "依据",
             "暂计",
             "时限",
+            "调整月份",
         ]
     } else {
         [
@@ -702,6 +705,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
             "basis",
             "provisional",
             "due",
+            "adjusts",
         ]
     };
     let mut rows: Vec<Vec<String>> = pn
@@ -719,6 +723,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
                     i.basis.clone(),
                     if i.provisional { "是" } else { "否" }.into(),
                     human(&i.when),
+                    i.adjusts.clone().unwrap_or_default(),
                 ]
             } else {
                 vec![
@@ -731,6 +736,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
                     i.basis.clone(),
                     i.provisional.to_string(),
                     rfc3339(&i.when),
+                    i.adjusts.clone().unwrap_or_default(),
                 ]
             }
         })
@@ -767,7 +773,10 @@ pub fn penalties_table(
             .map(|i| {
                 vec![
                     i.ticket.clone(),
-                    format!("{} §{}", i.label, i.clause),
+                    match &i.adjusts {
+                        Some(m) => format!("调整 {m} · {} §{}", i.label, i.clause),
+                        None => format!("{} §{}", i.label, i.clause),
+                    },
                     named(&i.person),
                     dept(&i.department),
                     format!("{}{}", i.amount, if i.provisional { "(暂计)" } else { "" }),

@@ -5,9 +5,12 @@ pub mod assess;
 pub mod calendar;
 pub mod codes;
 pub mod deadlines;
+pub mod due;
 pub mod grading;
 pub mod model;
 pub mod penalties;
+pub mod people;
+pub mod settle;
 
 use crate::time::parse_offset;
 use calendar::Calendar;
@@ -40,6 +43,8 @@ pub struct Rules {
     pub book: Rulebook,
     pub offset: FixedOffset,
     pub calendar: Calendar,
+    /// Whom `plaint due` tells, and how (`people`, `notices`).
+    pub notices: people::Notices,
     /// Every step, built-in then the rulebook's own, indexed by `Step`.
     steps: Vec<StepName>,
 }
@@ -65,7 +70,8 @@ impl Rules {
 
     /// Parses and validates rulebook text; every problem found is returned.
     pub fn parse(text: &str) -> Result<Rules, Vec<Problem>> {
-        let mut book: Rulebook = crate::yaml::from_str(text).map_err(|e| {
+        let (procedure, contacts) = people::split(text);
+        let mut book: Rulebook = crate::yaml::from_str(&procedure).map_err(|e| {
             vec![Problem {
                 line: e.line,
                 message: e.message,
@@ -85,11 +91,13 @@ impl Rules {
         let calendar = v.calendar(&book.calendar);
         let steps = v.steps(&mut book);
         v.book(&book, &steps);
+        let notices = v.notices(&contacts, &book, &steps);
         if v.problems.is_empty() {
             Ok(Rules {
                 book,
                 offset,
                 calendar,
+                notices,
                 steps,
             })
         } else {

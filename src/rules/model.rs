@@ -75,6 +75,13 @@ pub struct DeskSettings {
     /// In a git work tree, commit each step (the files it wrote, authored by `--by`).
     #[serde(default = "yes")]
     pub commit: bool,
+    /// The day this rulebook takes effect: deadlines that fell before it are judged and
+    /// priced by the version it replaced (kept in the desk's `rulebooks/`).
+    #[serde(default)]
+    pub effective_from: Option<chrono::NaiveDate>,
+    /// Settled months this rulebook knowingly reprices: their differences become adjustments.
+    #[serde(default)]
+    pub reprices_settled: Vec<String>,
 }
 
 fn yes() -> bool {

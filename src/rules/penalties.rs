@@ -31,9 +31,13 @@ pub struct Item {
     pub cycle: usize,
     /// When the deadline fell (or the violation was recorded): what period it belongs to.
     pub when: Moment,
+    /// For an adjustment (调整): the settled month it corrects, and its cause.
+    pub adjusts: Option<String>,
+    pub cause: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ToDecide {
     pub ticket: String,
     pub rule: String,
@@ -194,6 +198,8 @@ pub fn penalties(
                         provisional,
                         cycle,
                         when: d.due,
+                        adjusts: None,
+                        cause: None,
                     });
                     continue;
                 }
@@ -218,6 +224,8 @@ pub fn penalties(
                     provisional,
                     cycle,
                     when: d.due,
+                    adjusts: None,
+                    cause: None,
                 });
                 if days > last
                     && let Some(b) = &p.beyond
@@ -255,38 +263,68 @@ pub fn penalties(
                 provisional: false,
                 cycle: 0,
                 when: e.at,
+                adjusts: None,
+                cause: None,
             });
         }
     }
-    out.items
-        .sort_by(|a, b| (a.when, &a.ticket, &a.rule).cmp(&(b.when, &b.ticket, &b.rule)));
-
-    let mut by_person: BTreeMap<(Option<String>, String), Money> = BTreeMap::new();
-    let mut by_dept: BTreeMap<String, Money> = BTreeMap::new();
-    for i in &out.items {
-        *by_person
-            .entry((i.person.clone(), i.department.clone()))
-            .or_default() += i.amount;
-        *by_dept.entry(i.department.clone()).or_default() += i.amount;
-    }
-    out.totals = by_person
-        .into_iter()
-        .map(|((person, department), amount)| Total {
-            person,
-            department,
-            amount,
-        })
-        .collect();
-    out.totals.sort_by(|a, b| {
-        b.amount
-            .cmp(&a.amount)
-            .then_with(|| a.person.cmp(&b.person))
-    });
-    out.department_totals = by_dept.into_iter().collect();
-    out.department_totals
-        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out.rewards = rewards(rules, judged, period, ratings);
+    out.total_up();
     out
+}
+
+impl Penalties {
+    /// Takes in the items of another stretch of the period (under another version of the
+    /// rulebook) and adds the totals up again.
+    pub fn merge(&mut self, other: Penalties) {
+        self.items.extend(other.items);
+        self.to_decide.extend(other.to_decide);
+        self.rewards.extend(other.rewards);
+        self.total_up();
+    }
+
+    /// Adds adjustment items (of settled months) and adds the totals up again.
+    pub fn add_adjustments(&mut self, items: Vec<Item>) {
+        self.items.extend(items);
+        self.total_up();
+    }
+
+    /// Orders the items and adds up the totals per person and per department.
+    fn total_up(&mut self) {
+        let out = self;
+        out.items.sort_by(|a, b| {
+            (a.adjusts.is_some(), a.when, &a.ticket, &a.rule).cmp(&(
+                b.adjusts.is_some(),
+                b.when,
+                &b.ticket,
+                &b.rule,
+            ))
+        });
+        let mut by_person: BTreeMap<(Option<String>, String), Money> = BTreeMap::new();
+        let mut by_dept: BTreeMap<String, Money> = BTreeMap::new();
+        for i in &out.items {
+            *by_person
+                .entry((i.person.clone(), i.department.clone()))
+                .or_default() += i.amount;
+            *by_dept.entry(i.department.clone()).or_default() += i.amount;
+        }
+        out.totals = by_person
+            .into_iter()
+            .map(|((person, department), amount)| Total {
+                person,
+                department,
+                amount,
+            })
+            .collect();
+        out.totals.sort_by(|a, b| {
+            b.amount
+                .cmp(&a.amount)
+                .then_with(|| a.person.cmp(&b.person))
+        });
+        out.department_totals = by_dept.into_iter().collect();
+        out.department_totals
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
 }
 
 /// `7×100 + 3×200`, and the sum.
