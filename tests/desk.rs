@@ -1165,3 +1165,81 @@ fn check_and_audit_name_a_file_left_uncommitted() {
         serde_json::json!([{ "file": rel, "by": "alice" }])
     );
 }
+
+#[test]
+fn audit_names_a_commit_that_changed_a_settlement() {
+    let (dir, _) = git_desk();
+    let run = |now: &str, args: &[&str]| {
+        let out = plaint()
+            .arg("--desk")
+            .arg(dir.path())
+            .args(args)
+            .env("PLAINT_NOW", now)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(
+        run(
+            "2026-12-01 09:00",
+            &["settle", "--month", "2026-11", "--by", "王芳"]
+        )
+        .0,
+        Some(0)
+    );
+    // The settlement is its own commit, authored by who settled.
+    assert!(
+        git_out(dir.path(), &["log", "-1", "--format=%an %s"]).starts_with("王芳 settle 2026-11")
+    );
+    assert_eq!(run("2026-12-01 10:00", &["audit"]).0, Some(0));
+    let file = dir.path().join("settlements/2026-11.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replacen("settled_by: 王芳", "settled_by: 李四", 1),
+    )
+    .unwrap();
+    git_out(dir.path(), &["commit", "-qam", "tidy"]);
+    let (code, said) = run("2026-12-01 10:00", &["audit", "--format", "json"]);
+    assert_eq!(code, Some(1), "{said}");
+    let v: serde_json::Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(v["rewrites"][0]["file"], "settlements/2026-11.yaml");
+    assert_eq!(v["rewrites"][0]["what"], "changed");
+}
+
+#[test]
+fn an_event_past_the_ticket_size_limit_is_refused_as_a_size() {
+    let d = Desk::new();
+    let id = d.log(&["--at", "2026-11-02 10:00"]);
+    // Close to the 1 MiB limit, the next event is refused for its size alone.
+    let path = d.ticket_path(&id);
+    let mut text = fs::read_to_string(&path).unwrap();
+    let note = "长".repeat(20_000);
+    while text.len() < 1_000_000 {
+        text.push_str(&format!(
+            "- at: 2026-11-02T10:30:00+08:00\n  by: x\n  kind: delay\n  reason: {note}\n  approved_by: 经理\n"
+        ));
+    }
+    fs::write(&path, &text).unwrap();
+    let err = d.refused(
+        &[
+            "delay",
+            &id,
+            "--reason",
+            &"等".repeat(20_000),
+            "--approved-by",
+            "经理",
+            "--at",
+            "2026-11-02 11:00",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("over the size limit of 1024 KB a ticket file may have"),
+        "{err}"
+    );
+    assert!(!err.contains("plaint's layout"), "{err}");
+}

@@ -519,3 +519,71 @@ fn check_names_whom_notices_cannot_reach() {
         "{err}"
     );
 }
+
+/// `--known-at` shows what was due as the desk knew it then: a plan recorded at 11:40,
+/// back-dated to 11:20, was not known at 11:30, when the 13:00 plan was 90 minutes away.
+/// It only shows: asked to send, it is a usage error.
+#[test]
+fn what_was_due_is_reproduced_with_known_at() {
+    let d = Desk::new();
+    let id = answered(&d, "2026-11-02 09:00", "周工", |m| {
+        format!("2026-11-02 09:{m:02}")
+    });
+    d.ok_now(
+        "2026-11-02 11:40",
+        &[
+            "plan",
+            &id,
+            "--action",
+            "repair",
+            "--at",
+            "2026-11-02 11:20",
+            "--by",
+            "周工",
+        ],
+    );
+    let steps = |out: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap_or(serde_json::json!({}));
+        v.to_string()
+            .matches("\"step\":\"plan\"")
+            .map(str::to_string)
+            .collect()
+    };
+    let (code, now, _) = due(
+        &d,
+        "2026-11-02 11:45",
+        &[
+            "--as-of",
+            "2026-11-02 11:30",
+            "--format",
+            "json",
+            "--within",
+            "2h",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(steps(&now).is_empty(), "{now}");
+    let (code, then, err) = due(
+        &d,
+        "2026-11-02 11:45",
+        &[
+            "--as-of",
+            "2026-11-02 11:30",
+            "--known-at",
+            "2026-11-02 11:30",
+            "--format",
+            "json",
+            "--within",
+            "2h",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(steps(&then).len(), 1, "{then}");
+    let (code, _, err) = due(
+        &d,
+        "2026-11-02 11:45",
+        &["--known-at", "2026-11-02 11:30", "--format", "mail"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--known-at shows what was due"), "{err}");
+}

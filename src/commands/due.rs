@@ -41,16 +41,31 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
         .transpose()
         .map_err(|e| anyhow!("--department: {e}"))?;
 
-    // Only tickets with a step still to do at the moment can have anything due.
-    let catalog = desk.catalog()?;
-    let peers = catalog.peers(rules, at)?;
-    let maybe: Vec<usize> = (0..catalog.entries().len())
-        .filter(|i| {
-            let d = &catalog.entries()[*i].digest;
-            d.received_at <= at && d.settled_by(at) != Some(true)
-        })
-        .collect();
-    let tickets = catalog.tickets(&maybe)?;
+    let known = super::known_at(&desk, &a.read)?;
+    let (tickets, peers) = match known {
+        // What was due as the desk knew it then: every ticket read whole and cut.
+        Some(k) => {
+            let tickets: Vec<crate::ticket::Ticket> = desk
+                .known_tickets(k)?
+                .into_iter()
+                .filter(|t| t.received_at <= at)
+                .collect();
+            let peers = crate::rules::grading::Peers::index(rules, &tickets, at);
+            (tickets, peers)
+        }
+        None => {
+            // Only tickets with a step still to do at the moment can have anything due.
+            let catalog = desk.catalog()?;
+            let peers = catalog.peers(rules, at)?;
+            let maybe: Vec<usize> = (0..catalog.entries().len())
+                .filter(|i| {
+                    let d = &catalog.entries()[*i].digest;
+                    d.received_at <= at && d.settled_by(at) != Some(true)
+                })
+                .collect();
+            (catalog.tickets(&maybe)?, peers)
+        }
+    };
     let tickets: Vec<&crate::ticket::Ticket> = tickets.iter().collect();
     let judged = crate::desk::parallel_map(&tickets, |t| Assessment::of(rules, t, &peers, at));
     let reminders = due::reminders(rules, &judged, within, at);
@@ -73,6 +88,12 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
 
     let record = Record::at(&desk)?;
     let sending = server.is_some() || format == DueFormat::Mail;
+    if sending && known.is_some() {
+        return Err(Usage(
+            "--known-at shows what was due as the desk knew it then; it sends nothing (leave out --format mail and --smtp)".into(),
+        )
+        .into());
+    }
     if !sending {
         let sent = record.read()?;
         // A level is shown what it has not been told yet; everyone their deadlines.
