@@ -295,47 +295,27 @@ pub struct InitArgs {
     pub site: Option<String>,
 }
 
-/// The intake facts a complaint is logged with, as `log`, `amend`, `classify` and `import`
-/// hand them to the checks in `commands::facts`.
-#[derive(Debug, Default, Clone)]
-pub struct FactArgs {
-    pub project: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub subject: Option<String>,
-    pub unit: Option<String>,
-    pub description: Option<String>,
-    pub request: Option<String>,
-    pub channel: Option<String>,
-    pub received_by: Option<String>,
-    pub headcount: Option<i64>,
-    pub flags: Vec<String>,
-    pub compensation: Option<String>,
-    pub target: Option<String>,
-    pub type_: Option<String>,
-    pub ext_ref: Option<String>,
-}
+/// The intake facts a command was given: the core's plain type, filled from clap's.
+pub use crate::rules::intake::Intake as FactArgs;
 
-impl FactArgs {
-    fn with(core: [Option<String>; 4], m: &MoreFacts) -> FactArgs {
-        let [project, name, phone, subject] = core;
-        FactArgs {
-            project,
-            name,
-            phone,
-            subject,
-            unit: m.unit.clone(),
-            description: m.description.clone(),
-            request: m.request.clone(),
-            channel: m.channel.clone(),
-            received_by: m.received_by.clone(),
-            headcount: m.headcount,
-            flags: m.flags.clone(),
-            compensation: m.compensation.clone(),
-            target: m.target.clone(),
-            type_: m.type_.clone(),
-            ext_ref: m.ext_ref.clone(),
-        }
+fn facts_with(core: [Option<String>; 4], m: &MoreFacts) -> FactArgs {
+    let [project, name, phone, subject] = core;
+    FactArgs {
+        project,
+        name,
+        phone,
+        subject,
+        unit: m.unit.clone(),
+        description: m.description.clone(),
+        request: m.request.clone(),
+        channel: m.channel.clone(),
+        received_by: m.received_by.clone(),
+        headcount: m.headcount,
+        flags: m.flags.clone(),
+        compensation: m.compensation.clone(),
+        target: m.target.clone(),
+        type_: m.type_.clone(),
+        ext_ref: m.ext_ref.clone(),
     }
 }
 
@@ -416,7 +396,7 @@ pub struct LogArgs {
 
 impl LogArgs {
     pub fn facts(&self) -> FactArgs {
-        FactArgs::with(
+        facts_with(
             [
                 Some(self.project.clone()),
                 Some(self.name.clone()),
@@ -449,7 +429,7 @@ pub struct AmendArgs {
 impl AmendArgs {
     pub fn facts(&self) -> FactArgs {
         let c = &self.core;
-        FactArgs::with(
+        facts_with(
             [
                 c.project.clone(),
                 c.name.clone(),

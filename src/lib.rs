@@ -9,14 +9,12 @@ pub mod commands;
 pub mod desk;
 pub mod import;
 pub mod mail;
-pub mod money;
 pub mod output;
 pub mod par;
 pub mod report;
-pub mod rules;
-pub mod ticket;
-pub mod time;
-pub mod yaml;
+
+// The core crate's layers, under the names the rest of plaint uses for them.
+pub use plaint_core::{money, rules, ticket, time, yaml};
 
 /// Runs plaint with the process arguments and returns the exit status (SPEC §8):
 /// 0 success, 1 an error or a refusal, 2 a usage error.

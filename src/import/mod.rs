@@ -4,8 +4,7 @@
 
 pub mod sheet;
 
-use crate::cli::FactArgs;
-use crate::commands::facts::check_facts;
+use crate::rules::intake::{self, Intake};
 use crate::rules::{AppliesTo, IMPORT_FIELDS, Rules, Step, admit};
 use crate::ticket::{self, Action, Event, Ticket};
 use crate::time::{Moment, parse_moment};
@@ -332,7 +331,7 @@ pub fn plan(
                 }
             },
         };
-        let args = FactArgs {
+        let args = Intake {
             project: row.text("project"),
             name: row.text("name"),
             phone: row.text("phone"),
@@ -359,7 +358,7 @@ pub fn plan(
                 bad(field, "is empty; every complaint needs it".into());
             }
         }
-        let facts = match check_facts(rules, &args) {
+        let facts = match intake::check(rules, &args) {
             Ok(f) => {
                 if let Some(why) = rules.repairs_only(f.compensation, None, f.type_.as_deref()) {
                     bad("compensation", why);
@@ -367,15 +366,14 @@ pub fn plan(
                 Some(f)
             }
             Err(ps) => {
-                for p in ps {
-                    // "--received-by: unknown department ..." → the column it came from.
-                    let (opt, msg) = p.split_once(": ").unwrap_or(("", &p));
-                    let field = match opt.trim_start_matches('-') {
+                for (fact, msg) in ps {
+                    // The fact's name → the column it came from.
+                    let field = match fact {
                         "received-by" => "received_by",
                         "flag" => "flags",
                         other => other,
                     };
-                    bad(field, msg.to_string());
+                    bad(field, msg);
                 }
                 None
             }

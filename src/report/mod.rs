@@ -1,5 +1,4 @@
-//! Reports: periods, figures and how they are rendered.
+//! Reports: the figures and periods (from the core crate) and how they are rendered.
 
-pub mod figures;
-pub mod period;
+pub use plaint_core::report::{figures, period};
 pub mod render;

@@ -141,3 +141,23 @@ mod tests {
         assert!(Money::parse("99999999999999999999").is_err());
     }
 }
+
+/// A percentage or score kept in tenths, so that one decimal is exact and sorts exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tenths(pub i64);
+
+impl Tenths {
+    /// `num / den × scale`, rounded half up to one decimal; `None` when `den` is 0.
+    pub fn ratio(num: i64, den: i64, scale: i64) -> Option<Tenths> {
+        (den > 0).then(|| Tenths((num * scale * 10 * 2 + den) / (den * 2)))
+    }
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 10.0
+    }
+}
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, (self.0 % 10).abs())
+    }
+}

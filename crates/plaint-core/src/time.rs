@@ -330,3 +330,70 @@ mod tests {
         );
     }
 }
+
+/// A span of whole days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn month(y: i32, m: u32) -> Option<Period> {
+        let from = NaiveDate::from_ymd_opt(y, m, 1)?;
+        let next = if m == 12 {
+            NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(y, m + 1, 1)?
+        };
+        Some(Period {
+            from,
+            to: next.pred_opt()?,
+        })
+    }
+
+    pub fn year(y: i32) -> Option<Period> {
+        Some(Period {
+            from: NaiveDate::from_ymd_opt(y, 1, 1)?,
+            to: NaiveDate::from_ymd_opt(y, 12, 31)?,
+        })
+    }
+
+    /// The first moment of the period.
+    pub fn start(&self, offset: FixedOffset) -> Moment {
+        start_of_day(self.from, offset)
+    }
+
+    /// The first moment after the period.
+    pub fn end(&self, offset: FixedOffset) -> Moment {
+        start_of_day(self.to.succ_opt().unwrap_or(self.to), offset)
+    }
+
+    pub fn contains(&self, m: &Moment) -> bool {
+        let d = m.date_naive();
+        d >= self.from && d <= self.to
+    }
+
+    /// `2026-11`, `2026`, or `2026-11-01..2026-11-15`, for titles.
+    pub fn label(&self) -> String {
+        if self.from.day() == 1 && Period::month(self.from.year(), self.from.month()) == Some(*self)
+        {
+            self.from.format("%Y-%m").to_string()
+        } else if Period::year(self.from.year()) == Some(*self) {
+            self.from.format("%Y").to_string()
+        } else {
+            format!("{}..{}", self.from, self.to)
+        }
+    }
+
+    /// The months the period touches, as (year, month).
+    pub fn months(&self) -> Vec<(i32, u32)> {
+        let mut out = Vec::new();
+        let (mut y, mut m) = (self.from.year(), self.from.month());
+        while (y, m) <= (self.to.year(), self.to.month()) {
+            out.push((y, m));
+            (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        }
+        out
+    }
+}

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod deadlines;
 pub mod due;
 pub mod grading;
+pub mod intake;
 pub mod model;
 pub mod penalties;
 pub mod people;
@@ -20,7 +21,7 @@ pub use model::*;
 use std::fmt;
 
 /// The default rulebook, compiled in: the repository's top-level rules.yaml.
-pub const BUILTIN: &str = include_str!("../../rules.yaml");
+pub const BUILTIN: &str = include_str!("../../../../rules.yaml");
 
 /// One thing wrong with a rulebook, at a line of it when that is known.
 #[derive(Debug, Clone)]
