@@ -9,7 +9,6 @@ use crate::mail::{Outgoing, Sender, Server};
 use crate::output;
 use crate::report::render::esc;
 use crate::rules::Rules;
-use crate::rules::assess::Assessment;
 use crate::rules::due::{self, Announce, Letter, Notice, Reminder, SentKey, Urgency};
 use crate::rules::model::Clock;
 use crate::time::{Moment, Span, describe_delay, human, rfc3339};
@@ -42,34 +41,22 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
         .map_err(|e| anyhow!("--department: {e}"))?;
 
     let known = super::known_at(&desk, &a.read)?;
-    let (tickets, peers) = match known {
-        // What was due as the desk knew it then: every ticket read whole and cut.
-        Some(k) => {
-            let tickets: Vec<crate::ticket::Ticket> = desk
-                .known_tickets(k)?
-                .into_iter()
-                .filter(|t| t.received_at <= at)
-                .collect();
-            let peers = crate::rules::grading::Peers::index(rules, &tickets, at);
-            (tickets, peers)
-        }
-        None => {
-            // Only tickets with a step still to do at the moment can have anything due.
-            let catalog = desk.catalog()?;
-            let peers = catalog.peers(rules, at)?;
-            let maybe: Vec<usize> = (0..catalog.entries().len())
-                .filter(|i| {
-                    let d = &catalog.entries()[*i].digest;
-                    d.received_at <= at && d.settled_by(at) != Some(true)
-                })
-                .collect();
-            (catalog.tickets(&maybe)?, peers)
-        }
+    let judge = crate::desk::judge::Judge {
+        desk: &desk,
+        rules,
+        at,
+        known,
     };
-    let tickets: Vec<&crate::ticket::Ticket> = tickets.iter().collect();
-    let judged = crate::desk::parallel_map(&tickets, |t| Assessment::of(rules, t, &peers, at));
-    let reminders = due::reminders(rules, &judged, within, at);
-    let notices = due::notices(rules, &judged, at);
+    // Only tickets with a step still to do at the moment can have anything due.
+    let (mut reminders, mut notices) = (Vec::new(), Vec::new());
+    let gaps = judge.each_batch(
+        |d| d.settled_by(at) != Some(true),
+        |_| true,
+        |judged| {
+            reminders.extend(due::reminders(rules, judged, within, at));
+            notices.extend(due::notices(rules, judged, at));
+        },
+    )?;
     let mut letters = due::letters(rules, &reminders, &notices, within);
     for l in &mut letters {
         if a.notices {
@@ -109,7 +96,7 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
             _ => view_table(rules, &letters, &sent, at, within),
         };
         output::print(&text)?;
-        super::warn_calendar_gaps(&judged);
+        super::warn_gap_years(&gaps);
         return Ok(0);
     }
 

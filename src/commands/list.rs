@@ -3,7 +3,7 @@
 use super::{Ctx, as_of};
 use crate::cli::{ListArgs, ListFormat, StatusFilter};
 use crate::output;
-use crate::rules::assess::{Assessment, Verdict};
+use crate::rules::assess::Verdict;
 use crate::ticket::Status;
 use crate::time::{human, parse_month, rfc3339};
 use anyhow::{Result, anyhow};
@@ -72,35 +72,32 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
                 .is_none()
         })
         .collect();
+    let judge = crate::desk::judge::Judge {
+        desk: &desk,
+        rules,
+        at,
+        known,
+    };
+    // Where each chosen entry stands in `chosen`.
+    let place: std::collections::HashMap<usize, usize> =
+        chosen.iter().enumerate().map(|(k, i)| (*i, k)).collect();
     let mut judged: Vec<Option<Verdict>> = vec![None; chosen.len()];
-    for batch in stale.chunks(crate::desk::catalog::BATCH) {
-        let which: Vec<usize> = batch.iter().map(|k| chosen[*k]).collect();
-        let tickets = catalog.tickets(&which)?;
-        let tickets: Vec<&crate::ticket::Ticket> = tickets.iter().collect();
-        let verdicts = crate::desk::parallel_map(&tickets, |t| {
-            let a = Assessment::of(rules, t, &peers, at);
-            (a.verdict(), a.standing(rules, &peers))
-        });
-        for (k, (v, standing)) in batch.iter().zip(verdicts) {
-            judged[*k] = kept.keep(&catalog, chosen[*k], standing, groups[*k].clone(), v);
+    let stale_entries: Vec<usize> = stale.iter().map(|k| chosen[*k]).collect();
+    let mut gaps = judge.entries(&catalog, &peers, &stale_entries, &|_| true, |which, js| {
+        for (i, a) in which.iter().zip(js) {
+            let k = place[i];
+            let standing = a.standing(rules, &peers);
+            judged[k] = kept.keep(&catalog, *i, standing, groups[k].clone(), a.verdict());
         }
-    }
-    if let Some(k) = known {
+    })?;
+    if known.is_some() {
         // What the desk knew then: every ticket read whole and cut to what was written,
         // judged afresh (kept verdicts describe the tickets as they are now).
-        let tickets: Vec<crate::ticket::Ticket> = desk
-            .known_tickets(k)?
-            .into_iter()
-            .filter(|t| {
-                t.received_at <= at
-                    && month.is_none_or(|(y, m)| {
-                        t.received_at.year() == y && t.received_at.month() == m
-                    })
-            })
-            .collect();
-        let peers = crate::rules::grading::Peers::index(rules, &tickets, at);
-        all =
-            crate::desk::parallel_map(&tickets, |t| Assessment::of(rules, t, &peers, at).verdict());
+        gaps = judge.each_batch(
+            |_| true,
+            |t| month.is_none_or(|(y, m)| t.received_at.year() == y && t.received_at.month() == m),
+            |js| all.extend(js.iter().map(|a| a.verdict())),
+        )?;
     }
     let verdicts: Vec<&Verdict> = if known.is_some() {
         all.iter().collect()
@@ -115,7 +112,6 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
             })
             .collect()
     };
-    let mut gaps = std::collections::BTreeSet::new();
     let mut rows: Vec<&Verdict> = Vec::new();
     for v in verdicts {
         let keep = grade.as_deref().is_none_or(|g| v.grade == g)

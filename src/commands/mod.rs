@@ -498,14 +498,8 @@ pub fn provenance(desk: &Desk, as_of: Moment) -> crate::report::render::Provenan
 }
 
 /// One warning on stderr when any judged deadline ran its working clock through a year the
-/// calendar does not cover: those figures count that year's holidays as working days.
-pub fn warn_calendar_gaps<'a>(
-    judged: impl IntoIterator<Item = &'a crate::rules::assess::Assessment<'a>>,
-) {
-    warn_gap_years(&judged.into_iter().flat_map(|j| j.calendar_gaps()).collect());
-}
-
-/// `warn_calendar_gaps` for years already gathered (from tickets judged in batches).
+/// calendar does not cover (the years gathered as the tickets were judged): those figures
+/// count that year's holidays as working days.
 pub fn warn_gap_years(years: &std::collections::BTreeSet<i32>) {
     if !years.is_empty() {
         let list = years

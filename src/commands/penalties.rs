@@ -4,8 +4,7 @@ use super::{Ctx, as_of, period, provenance};
 use crate::cli::{ListFormat, PenaltiesArgs};
 use crate::output;
 use crate::report::render;
-use crate::rules::assess::Assessment;
-use crate::rules::penalties::{Penalties, penalties};
+use crate::rules::penalties::{Penalties, Tally};
 use anyhow::Result;
 
 pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
@@ -111,43 +110,20 @@ fn compute_with(
     ratings: &[crate::rules::penalties::Rating],
 ) -> Result<(Penalties, std::collections::BTreeSet<i32>)> {
     let start = period.start(rules.offset);
-    let (tickets, peers) = match known {
-        // What the desk knew then: every ticket read whole and cut to what was written.
-        Some(k) => {
-            let tickets = desk.known_tickets(k)?;
-            let peers = crate::rules::grading::Peers::index(rules, &tickets, as_of);
-            (tickets, peers)
-        }
-        None => {
-            let catalog = desk.catalog()?;
-            let peers = catalog.peers(rules, as_of)?;
-            // A ticket whose every step was done before the period began has no fine in
-            // it: its late steps' deadlines fell before they were done. It is not judged
-            // again, nor read: its digest says so.
-            let maybe: Vec<usize> = (0..catalog.entries().len())
-                .filter(|i| {
-                    let d = &catalog.entries()[*i].digest;
-                    d.received_at <= as_of
-                        && !(d.settled_by(as_of) == Some(true)
-                            && d.last_at.is_none_or(|l| l < start))
-                })
-                .collect();
-            let tickets = catalog.tickets(&maybe)?;
-            // The process ends soon: handing the catalog back piece by piece would only
-            // delay the exit.
-            std::mem::forget(catalog);
-            (tickets, peers)
-        }
+    let judge = crate::desk::judge::Judge {
+        desk,
+        rules,
+        at: as_of,
+        known,
     };
-    let relevant: Vec<_> = tickets
-        .iter()
-        .filter(|t| t.received_at <= as_of)
-        .filter(|t| !(t.every_step_done_by(rules, as_of) && t.events.iter().all(|e| e.at < start)))
-        .collect();
-    let judged = crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, &peers, as_of));
-    let pn = penalties(rules, &judged, period, as_of, ratings);
-    let gaps = judged.iter().flat_map(|j| j.calendar_gaps()).collect();
-    std::mem::forget(judged);
-    std::mem::forget(tickets);
-    Ok((pn, gaps))
+    let mut tally = Tally::default();
+    // A ticket whose every step was done before the period began has no fine in it: its
+    // late steps' deadlines fell before they were done. It is not judged again, nor read:
+    // its digest says so.
+    let gaps = judge.each_batch(
+        |d| !(d.settled_by(as_of) == Some(true) && d.last_at.is_none_or(|l| l < start)),
+        |t| !(t.every_step_done_by(rules, as_of) && t.events.iter().all(|e| e.at < start)),
+        |judged| tally.add(rules, judged, period, as_of),
+    )?;
+    Ok((tally.finish(rules, period, ratings), gaps))
 }

@@ -5,7 +5,6 @@ use crate::cli::{GroupBy, ReportArgs, ReportFormat};
 use crate::output;
 use crate::report::figures::{By, Tally};
 use crate::report::render;
-use crate::rules::assess::Assessment;
 use anyhow::Result;
 
 pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
@@ -103,49 +102,26 @@ pub(crate) fn compute(
     // "Closed by the end of the period, or --as-of if earlier."
     let cutoff = period.end(rules.offset).min(as_of);
     let mut tallies: Vec<Tally> = bys.iter().map(|b| Tally::new(period, cutoff, *b)).collect();
-    let mut gaps = std::collections::BTreeSet::new();
-    let mut add = |tickets: &[&crate::ticket::Ticket], peers: &crate::rules::grading::Peers| {
-        let relevant: Vec<_> = tickets
-            .iter()
-            .copied()
-            .filter(|t| t.received_at <= cutoff)
-            .filter(|t| period.contains(&t.received_at) || !t.every_step_done_by(rules, cutoff))
-            .collect();
-        let judged =
-            crate::desk::parallel_map(&relevant, |t| Assessment::of(rules, t, peers, cutoff));
-        for j in &judged {
-            gaps.extend(j.calendar_gaps());
-            for t in &mut tallies {
-                t.add(j);
-            }
-        }
+    let judge = crate::desk::judge::Judge {
+        desk,
+        rules,
+        at: cutoff,
+        known,
     };
-    if let Some(k) = known {
-        // What the desk knew then: every ticket read whole and cut to what was written.
-        let tickets = desk.known_tickets(k)?;
-        let peers = crate::rules::grading::Peers::index(rules, &tickets, cutoff);
-        add(&tickets.iter().collect::<Vec<_>>(), &peers);
-    } else {
-        let catalog = desk.catalog()?;
-        let peers = catalog.peers(rules, cutoff)?;
-        // Tickets received after the cut-off play no part. Of the rest, those received in
-        // the period are counted, and any other is judged only if it could be overdue at
-        // the cut-off. The digests settle most tickets without reading them.
-        let maybe: Vec<usize> = (0..catalog.entries().len())
-            .filter(|i| {
-                let d = &catalog.entries()[*i].digest;
-                d.received_at <= cutoff
-                    && (period.contains(&d.received_at) || d.settled_by(cutoff) != Some(true))
-            })
-            .collect();
-        for batch in maybe.chunks(crate::desk::catalog::BATCH) {
-            let tickets = catalog.tickets(batch)?;
-            add(&tickets.iter().collect::<Vec<_>>(), &peers);
-        }
-        // The process ends here: handing every digest back to the allocator one by one
-        // would only delay the exit.
-        std::mem::forget(catalog);
-    }
+    // Tickets received after the cut-off play no part. Of the rest, those received in the
+    // period are counted, and any other is judged only if it could be overdue at the
+    // cut-off. The digests settle most tickets without reading them.
+    let gaps = judge.each_batch(
+        |d| period.contains(&d.received_at) || d.settled_by(cutoff) != Some(true),
+        |t| period.contains(&t.received_at) || !t.every_step_done_by(rules, cutoff),
+        |judged| {
+            for j in judged {
+                for t in &mut tallies {
+                    t.add(j);
+                }
+            }
+        },
+    )?;
     let order = |b: By, key: &str| -> usize {
         match b {
             By::Project => rules.book.projects.iter().position(|p| p == key),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod git;
 pub mod id;
 pub mod journal;
+pub mod judge;
 pub mod record;
 pub mod settlements;
 pub mod store;

@@ -142,7 +142,38 @@ pub fn penalties(
     as_of: Moment,
     ratings: &[Rating],
 ) -> Penalties {
-    let mut out = Penalties::default();
+    let mut tally = Tally::default();
+    tally.add(rules, judged, period, as_of);
+    tally.finish(rules, period, ratings)
+}
+
+/// Fines and callback answers added up a batch of judged tickets at a time, so that a month
+/// of a large desk never holds all its judgements at once.
+#[derive(Debug, Default)]
+pub struct Tally {
+    out: Penalties,
+    /// (department, year, month) → (sum of callback answers, answers), for rewards.
+    callbacks: BTreeMap<(String, i32, u32), (i64, i64)>,
+}
+
+impl Tally {
+    /// Adds a batch of judged tickets.
+    pub fn add(&mut self, rules: &Rules, judged: &[Assessment], period: Period, as_of: Moment) {
+        fines(&mut self.out, rules, judged, period, as_of);
+        callbacks(&mut self.callbacks, rules, judged, period);
+    }
+
+    /// The fines, amounts to decide, totals and rewards (with the platform scores entered).
+    pub fn finish(self, rules: &Rules, period: Period, ratings: &[Rating]) -> Penalties {
+        let mut out = self.out;
+        out.rewards = rewards(rules, &self.callbacks, period, ratings);
+        out.total_up();
+        out
+    }
+}
+
+/// The fines of `judged` whose deadlines (or violations) fell in `period`, into `out`.
+fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Period, as_of: Moment) {
     for j in judged {
         let s = &j.state;
         let id = &s.ticket.id;
@@ -268,9 +299,6 @@ pub fn penalties(
             });
         }
     }
-    out.rewards = rewards(rules, judged, period, ratings);
-    out.total_up();
-    out
 }
 
 impl Penalties {
@@ -348,18 +376,18 @@ fn per_day(rates: &[super::DayRate], days: i64) -> (Money, String) {
 }
 
 /// Monthly department rewards (appended table): 70% callback score + 30% platform score.
-fn rewards(
+/// The callback answers given in `period` on `judged`, by department and month, into
+/// `callbacks` (for rewards).
+fn callbacks(
+    callbacks: &mut BTreeMap<(String, i32, u32), (i64, i64)>,
     rules: &Rules,
     judged: &[Assessment],
     period: Period,
-    ratings: &[Rating],
-) -> Vec<Reward> {
+) {
     let Some(r) = &rules.book.rewards else {
-        return Vec::new();
+        return;
     };
     let earns = |d: &str| !r.exclude_departments.iter().any(|x| x == d);
-    // (department, year, month) → (sum of answers, answers)
-    let mut callbacks: BTreeMap<(String, i32, u32), (i64, i64)> = BTreeMap::new();
     for j in judged {
         let Some(dept) = j.state.department.filter(|d| earns(d)) else {
             continue;
@@ -375,6 +403,18 @@ fn rewards(
             }
         }
     }
+}
+
+fn rewards(
+    rules: &Rules,
+    callbacks: &BTreeMap<(String, i32, u32), (i64, i64)>,
+    period: Period,
+    ratings: &[Rating],
+) -> Vec<Reward> {
+    let Some(r) = &rules.book.rewards else {
+        return Vec::new();
+    };
+    let earns = |d: &str| !r.exclude_departments.iter().any(|x| x == d);
     let mut keys: Vec<(String, i32, u32)> = callbacks.keys().cloned().collect();
     for rt in ratings {
         let k = (rt.department.clone(), rt.year, rt.month);
