@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
     };
     let Some(rules) = rules else {
         for p in &problems {
-            println!("{p}");
+            crate::output::print(p)?;
         }
         eprintln!("the rulebook has problems; ticket files were not checked against it");
         return Ok(1);
@@ -117,7 +117,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
         );
     }
     for p in &problems {
-        println!("{}", crate::output::clip(p));
+        crate::output::print(&crate::output::clip(p))?;
     }
     if problems.is_empty() {
         eprintln!(

@@ -53,7 +53,7 @@ pub(super) fn record(
     };
     super::commit(ctx, &desk, &by, &message);
     // The ID on stdout, for scripts; the sentence on stderr, for people (`-q` drops it).
-    println!("{id}");
+    crate::output::print(id)?;
     crate::output::note(&format!("{done} {id}"));
     Ok(0)
 }

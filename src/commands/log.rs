@@ -61,7 +61,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
     desk.commit_as(&by, !ctx.no_commit);
     let id = desk.create(ticket)?;
     super::commit(ctx, &desk, &by, &format!("{id} log: {subject}"));
-    println!("{id}");
+    crate::output::print(&id)?;
     Ok(0)
 }
 

@@ -5,6 +5,7 @@ mod calendar;
 pub(crate) mod check;
 mod due;
 pub mod facts;
+mod help;
 mod import;
 mod init;
 mod lifecycle;
@@ -17,12 +18,15 @@ mod report;
 pub(crate) mod settle;
 mod show;
 mod void;
+mod when;
 
-use crate::cli::{Cli, Command, ReadOpts, WriteOpts};
+pub use help::{coded_values, with_values};
+pub use when::{Stamp, actor, as_of, event_time, known_at, now, stamp};
+
+use crate::cli::{Cli, Command};
 use crate::desk::Desk;
-use crate::time::{Moment, human, parse_moment};
+use crate::time::Moment;
 use anyhow::{Result, anyhow};
-use chrono::Timelike;
 use std::path::PathBuf;
 
 /// What every command knows before it starts: where the desk is and which rulebook to use.
@@ -96,7 +100,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::MergeTicket(a) => merge_ticket::run(a),
         Command::Completions(a) => {
-            let mut cmd = completing(&ctx);
+            let mut cmd = help::completing(&ctx);
             clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
             Ok(0)
         }
@@ -174,228 +178,8 @@ pub fn event_fields(e: &crate::ticket::Event) -> Vec<(String, serde_json::Value)
     }
 }
 
-/// The command line with the values a shell can offer: the rulebook's codes and labels
-/// (the desk's rulebook, else the built-in one) for every coded option, and the desk's
-/// ticket IDs for the ID argument, as they are when the script is made.
-fn completing(ctx: &Ctx) -> clap::Command {
-    const MAX_COMPLETED_IDS: usize = 2000;
-    use clap::builder::PossibleValuesParser;
-    let desk = ctx.open().ok();
-    let builtin;
-    let rules = match &desk {
-        Some(d) => &d.rules,
-        None => {
-            builtin = crate::rules::Rules::builtin();
-            &builtin
-        }
-    };
-    let values: Vec<(&str, Vec<String>)> = coded_values(rules)
-        .into_iter()
-        .map(|(id, pairs)| {
-            let mut v: Vec<String> = pairs.into_iter().flat_map(|(c, l)| [c, l]).collect();
-            v.dedup();
-            (id, v)
-        })
-        .collect();
-    // The newest IDs, from the newest months back: a script holding 100,000 IDs would slow
-    // every shell start.
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(d) = &desk {
-        for m in d.month_dirs().unwrap_or_default().iter().rev() {
-            let files = Desk::month_files(m).unwrap_or_default();
-            ids.extend(
-                files
-                    .iter()
-                    .rev()
-                    .filter_map(|p| p.file_stem()?.to_str().map(str::to_string)),
-            );
-            if ids.len() >= MAX_COMPLETED_IDS {
-                break;
-            }
-        }
-    }
-    ids.truncate(MAX_COMPLETED_IDS);
-    every_subcommand(|mut sub| {
-        let has: Vec<String> = sub
-            .get_arguments()
-            .map(|a| a.get_id().to_string())
-            .collect();
-        for (id, vals) in &values {
-            if has.iter().any(|h| h == id) && !vals.is_empty() {
-                sub = sub.mut_arg(*id, |a| {
-                    a.value_parser(PossibleValuesParser::new(vals.clone()))
-                });
-            }
-        }
-        if has.iter().any(|h| h == "id") && !ids.is_empty() {
-            sub = sub.mut_arg("id", |a| {
-                a.value_parser(PossibleValuesParser::new(ids.clone()))
-            });
-        }
-        sub
-    })
-}
-
-/// Each coded option (by its argument id) with the rulebook's (code, label) pairs; a
-/// project is its own label.
-pub fn coded_values(rules: &crate::rules::Rules) -> Vec<(&'static str, Vec<(String, String)>)> {
-    use crate::rules::codes::{CodeTable, Labelled};
-    fn pairs<T: Labelled>(t: CodeTable<'_, T>) -> Vec<(String, String)> {
-        t.table
-            .keys()
-            .map(|k| (k.to_string(), t.label(k).to_string()))
-            .collect()
-    }
-    let projects = rules
-        .book
-        .projects
-        .iter()
-        .map(|p| (p.clone(), p.clone()))
-        .collect();
-    vec![
-        ("project", projects),
-        ("department", pairs(rules.departments())),
-        ("received_by", pairs(rules.departments())),
-        ("grade", pairs(rules.grades())),
-        ("category", pairs(rules.categories())),
-        ("type_", pairs(rules.types())),
-        ("channel", pairs(rules.channels())),
-        ("flags", pairs(rules.flags())),
-    ]
-}
-
-/// The command line for `--help`: each coded option's help ends with the values of the
-/// rulebook in use (the one `--rules`/`--desk`/`$PLAINT_DESK` name, else the built-in one),
-/// codes with their Chinese labels.
-pub fn with_values(args: &[std::ffi::OsString]) -> clap::Command {
-    let arg = |name: &str| -> Option<PathBuf> {
-        let i = args.iter().position(|a| a == name)?;
-        args.get(i + 1).map(PathBuf::from)
-    };
-    let desk = desk_dir(arg("--desk"));
-    let rules = Desk::rules_text(&desk, arg("--rules").as_deref())
-        .ok()
-        .and_then(|(text, _)| text)
-        .and_then(|t| crate::rules::Rules::parse(&t).ok())
-        .unwrap_or_else(crate::rules::Rules::builtin);
-    let values = coded_values(&rules);
-    every_subcommand(|mut sub| {
-        for (id, pairs) in &values {
-            let Some(help) = sub
-                .get_arguments()
-                .find(|a| a.get_id() == *id)
-                .map(|a| a.get_help().map(|h| h.to_string()).unwrap_or_default())
-            else {
-                continue;
-            };
-            let list: Vec<String> = pairs
-                .iter()
-                .map(|(c, l)| {
-                    if c == l {
-                        c.clone()
-                    } else {
-                        format!("{c} {l}")
-                    }
-                })
-                .collect();
-            sub = sub.mut_arg(*id, |a| {
-                a.help(format!("{help} [values: {}]", list.join(", ")))
-            });
-        }
-        sub
-    })
-}
-
-/// The command line with `f` applied to every subcommand.
-fn every_subcommand(mut f: impl FnMut(clap::Command) -> clap::Command) -> clap::Command {
-    let mut cmd = <Cli as clap::CommandFactory>::command();
-    let names: Vec<String> = cmd
-        .get_subcommands()
-        .map(|s| s.get_name().to_string())
-        .collect();
-    for name in names {
-        cmd = cmd.mut_subcommand(&name, &mut f);
-    }
-    cmd
-}
-
-/// The present moment in desk time, to the second. `$PLAINT_NOW` (any form `--at` takes)
-/// stands in for the system clock, so that a demo desk or a test comes out the same on any
-/// day.
-pub fn now(desk: &Desk) -> Result<Moment> {
-    if let Ok(s) = std::env::var("PLAINT_NOW")
-        && !s.trim().is_empty()
-    {
-        return parse_moment(&s, desk.rules.offset).map_err(|e| anyhow!("$PLAINT_NOW: {e}"));
-    }
-    Ok(chrono::Utc::now()
-        .with_timezone(&desk.rules.offset)
-        .with_nanosecond(0)
-        .expect("zero nanoseconds is valid"))
-}
-
-/// When a written event happened, and when it was written if that differs by more than
-/// the rulebook's tolerance (SPEC §2): back-dating stays visible.
-#[derive(Debug, Clone, Copy)]
-pub struct Stamp {
-    pub at: Moment,
-    pub entered_at: Option<Moment>,
-}
-
-impl Stamp {
-    /// An event stamped with this moment.
-    pub fn event(&self, by: &str, action: crate::ticket::Action) -> crate::ticket::Event {
-        let mut e = crate::ticket::Event::new(self.at, by, action);
-        e.entered_at = self.entered_at;
-        e
-    }
-}
-
-/// `--at` of a writing command, or now. A moment further in the future than the rulebook's
-/// tolerance is refused: nobody can record what has not happened yet.
-pub fn event_time(desk: &Desk, w: &WriteOpts) -> Result<Stamp> {
-    let Some(s) = &w.at else {
-        return Ok(Stamp {
-            at: now(desk)?,
-            entered_at: None,
-        });
-    };
-    let at = parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--at: {e}"))?;
-    stamp(desk, at, now(desk)?).map_err(|e| anyhow!("--at: {e}"))
-}
-
-/// Stamps a moment given for an event, written at `now`.
-pub fn stamp(desk: &Desk, at: Moment, now: Moment) -> Result<Stamp> {
-    let tolerance = desk.rules.book.desk.clock_tolerance;
-    if at - now > tolerance.duration() {
-        return Err(anyhow!(
-            "{} is in the future (it is now {}; the rulebook allows {tolerance} of clock difference). Record a step once it has happened",
-            human(&at),
-            human(&now)
-        ));
-    }
-    let entered_at = crate::time::entered_at(at, now, tolerance.duration());
-    Ok(Stamp { at, entered_at })
-}
-
-/// `--as-of` of a reading command, or now.
-pub fn as_of(desk: &Desk, r: &ReadOpts) -> Result<Moment> {
-    match &r.as_of {
-        Some(s) => parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--as-of: {e}")),
-        None => now(desk),
-    }
-}
-
-/// `--known-at` of a reading command: `None` (everything written so far) when not given.
-pub fn known_at(desk: &Desk, r: &ReadOpts) -> Result<Option<Moment>> {
-    r.known_at
-        .as_deref()
-        .map(|s| parse_moment(s, desk.rules.offset).map_err(|e| anyhow!("--known-at: {e}")))
-        .transpose()
-}
-
 /// The desk directory: `--desk`, else `$PLAINT_DESK`, else the current directory.
-fn desk_dir(flag: Option<PathBuf>) -> PathBuf {
+pub(crate) fn desk_dir(flag: Option<PathBuf>) -> PathBuf {
     flag.or_else(|| {
         std::env::var_os("PLAINT_DESK")
             .filter(|d| !d.is_empty())
@@ -413,39 +197,6 @@ fn env_flag(name: &str) -> bool {
             "" | "0" | "false" | "no" | "off" | "n" | "f"
         )
     })
-}
-
-/// `--by`, else `$PLAINT_USER`, else the OS user: `$USER`, or, where no
-/// such variable is set (systemd units, containers), the account the process runs as.
-pub fn actor(w: &WriteOpts) -> Result<String> {
-    let name =
-        w.by.clone()
-            .or_else(|| {
-                std::env::var("PLAINT_USER")
-                    .ok()
-                    .filter(|u| !u.trim().is_empty())
-            })
-            .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
-            .or_else(|| {
-                std::env::var("USERNAME")
-                    .ok()
-                    .filter(|u| !u.trim().is_empty())
-            })
-            .or_else(os_user)
-            .unwrap_or_default();
-    let name = name.trim().to_string();
-    if name.chars().any(char::is_control) {
-        return Err(anyhow!(
-            "the name '{}' contains a control character; give --by NAME",
-            crate::output::visible(&name)
-        ));
-    }
-    if name.is_empty() {
-        return Err(anyhow!(
-            "who is doing this? give --by NAME or set PLAINT_USER"
-        ));
-    }
-    Ok(name)
 }
 
 /// A mistake in how a command was called (options that do not go together): exit status 2,
@@ -511,31 +262,4 @@ pub fn warn_gap_years(years: &std::collections::BTreeSet<i32>) {
             "warning: some working-clock deadlines run through {list}, which the rulebook's calendar does not cover: its holidays count as working days there. Enter them in calendar.holidays/workdays and calendar.years (see `plaint calendar`)"
         );
     }
-}
-
-/// The name of the account the process runs as, from the system's user database; `uid N`
-/// when the database has no entry for it (a container started with a bare uid).
-#[cfg(unix)]
-fn os_user() -> Option<String> {
-    // SAFETY: getuid cannot fail; getpwuid_r writes only into the buffers given, and the
-    // name is read from them before they go out of scope.
-    unsafe {
-        let uid = libc::getuid();
-        let mut buf = vec![0 as libc::c_char; 16 * 1024];
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found);
-        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
-            return Some(format!("uid {uid}"));
-        }
-        let name = std::ffi::CStr::from_ptr(pwd.pw_name)
-            .to_string_lossy()
-            .into_owned();
-        (!name.is_empty()).then_some(name)
-    }
-}
-
-#[cfg(not(unix))]
-fn os_user() -> Option<String> {
-    None
 }
