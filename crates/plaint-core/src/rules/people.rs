@@ -7,7 +7,7 @@
 //! These two sections say whom to tell, not how a complaint is judged: they are read apart
 //! from the procedure's sections (`split`), each at its own lines.
 
-use super::Validator;
+use super::validate::Validator;
 use crate::time::Span;
 use chrono::NaiveTime;
 use serde::Deserialize;
