@@ -1,8 +1,6 @@
 //! Grading, one test per rule of SPEC §5 (procedure §6.1), named by clause.
 
-mod common;
-
-use common::Desk;
+use crate::common::Desk;
 
 const T0: &str = "2026-11-02 10:00"; // a Monday
 
@@ -535,7 +533,7 @@ fn a_group_once_formed_stays_formed_6_1_3_1() {
     // 4 hours, the weekend is skipped, Mon 00:00 + 4 hours = 11-09 04:00. (Were the group to
     // lapse on Saturday 20:00, the pending plan would be re-fixed to the general 4 hours.)
     let v = d.show(&third, "2026-11-08 12:00");
-    assert_eq!(common::due(&v, "plan"), "2026-11-09T04:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "plan"), "2026-11-09T04:00:00+08:00");
 }
 
 #[test]

@@ -1,9 +1,7 @@
 //! The business calendar (SPEC §3, procedure §4.1.1 "节假日顺延"): the holidays of every
 //! year it covers, and a word wherever a clock runs into a year it does not.
 
-mod common;
-
-use common::{Desk, due};
+use crate::common::{Desk, due};
 use serde_json::{Value, json};
 
 #[test]

@@ -1,9 +1,7 @@
 //! Deadlines, one test per rule of SPEC §6 (procedure §4.1, §7, §8.1), named by clause, and
 //! the business calendar through the real binary.
 
-mod common;
-
-use common::{Desk, due, state};
+use crate::common::{Desk, due, state};
 
 fn at_grade(d: &Desk, received: &str, grade: &str, extra: &[&str]) -> String {
     let mut a = vec!["--at", received];

@@ -1,9 +1,7 @@
 //! The shell contract (SPEC §8): usage errors exit 2, errors exit 1, a refused command
 //! writes nothing, a directory that is no desk is refused, IDs have one spelling.
 
-mod common;
-
-use common::{Desk, plaint};
+use crate::common::{Desk, plaint};
 
 const LOG: [&str; 9] = [
     "log",
@@ -80,7 +78,7 @@ fn the_os_user_is_known_without_user_variables() {
     cmd.env_remove("PLAINT_USER")
         .env_remove("USER")
         .env_remove("USERNAME");
-    let out = common::run_ok(cmd, LOG);
+    let out = crate::common::run_ok(cmd, LOG);
     let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let me = std::process::Command::new("id")
         .arg("-un")

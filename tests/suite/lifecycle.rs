@@ -1,9 +1,7 @@
 //! The lifecycle commands of SPEC §8 and every refusal: each exits 1 with a reason and
 //! writes nothing.
 
-mod common;
-
-use common::{Desk, due, state};
+use crate::common::{Desk, due, state};
 
 const AT: &str = "2026-11-02 10:00";
 

@@ -2,9 +2,7 @@
 //! blame fixed when a deadline falls, facts that count from when they are recorded, and the
 //! reward table's exclusion. Every figure below is worked out by hand from the procedure.
 
-mod common;
-
-use common::{Desk, due, log_args, state};
+use crate::common::{Desk, due, log_args, state};
 use serde_json::{Value, json};
 use std::fs;
 

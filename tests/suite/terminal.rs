@@ -2,9 +2,7 @@
 //! has examples, the manual page, tables that never break an ID, a time or a figure, and
 //! one language per output.
 
-mod common;
-
-use common::{Desk, plaint, run_ok};
+use crate::common::{Desk, plaint, run_ok};
 use std::path::Path;
 use std::process::Command;
 

@@ -1,9 +1,7 @@
 //! What the rulebook can express beyond the default procedure (issue: other companies'
 //! procedures in the rulebook alone). Each feature through the real binary.
 
-mod common;
-
-use common::{Desk, log_args};
+use crate::common::{Desk, log_args};
 use serde_json::json;
 use std::fs;
 
@@ -244,7 +242,7 @@ fn a_limit_in_working_days_ends_with_the_nth_working_day() {
     let id = d.log(&["--at", "2026-11-06 17:00", "--type", "物业服务"]);
     let v = d.show(&id, "2026-11-07");
     assert_eq!(
-        common::due(&v, "close"),
+        crate::common::due(&v, "close"),
         "2026-11-10T23:59:59+08:00",
         "Friday 17:00 → end of Tuesday"
     );
@@ -275,12 +273,12 @@ fn overrides_can_lift_or_lengthen_a_limit() {
         "no plan step for it"
     );
     // Replaced by a later limit: 3h instead of the table's 1h.
-    assert_eq!(common::due(&v, "respond"), "2026-11-02T13:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "respond"), "2026-11-02T13:00:00+08:00");
     assert_eq!(v["deadlines"]["respond"]["clause"], "x.2");
     // Without replace, a later limit does nothing (the safety override only shortens).
     let property = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
     assert_eq!(
-        common::due(&d.show(&property, "2026-11-03"), "respond"),
+        crate::common::due(&d.show(&property, "2026-11-03"), "respond"),
         "2026-11-02T11:00:00+08:00"
     );
 }
@@ -320,7 +318,7 @@ fn conditions_on_the_complaints_words_grade_and_set_deadlines() {
     );
     let leak = d.log(&["--at", "2026-11-02 10:00", "--subject", "楼道漏电"]);
     assert_eq!(
-        common::due(&d.show(&leak, "2026-11-03"), "respond"),
+        crate::common::due(&d.show(&leak, "2026-11-03"), "respond"),
         "2026-11-02T10:30:00+08:00"
     );
     let plain = d.log(&["--at", "2026-11-02 10:00"]);
@@ -450,11 +448,11 @@ fn business_hours_make_two_hours_two_office_hours() {
     // Friday 17:00, forward within 2h (working): 17:00–18:00, then Monday 09:00–10:00.
     let id = d.log(&["--at", "2026-11-06 17:00"]);
     let v = d.show(&id, "2026-11-07");
-    assert_eq!(common::due(&v, "forward"), "2026-11-09T10:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "forward"), "2026-11-09T10:00:00+08:00");
     // Plan within 4h from Monday 11:00: one hour before lunch, three after → 16:30.
     let m = d.log(&["--at", "2026-11-09 11:00"]);
     assert_eq!(
-        common::due(&d.show(&m, "2026-11-10"), "plan"),
+        crate::common::due(&d.show(&m, "2026-11-10"), "plan"),
         "2026-11-09T16:30:00+08:00"
     );
     let cal = d.json(&["calendar", "--year", "2026", "--as-of", "2026-06-01"]);
@@ -501,8 +499,8 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
         "2026-11-06 17:30",
     ]);
     let v = d.show(&late, "2026-11-07");
-    assert_eq!(common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
-    assert_eq!(common::state(&v, "visit"), "pending");
+    assert_eq!(crate::common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
+    assert_eq!(crate::common::state(&v, "visit"), "pending");
     assert_eq!(v["deadlines"]["visit"]["clause"], "x.3");
     // Not visited by Wednesday: overdue, and the report's overdue list names the step.
     let r = d.json(&[
@@ -546,7 +544,7 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
         "{text}"
     );
     let v = d.show(&late, "2026-11-12");
-    assert_eq!(common::state(&v, "visit"), "late");
+    assert_eq!(crate::common::state(&v, "visit"), "late");
     // Fined like a built-in step: 150 to the handler at the deadline.
     let p = d.json(&["penalties", "--month", "2026-11", "--as-of", "2026-11-30"]);
     let items: Vec<&serde_json::Value> = p["items"]
@@ -569,7 +567,7 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
     // On time: Monday.
     let met = d.log(&["--at", "2026-11-06 17:00"]);
     d.ok(&["step", &met, "visit", "--at", "2026-11-09 15:00"]);
-    assert_eq!(common::state(&d.show(&met, "2026-11-12"), "visit"), "met");
+    assert_eq!(crate::common::state(&d.show(&met, "2026-11-12"), "visit"), "met");
     // Twice, a built-in step, an unknown one: refused, naming the valid choices.
     let err = d.refused(&["step", &met, "visit", "--at", "2026-11-09 16:00"], 1);
     assert!(
@@ -641,7 +639,7 @@ fn an_approval_step_names_who_may_sign_and_starts_after_the_plan() {
         "2026-11-02 13:00",
     ]);
     assert_eq!(
-        common::due(&d.show(&id, "2026-11-02 14:00"), "approve"),
+        crate::common::due(&d.show(&id, "2026-11-02 14:00"), "approve"),
         "2026-11-03T23:59:59+08:00"
     );
     let err = d.refused(&["step", &id, "approve", "--at", "2026-11-03 09:00"], 1);
@@ -682,7 +680,7 @@ fn an_approval_step_names_who_may_sign_and_starts_after_the_plan() {
         "{text}"
     );
     let v = d.show(&id, "2026-11-04");
-    assert_eq!(common::state(&v, "approve"), "met");
+    assert_eq!(crate::common::state(&v, "approve"), "met");
     let events = v["events"].as_array().unwrap();
     let last = events.last().unwrap();
     assert_eq!(
@@ -716,8 +714,8 @@ fn a_step_with_a_condition_applies_to_some_complaints_only() {
     assert!(d.show(&property, "2026-11-05")["deadlines"]["confirm"].is_null());
     let repair = d.log(&["--at", "2026-11-02 10:00", "--type", "维保修"]);
     let v = d.show(&repair, "2026-11-05");
-    assert_eq!(common::due(&v, "confirm"), "2026-11-03T23:59:59+08:00");
-    assert_eq!(common::state(&v, "confirm"), "overdue");
+    assert_eq!(crate::common::due(&v, "confirm"), "2026-11-03T23:59:59+08:00");
+    assert_eq!(crate::common::state(&v, "confirm"), "overdue");
     // Classified as a repair on Wednesday: the step applies from then, due at once (a
     // change never makes a deadline fall before it).
     let later = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
@@ -730,7 +728,7 @@ fn a_step_with_a_condition_applies_to_some_complaints_only() {
         "2026-11-04 10:00",
     ]);
     let v = d.show(&later, "2026-11-05");
-    assert_eq!(common::due(&v, "confirm"), "2026-11-04T10:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "confirm"), "2026-11-04T10:00:00+08:00");
     assert_eq!(
         v["deadlines"]["confirm"]["refixed_at"],
         "2026-11-04T10:00:00+08:00"
@@ -839,7 +837,7 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     assert_eq!(v["report_to"], "管理者代表和总经理");
     assert_eq!(v["department"], "quality");
     // §4.2 visit within 2 working days: Monday and Tuesday, to the end of Tuesday.
-    assert_eq!(common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
+    assert_eq!(crate::common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
     // 时限 2.3 review: "投诉成立后", so none until the complaint is classified valid.
     // §4.5 approval and §4.1 reply: no time in the procedure, so no deadline.
     for step in ["review", "approve", "reply"] {
@@ -848,7 +846,7 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     // Accepted as valid Monday 09:00: the review is due 2 hours later (calendar).
     m.ok(&["classify", &a, "--valid", "--at", "2026-11-09 09:00"]);
     let v = m.show(&a, "2026-11-09 09:10");
-    assert_eq!(common::due(&v, "review"), "2026-11-09T11:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "review"), "2026-11-09T11:00:00+08:00");
     m.ok(&[
         "step",
         &a,
@@ -889,8 +887,8 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
         "销售员小赵",
     ]);
     let v = m.show(&a, "2026-11-12");
-    assert_eq!(common::state(&v, "review"), "met");
-    assert_eq!(common::state(&v, "visit"), "late");
+    assert_eq!(crate::common::state(&v, "review"), "met");
+    assert_eq!(crate::common::state(&v, "visit"), "late");
     assert_eq!(
         v["deadlines"]["visit"]["late_by_minutes"],
         9 * 60,
@@ -902,8 +900,8 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     assert!(m.show(&b, "2026-11-07 09:00")["deadlines"]["reply"].is_null());
     m.ok(&["classify", &b, "--valid", "--at", "2026-11-07 10:00"]);
     let v = m.show(&b, "2026-11-08 12:00");
-    assert_eq!(common::due(&v, "reply"), "2026-11-08T10:00:00+08:00");
-    assert_eq!(common::state(&v, "reply"), "overdue");
+    assert_eq!(crate::common::due(&v, "reply"), "2026-11-08T10:00:00+08:00");
+    assert_eq!(crate::common::state(&v, "reply"), "overdue");
     assert_eq!(v["deadlines"]["reply"]["clause"], "时限 2.3");
     // 004 has no safety words: a fire in the description alone changes nothing.
     let c = m.log("2026-11-06 17:00", &["--description", "使用中突然起火"]);
@@ -916,7 +914,7 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     // after it (Thu 10-08, Fri 10-09).
     let d = m.log("2026-09-30 16:00", &[]);
     let v = m.show(&d, "2026-09-30 16:30");
-    assert_eq!(common::due(&v, "visit"), "2026-10-09T23:59:59+08:00");
+    assert_eq!(crate::common::due(&v, "visit"), "2026-10-09T23:59:59+08:00");
 }
 
 #[test]
@@ -988,7 +986,7 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
     ]);
     // 第十五条: the satisfaction call within a week of the close, weekends included.
     let v = r.show(&a, "2026-11-10");
-    assert_eq!(common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
     r.ok(&[
         "callback",
         &a,
@@ -1001,7 +999,7 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
         "--at",
         "2026-11-17 10:00",
     ]);
-    assert_eq!(common::state(&r.show(&a, "2026-11-18"), "callback"), "late");
+    assert_eq!(crate::common::state(&r.show(&a, "2026-11-18"), "callback"), "late");
     // 第五条: reported by the media → crisis.
     let b = r.log("2026-11-07 11:00", &["--flag", "media"]);
     let v = r.show(&b, "2026-11-07 12:00");
@@ -1127,16 +1125,16 @@ fn the_manufacturers_review_runs_two_hours_from_the_valid_classification_004_tim
     // 11:00 and 105 minutes late.
     m.ok(&["step", &a, "报审", "--at", "2026-11-09 12:45"]);
     let v = m.show(&a, "2026-11-09 13:00");
-    assert_eq!(common::state(&v, "review"), "late");
+    assert_eq!(crate::common::state(&v, "review"), "late");
     assert_eq!(v["deadlines"]["review"]["late_by_minutes"], 15);
 
     // The calendar clock: accepted Friday 17:00 → due Friday 19:00, not Monday.
     let b = m.log("2026-11-13 16:00", &[]);
     m.ok(&["classify", &b, "--valid", "--at", "2026-11-13 17:00"]);
     let v = m.show(&b, "2026-11-13 17:30");
-    assert_eq!(common::due(&v, "review"), "2026-11-13T19:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "review"), "2026-11-13T19:00:00+08:00");
     let v = m.show(&b, "2026-11-16 09:00");
-    assert_eq!(common::state(&v, "review"), "overdue");
+    assert_eq!(crate::common::state(&v, "review"), "overdue");
     assert_eq!(v["deadlines"]["review"]["late_by_minutes"], 62 * 60);
 
     // Not accepted (misuse, §4.2): never a review deadline; the visit still runs.
@@ -1151,7 +1149,7 @@ fn the_manufacturers_review_runs_two_hours_from_the_valid_classification_004_tim
     ]);
     let v = m.show(&c, "2026-11-12");
     assert!(v["deadlines"]["review"].is_null(), "{v}");
-    assert_eq!(common::due(&v, "visit"), "2026-11-11T23:59:59+08:00");
+    assert_eq!(crate::common::due(&v, "visit"), "2026-11-11T23:59:59+08:00");
 }
 
 /// 002 第十二条 6: 客户服务中心……组织相关部门讨论处理方案。报市场营销总监审批. The
@@ -1334,6 +1332,6 @@ fn a_counter_passes_a_complaint_straight_to_the_service_centre_002_12_4() {
         "2026-11-09 16:00",
     ]);
     let v = r.show(&a, "2026-11-10");
-    assert_eq!(common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
+    assert_eq!(crate::common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
     assert_eq!(v["deadlines"]["callback"]["clause"], "15 顾客反应调查 1");
 }

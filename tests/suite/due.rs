@@ -2,9 +2,7 @@
 //! sent once each, in working hours, through a real SMTP server on this machine (Debian's
 //! python3-aiosmtpd, which `.ci/run` installs), and read back with a mail parser.
 
-mod common;
-
-use common::Desk;
+use crate::common::Desk;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -343,7 +341,7 @@ fn a_reminder_due_friday_1730_is_sent_monday_morning() {
     let at = |m: i64| format!("2026-11-06 15:{:02}", 30 + m);
     let id = answered(&d, "2026-11-06 15:30", "周工", at);
     assert_eq!(
-        common::due(&d.show(&id, "2026-11-06 15:45"), "plan"),
+        crate::common::due(&d.show(&id, "2026-11-06 15:45"), "plan"),
         "2026-11-09T10:30:00+08:00"
     );
     let smtp = Smtp::start();

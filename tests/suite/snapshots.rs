@@ -1,10 +1,8 @@
 //! Tables as a person sees them, at fixed widths (`$COLUMNS`), kept as snapshots
-//! (tests/snapshots/): a change to what the example desk's list, report, penalties or a
+//! (tests/suite/snapshots/): a change to what the example desk's list, report, penalties or a
 //! ticket look like shows up as a diff to review.
 
-mod common;
-
-use common::{Desk, run_ok};
+use crate::common::{Desk, run_ok};
 
 fn at_width(d: &Desk, width: &str, args: &[&str]) -> String {
     let mut c = d.cmd(args);

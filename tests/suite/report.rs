@@ -1,9 +1,7 @@
 //! Reports and penalties (SPEC §7, §10) on a hand-built desk, checked figure by figure
 //! against numbers worked out here by hand.
 
-mod common;
-
-use common::Desk;
+use crate::common::Desk;
 use serde_json::{Value, json};
 
 /// The desk of the worked example (times are 2026, desk time):

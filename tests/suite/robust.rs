@@ -2,9 +2,7 @@
 //! failing imports, files plaint cannot append to, file modes, encodings, outputs that
 //! carry attacks, inputs that cost too much. Each test is one defect that was found.
 
-mod common;
-
-use common::{Desk, log_args};
+use crate::common::{Desk, log_args};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,7 @@
 //! Import from spreadsheets (SPEC §9): each encoding and format, Chinese and English headers,
 //! all-or-nothing, idempotent by ref, and history that the report counts.
 
-mod common;
-
-use common::Desk;
+use crate::common::Desk;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

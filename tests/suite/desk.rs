@@ -1,8 +1,6 @@
 //! The desk (SPEC §1–§4): init, log, amend, show, list, check, completions.
 
-mod common;
-
-use common::{Desk, plaint};
+use crate::common::{Desk, plaint};
 use std::collections::BTreeSet;
 use std::fs;
 
@@ -10,7 +8,7 @@ use std::fs;
 fn init_creates_a_desk_and_never_overwrites_a_rulebook() {
     let d = Desk::new();
     let rules = fs::read_to_string(d.path().join("rules.yaml")).unwrap();
-    assert_eq!(rules, include_str!("../rules.yaml"));
+    assert_eq!(rules, include_str!("../../rules.yaml"));
     assert!(d.path().join("tickets").is_dir());
     fs::write(d.path().join("rules.yaml"), "# mine\n").unwrap();
     let err = d.refused(&["init", d.path().to_str().unwrap()], 1);
@@ -616,7 +614,7 @@ fn a_broken_rulebook_is_reported_with_its_line() {
     assert!(err.contains(&format!("rules.yaml:{line}:")), "{err}");
     // --rules points elsewhere.
     let other = d.path().join("other.yaml");
-    fs::write(&other, include_str!("../rules.yaml")).unwrap();
+    fs::write(&other, include_str!("../../rules.yaml")).unwrap();
     d.ok(&["--rules", other.to_str().unwrap(), "check"]);
     let err = d.refused(&["--rules", "/no/such/rules.yaml", "check"], 1);
     assert!(
@@ -783,7 +781,7 @@ fn git_desk() -> (tempfile::TempDir, String) {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     run(&["init"]).clear();
-    let id = run(&common::log_args(&[
+    let id = run(&crate::common::log_args(&[
         "--at",
         "2026-11-02 10:00",
         "--by",

@@ -1,12 +1,10 @@
 //! The derived ticket cache (.plaint/cache/): never the record. Outputs are the same with
 //! it, without it and after it is deleted or corrupted; a hand edit behind its back is seen.
 
-mod common;
-
-#[path = "../benches/support/mod.rs"]
+#[path = "../../benches/support/mod.rs"]
 mod support;
 
-use common::Desk;
+use crate::common::Desk;
 use std::fs;
 use std::path::Path;
 
@@ -221,7 +219,7 @@ fn kept_verdicts_list_what_a_fresh_judgement_lists_at_every_moment() {
     support::generate(warm.path(), 400);
     age(warm.path());
     let cold = Desk::nowhere();
-    common::copy_dir(warm.path(), cold.path());
+    crate::common::copy_dir(warm.path(), cold.path());
     for as_of in [
         "2026-12-31",
         "2025-06-15",

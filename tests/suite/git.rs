@@ -1,9 +1,7 @@
 //! One desk across sites and clones through real git: site codes, a commit per step,
 //! merges of appends in both directions, and the audit of the history.
 
-mod common;
-
-use common::{log_args, plaint};
+use crate::common::{log_args, plaint};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -551,7 +549,7 @@ fn a_desk_in_a_directory_the_repository_ignores_is_not_committed() {
     let before = git(&first, &["rev-parse", "HEAD"]);
     let mut init = plaint();
     init.args(["init", "scratch/desk"]).current_dir(&first);
-    let out = common::run_ok(init, "init scratch/desk");
+    let out = crate::common::run_ok(init, "init scratch/desk");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
     s.plaint(
         "first",

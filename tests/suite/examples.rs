@@ -1,7 +1,5 @@
 //! The committed example desk is exactly what examples/build-desk.sh makes today.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -56,7 +54,7 @@ fn the_example_desk_has_not_drifted_from_its_script() {
 #[test]
 fn the_example_desk_checks_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::plaint()
+    crate::common::plaint()
         .arg("--desk")
         .arg(root.join("examples/desk"))
         .arg("check")

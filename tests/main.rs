@@ -1,0 +1,24 @@
+//! plaint's integration tests, in one test binary: each module of `suite` drives the real
+//! `plaint` binary over temporary desks through the helpers in `common`.
+
+mod common;
+
+mod suite {
+    mod cache;
+    mod calendar;
+    mod corrections;
+    mod deadlines;
+    mod desk;
+    mod due;
+    mod examples;
+    mod git;
+    mod grading;
+    mod import;
+    mod lifecycle;
+    mod report;
+    mod robust;
+    mod rulebook;
+    mod shell;
+    mod snapshots;
+    mod terminal;
+}
