@@ -1,10 +1,19 @@
-//! Shared helpers: a temporary desk driven through the real binary.
-#![allow(dead_code)]
+//! Shared helpers: a temporary desk driven through the real binary, one command at a time
+//! through one builder, `Run`:
+//!
+//! ```text
+//! d.cmd(&["respond", &id]).at("2026-11-02 10:00").ok()      // stdout
+//! d.cmd(&["close", &id]).now("2026-11-03 09:00").refused(1) // stderr; nothing written
+//! d.cmd(&["show", &id]).json()                              // --format json, parsed
+//! d.cmd(&["check"]).env("COLUMNS", "60").output()           // whatever happened
+//! ```
 
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use tempfile::TempDir;
 
 pub struct Desk {
@@ -19,6 +28,129 @@ pub fn plaint() -> Command {
         .env_remove("NO_COLOR")
         .env("PLAINT_USER", "测试员");
     c
+}
+
+/// One plaint command, built up and then run once: `ok`, `refused`, `json`, `ok_output` or
+/// `output`.
+#[must_use = "a command does nothing until it is run"]
+pub struct Run {
+    cmd: Command,
+    /// The arguments, to name the command in a failure.
+    args: Vec<String>,
+    /// The desk whose files a refused command must leave as they were.
+    root: PathBuf,
+    /// Whether `now` set the clock, so that a later `at` leaves it alone.
+    clock_set: bool,
+}
+
+impl Run {
+    /// `plaint ARGS` run as `cmd` (already pointed at the desk), for the desk at `root`. A
+    /// step given `--at T` is entered as it happens: the clock reads T (`$PLAINT_NOW`), so
+    /// nothing is back-dated unless a test means it to be.
+    pub fn new<S: AsRef<str>>(mut cmd: Command, root: &Path, args: &[S]) -> Run {
+        let args: Vec<String> = args.iter().map(|a| a.as_ref().to_string()).collect();
+        cmd.args(&args);
+        if let Some(i) = args.iter().position(|a| a == "--at")
+            && let Some(at) = args.get(i + 1)
+        {
+            cmd.env("PLAINT_NOW", at);
+        }
+        Run {
+            cmd,
+            args,
+            root: root.to_path_buf(),
+            clock_set: false,
+        }
+    }
+
+    /// `--at T`: the step happened at T, and the clock reads T unless `now` says otherwise.
+    pub fn at(mut self, at: &str) -> Run {
+        self.args.extend(["--at".to_string(), at.to_string()]);
+        self.cmd.args(["--at", at]);
+        if !self.clock_set {
+            self.cmd.env("PLAINT_NOW", at);
+        }
+        self
+    }
+
+    /// The clock reads `now` (`$PLAINT_NOW`), whatever `--at` says.
+    pub fn now(mut self, now: &str) -> Run {
+        self.cmd.env("PLAINT_NOW", now);
+        self.clock_set = true;
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Run {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Run {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    /// Ends the command if it runs longer than `limit`.
+    pub fn timeout(mut self, limit: std::time::Duration) -> Run {
+        self.cmd.timeout(limit);
+        self
+    }
+
+    /// Runs the command, whatever comes of it.
+    pub fn output(mut self) -> Output {
+        self.cmd.output().expect("plaint runs")
+    }
+
+    /// Runs a command that must succeed; returns all it printed.
+    pub fn ok_output(self) -> Output {
+        let args = self.args.clone();
+        let out = self.output();
+        assert!(
+            out.status.success(),
+            "plaint {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(self) -> String {
+        String::from_utf8(self.ok_output().stdout).expect("utf-8 output")
+    }
+
+    /// `--format json`: runs a command that must succeed and reads what it printed.
+    pub fn json(mut self) -> Value {
+        self.args
+            .extend(["--format".to_string(), "json".to_string()]);
+        self.cmd.args(["--format", "json"]);
+        serde_json::from_str(&self.ok()).expect("valid JSON")
+    }
+
+    /// Runs a command that must fail with `code`, print nothing on stdout and leave every
+    /// file of the desk as it was; returns its stderr.
+    pub fn refused(self, code: i32) -> String {
+        let args = self.args.clone();
+        let root = self.root.clone();
+        let before = snapshot(&root);
+        let out = self.output();
+        let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "plaint {args:?} should exit {code}; stderr: {err}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "a refused command prints nothing on stdout"
+        );
+        assert_eq!(
+            before,
+            snapshot(&root),
+            "plaint {args:?} was refused but changed files"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        err
+    }
 }
 
 impl Desk {
@@ -57,79 +189,18 @@ impl Desk {
         self.dir.path()
     }
 
-    /// `plaint --desk DIR ARGS`. A step given `--at T` is entered as it happens: the clock
-    /// reads T (`$PLAINT_NOW`), so nothing is back-dated unless a test means it to be.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    /// `plaint --desk DIR ARGS`, to run with `ok`, `refused`, `json` or `output`.
+    pub fn cmd<S: AsRef<str>>(&self, args: &[S]) -> Run {
         let mut c = plaint();
-        c.arg("--desk").arg(self.path()).args(args);
-        if let Some(i) = args.iter().position(|a| *a == "--at")
-            && let Some(at) = args.get(i + 1)
-        {
-            c.env("PLAINT_NOW", at);
-        }
-        c
-    }
-
-    /// The same command with the clock reading `now` (`$PLAINT_NOW`), whatever `--at` says.
-    pub fn cmd_now(&self, now: &str, args: &[&str]) -> Command {
-        let mut c = self.cmd(args);
-        c.env("PLAINT_NOW", now);
-        c
-    }
-
-    /// Runs a command that must succeed; returns its stdout.
-    pub fn ok(&self, args: &[&str]) -> String {
-        Desk::succeed(self.cmd(args), args)
-    }
-
-    /// `ok` with the clock reading `now`.
-    pub fn ok_now(&self, now: &str, args: &[&str]) -> String {
-        Desk::succeed(self.cmd_now(now, args), args)
-    }
-
-    fn succeed(cmd: Command, args: &[&str]) -> String {
-        let out = run_ok(cmd, args);
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    /// Runs a command that must fail with `code` and leave every file as it was; returns
-    /// its stderr.
-    pub fn refused(&self, args: &[&str], code: i32) -> String {
-        self.refuse(self.cmd(args), args, code)
-    }
-
-    /// `refused` with the clock reading `now`.
-    pub fn refused_now(&self, now: &str, args: &[&str], code: i32) -> String {
-        self.refuse(self.cmd_now(now, args), args, code)
-    }
-
-    fn refuse(&self, mut cmd: Command, args: &[&str], code: i32) -> String {
-        let before = self.snapshot();
-        let out = cmd.output().expect("plaint runs");
-        let err = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "plaint {args:?} should exit {code}; stderr: {err}"
-        );
-        assert!(
-            out.stdout.is_empty(),
-            "a refused command prints nothing on stdout"
-        );
-        assert_eq!(
-            before,
-            self.snapshot(),
-            "plaint {args:?} was refused but changed files"
-        );
-        assert!(!err.contains("panicked"), "{err}");
-        err
+        c.arg("--desk").arg(self.path());
+        Run::new(c, self.path(), args)
     }
 
     /// `plaint check`: its exit code, and what it printed on stdout and stderr.
     pub fn check(&self, extra: &[&str]) -> (Option<i32>, String, String) {
         let mut a = vec!["check"];
         a.extend_from_slice(extra);
-        let out = self.cmd(&a).output().expect("plaint runs");
+        let out = self.cmd(&a).output();
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -149,13 +220,12 @@ impl Desk {
             ],
             extra,
         );
-        self.ok(&args).trim().to_string()
+        self.cmd(&args).ok().trim().to_string()
     }
 
+    /// `ARGS --format json`, read.
     pub fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.extend(["--format", "json"]);
-        serde_json::from_str(&self.ok(&a)).expect("valid JSON")
+        self.cmd(args).json()
     }
 
     /// `show ID --as-of T` as JSON.
@@ -179,11 +249,16 @@ impl Desk {
 
     /// Every file of the desk but the lock, with its bytes.
     pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        walk(self.path(), &mut out);
-        out.retain(|p, _| !p.ends_with(".plaint.lock"));
-        out
+        snapshot(self.path())
     }
+}
+
+/// Every file under `root` but the lock, with its bytes.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    walk(root, &mut out);
+    out.retain(|p, _| !p.ends_with(".plaint.lock"));
+    out
 }
 
 fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -240,8 +315,9 @@ fn log_with<'a>(defaults: [(&'a str, &'a str); 4], extra: &[&'a str]) -> Vec<&'a
     a
 }
 
-/// Runs a command that must succeed (`what` names it in the failure); returns its output.
-pub fn run_ok(mut cmd: Command, what: impl std::fmt::Debug) -> std::process::Output {
+/// Runs a command that is not about a desk (`plaint --help`, a shell script) and must
+/// succeed (`what` names it in the failure); returns its output.
+pub fn run_ok(mut cmd: Command, what: impl std::fmt::Debug) -> Output {
     let out = cmd.output().expect("plaint runs");
     assert!(
         out.status.success(),

@@ -13,7 +13,7 @@ fn outputs(d: &Desk, as_of: &str, month: &str) -> Vec<String> {
     let run = |args: &[&str]| -> String {
         let mut a = args.to_vec();
         a.extend(["--as-of", as_of]);
-        d.ok(&a)
+        d.cmd(&a).ok()
     };
     vec![
         run(&[
@@ -129,7 +129,7 @@ fn the_cache_is_ignored_by_git_and_a_broken_file_is_never_cached() {
     let path = d.ticket_path(&id);
     fs::write(&path, "id: [\n").unwrap();
     for _ in 0..2 {
-        let err = d.refused(&["list", "--as-of", "2026-11-03"], 1);
+        let err = d.cmd(&["list", "--as-of", "2026-11-03"]).refused(1);
         assert!(err.contains("cannot be read"), "{err}");
     }
 }
@@ -151,9 +151,11 @@ fn show_sees_same_target_peers_changed_behind_the_index() {
         grade(d)
     };
     // A desk-wide read writes the index; it is trusted once its directories are settled.
-    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    d.cmd(&["report", "--month", "2026-11", "--as-of", "2026-11-05"])
+        .ok();
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    d.cmd(&["report", "--month", "2026-11", "--as-of", "2026-11-05"])
+        .ok();
     assert!(d.path().join(".plaint/cache/targets.msgpack").is_file());
     assert_eq!(grade(&d), "important", "three complaints, two complainants");
 
@@ -167,9 +169,11 @@ fn show_sees_same_target_peers_changed_behind_the_index() {
     assert_eq!(uncached(&d), "major");
 
     // C removed by hand: two complaints about the target are no longer three.
-    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    d.cmd(&["report", "--month", "2026-11", "--as-of", "2026-11-05"])
+        .ok();
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    d.ok(&["report", "--month", "2026-11", "--as-of", "2026-11-05"]);
+    d.cmd(&["report", "--month", "2026-11", "--as-of", "2026-11-05"])
+        .ok();
     fs::remove_file(&path).unwrap();
     assert_eq!(grade(&d), "general");
     assert_eq!(uncached(&d), "general");
@@ -229,7 +233,7 @@ fn kept_verdicts_list_what_a_fresh_judgement_lists_at_every_moment() {
         "2026-06-30 23:59",
         "2025-02-01",
     ] {
-        let list = |d: &Desk| d.ok(&["list", "--format", "json", "--as-of", as_of]);
+        let list = |d: &Desk| d.cmd(&["list", "--format", "json", "--as-of", as_of]).ok();
         let _ = fs::remove_dir_all(cold.path().join(".plaint/cache"));
         assert_eq!(list(&warm), list(&cold), "--as-of {as_of}");
     }
@@ -273,7 +277,7 @@ fn a_kept_verdict_gives_way_to_a_new_complaint_about_the_same_target() {
         let mut args = vec![step[0], a.as_str()];
         args.extend(&step[1..]);
         args.extend(["--at", at.as_str()]);
-        d.ok(&args);
+        d.cmd(&args).ok();
     }
     log("2026-11-03 10:00");
     age(d.path());

@@ -41,18 +41,25 @@ fn a_response_dated_in_the_future_is_refused_and_writes_nothing() {
     // At 10:20 nobody can have responded "tomorrow"; nor at 10:31 (beyond the 10 minutes
     // of clock difference the rulebook allows).
     for at in ["2026-11-03 09:00", "2026-11-02 10:31"] {
-        let err = d.refused_now("2026-11-02 10:20", &["respond", &id, "--at", at], 1);
+        let err = d
+            .cmd(&["respond", &id])
+            .at(at)
+            .now("2026-11-02 10:20")
+            .refused(1);
         assert!(err.contains("is in the future"), "{err}");
         assert!(err.contains("10m"), "{err}");
     }
     // Within the tolerance it is a clock difference, and no entered_at is stored.
-    d.ok_now(
-        "2026-11-02 10:20",
-        &["respond", &id, "--at", "2026-11-02 10:25"],
-    );
+    d.cmd(&["respond", &id])
+        .at("2026-11-02 10:25")
+        .now("2026-11-02 10:20")
+        .ok();
     assert!(!d.ticket_text(&id).contains("entered_at"));
     // log is held to the same rule.
-    let err = d.refused_now("2026-11-02 10:20", &log_args(&["--at", "2026-11-05"]), 1);
+    let err = d
+        .cmd(&log_args(&["--at", "2026-11-05"]))
+        .now("2026-11-02 10:20")
+        .refused(1);
     assert!(
         err.contains("--at: 2026-11-05 00:00 is in the future"),
         "{err}"
@@ -64,20 +71,14 @@ fn a_mistaken_response_is_withdrawn_and_the_right_one_recorded_9_4() {
     let d = Desk::new();
     let id = d.log(&["--at", MON]);
     // Typed 10:30 instead of 11:45.
-    d.ok(&["respond", &id, "--at", "2026-11-02 10:30"]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:40"]);
+    d.cmd(&["respond", &id]).at("2026-11-02 10:30").ok();
+    d.cmd(&["forward", &id]).at("2026-11-02 10:40").ok();
     let before = d.ticket_text(&id);
-    let err = d.refused(&["respond", &id, "--at", "2026-11-02 11:45"], 1);
+    let err = d.cmd(&["respond", &id]).at("2026-11-02 11:45").refused(1);
     assert!(err.contains("already had its first response"), "{err}");
-    d.ok(&[
-        "void",
-        &id,
-        "1",
-        "--reason",
-        "响应时间录错",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["void", &id, "1", "--reason", "响应时间录错"])
+        .at("2026-11-02 12:00")
+        .ok();
     // The file only grew.
     let after = d.ticket_text(&id);
     assert!(
@@ -89,10 +90,10 @@ fn a_mistaken_response_is_withdrawn_and_the_right_one_recorded_9_4() {
         "{after}"
     );
     // Now the right response is accepted, back-dated: it carries when it was entered.
-    d.ok_now(
-        "2026-11-02 12:05",
-        &["respond", &id, "--at", "2026-11-02 11:45"],
-    );
+    d.cmd(&["respond", &id])
+        .at("2026-11-02 11:45")
+        .now("2026-11-02 12:05")
+        .ok();
     let v = d.show(&id, "2026-11-02 13:00");
     let events = v["events"].as_array().unwrap();
     assert_eq!(
@@ -153,29 +154,23 @@ fn a_mistaken_response_is_withdrawn_and_the_right_one_recorded_9_4() {
     assert_eq!(state(&shown, "respond"), "met");
 
     // Withdrawing it twice is refused, and says how to restore it.
-    let err = d.refused(&["void", &id, "1", "--reason", "again"], 1);
+    let err = d.cmd(&["void", &id, "1", "--reason", "again"]).refused(1);
     assert!(
         err.contains("already withdrawn by event 3") && err.contains("void event 3"),
         "{err}"
     );
-    let err = d.refused(&["void", &id, "9", "--reason", "x"], 1);
+    let err = d.cmd(&["void", &id, "9", "--reason", "x"]).refused(1);
     assert!(
         err.contains("has events 1 to 4; there is no event 9"),
         "{err}"
     );
-    let err = d.refused(&["void", &id, "1", "--reason", " "], 1);
+    let err = d.cmd(&["void", &id, "1", "--reason", " "]).refused(1);
     assert!(err.contains("--reason is empty"), "{err}");
 
     // A void of the void restores the 10:30 response: met again, no fine.
-    d.ok(&[
-        "void",
-        &id,
-        "3",
-        "--reason",
-        "撤销有误",
-        "--at",
-        "2026-11-02 12:30",
-    ]);
+    d.cmd(&["void", &id, "3", "--reason", "撤销有误"])
+        .at("2026-11-02 12:30")
+        .ok();
     let v = d.show(&id, "2026-11-02 13:00");
     assert_eq!(v["events"][0]["voided"], Value::Null);
     // Events in time order: 1 respond, 2 forward, 4 respond, 3 void, 5 void.
@@ -188,22 +183,17 @@ fn a_mistaken_response_is_withdrawn_and_the_right_one_recorded_9_4() {
     );
     assert_eq!(state(&v, "respond"), "met");
     assert!(items(&d, "2026-11", "2026-11-02 13:00").is_empty());
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 #[test]
 fn a_void_that_would_leave_an_impossible_history_is_refused() {
     let d = Desk::new();
     let id = d.log(&["--at", MON, "--type", "物业服务"]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-02 15:00",
-    ]);
-    d.ok(&[
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-02 15:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -212,45 +202,25 @@ fn a_void_that_would_leave_an_impossible_history_is_refused() {
         "9",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-02 16:00",
-    ]);
+    ])
+    .at("2026-11-02 16:00")
+    .ok();
     // Without the close, the callback would be on an open complaint.
-    let err = d.refused(
-        &[
-            "void",
-            &id,
-            "1",
-            "--reason",
-            "x",
-            "--at",
-            "2026-11-02 16:30",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["void", &id, "1", "--reason", "x"])
+        .at("2026-11-02 16:30")
+        .refused(1);
     assert!(
         err.contains("the callback at 2026-11-02 16:00 would call back an open ticket"),
         "{err}"
     );
     // Withdrawing the callback first, then the close, is fine.
-    d.ok(&[
-        "void",
-        &id,
-        "2",
-        "--reason",
-        "回访未做",
-        "--at",
-        "2026-11-02 16:30",
-    ]);
-    d.ok(&[
-        "void",
-        &id,
-        "1",
-        "--reason",
-        "未关闭",
-        "--at",
-        "2026-11-02 16:31",
-    ]);
+    d.cmd(&["void", &id, "2", "--reason", "回访未做"])
+        .at("2026-11-02 16:30")
+        .ok();
+    d.cmd(&["void", &id, "1", "--reason", "未关闭"])
+        .at("2026-11-02 16:31")
+        .ok();
     assert_eq!(d.show(&id, "2026-11-02 17:00")["status"], "open");
 }
 
@@ -258,44 +228,30 @@ fn a_void_that_would_leave_an_impossible_history_is_refused() {
 fn plan_finish_before_the_plan_itself_is_refused() {
     let d = Desk::new();
     let id = d.log(&["--at", MON]);
-    let err = d.refused(
-        &[
-            "plan",
-            &id,
-            "--action",
-            "repair",
-            "--finish",
-            "2026-11-01",
-            "--at",
-            "2026-11-02 11:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["plan", &id, "--action", "repair", "--finish", "2026-11-01"])
+        .at("2026-11-02 11:00")
+        .refused(1);
     assert!(err.contains("before the plan itself"), "{err}");
     // The same day is fine: a date alone means the end of that day.
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--finish",
-        "2026-11-02",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    d.cmd(&["plan", &id, "--action", "repair", "--finish", "2026-11-02"])
+        .at("2026-11-02 11:00")
+        .ok();
 }
 
 #[test]
 fn a_back_dated_complaint_and_step_store_when_they_were_entered() {
     let d = Desk::new();
     let id = d
-        .ok_now("2026-11-04 09:00", &log_args(&["--at", MON]))
+        .cmd(&log_args(&["--at", MON]))
+        .now("2026-11-04 09:00")
+        .ok()
         .trim()
         .to_string();
-    d.ok_now(
-        "2026-11-04 09:05",
-        &["forward", &id, "--at", "2026-11-02 11:00"],
-    );
+    d.cmd(&["forward", &id])
+        .at("2026-11-02 11:00")
+        .now("2026-11-04 09:05")
+        .ok();
     let text = d.ticket_text(&id);
     assert!(
         text.contains(
@@ -310,7 +266,7 @@ fn a_back_dated_complaint_and_step_store_when_they_were_entered() {
     let v = d.show(&id, "2026-11-05");
     assert_eq!(v["entered_at"], "2026-11-04T09:00:00+08:00");
     assert_eq!(v["events"][0]["entered_at"], "2026-11-04T09:05:00+08:00");
-    let table = d.ok(&["show", &id, "--as-of", "2026-11-05"]);
+    let table = d.cmd(&["show", &id, "--as-of", "2026-11-05"]).ok();
     assert!(table.contains("补录于 2026-11-04 09:05"), "{table}");
 }
 
@@ -320,25 +276,15 @@ fn a_back_dated_complaint_and_step_store_when_they_were_entered() {
 /// closed, called back, then reopened on 11-10 and handled on time.
 fn reopened(d: &Desk) -> String {
     let id = d.log(&["--at", MON, "--type", "物业服务"]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "孙主管",
-        "--at",
-        "2026-11-02 10:20",
-    ]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 12:00"]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-04 10:00",
-    ]);
-    d.ok(&[
+    d.cmd(&["assign", &id, "--handler", "孙主管"])
+        .at("2026-11-02 10:20")
+        .ok();
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
+    d.cmd(&["respond", &id]).at("2026-11-02 12:00").ok();
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-04 10:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -347,35 +293,20 @@ fn reopened(d: &Desk) -> String {
         "9",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-04 15:00",
-    ]);
-    d.ok(&[
-        "reopen",
-        &id,
-        "--reason",
-        "灯又坏了",
-        "--at",
-        "2026-11-10 09:00",
-    ]);
-    d.ok(&["respond", &id, "--at", "2026-11-10 09:30"]);
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--at",
-        "2026-11-10 12:00",
-    ]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-12 16:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-04 15:00")
+    .ok();
+    d.cmd(&["reopen", &id, "--reason", "灯又坏了"])
+        .at("2026-11-10 09:00")
+        .ok();
+    d.cmd(&["respond", &id]).at("2026-11-10 09:30").ok();
+    d.cmd(&["plan", &id, "--action", "repair"])
+        .at("2026-11-10 12:00")
+        .ok();
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-12 16:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -384,9 +315,9 @@ fn reopened(d: &Desk) -> String {
         "9",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-12 17:00",
-    ]);
+    ])
+    .at("2026-11-12 17:00")
+    .ok();
     id
 }
 
@@ -468,7 +399,7 @@ fn a_reopen_keeps_the_first_rounds_fines_9() {
     assert_eq!(state(&v, "respond"), "met");
     assert_eq!(due(&v, "plan"), "2026-11-10T13:00:00+08:00");
     assert_eq!(state(&v, "plan"), "met");
-    let table = d.ok(&["show", &id, "--as-of", "2026-11-30 23:00"]);
+    let table = d.cmd(&["show", &id, "--as-of", "2026-11-30 23:00"]).ok();
     assert!(
         table.contains("第1轮") && table.contains("第2轮"),
         "{table}"
@@ -479,23 +410,13 @@ fn a_reopen_keeps_the_first_rounds_fines_9() {
 fn a_step_not_yet_due_when_its_round_ends_is_superseded() {
     let d = Desk::new();
     let id = d.log(&["--at", MON, "--type", "物业服务"]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-04 10:00",
-    ]);
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-04 10:00")
+        .ok();
     // Reopened the same day, before the callback (due by the end of the day, §7.4).
-    d.ok(&[
-        "reopen",
-        &id,
-        "--reason",
-        "again",
-        "--at",
-        "2026-11-04 12:00",
-    ]);
+    d.cmd(&["reopen", &id, "--reason", "again"])
+        .at("2026-11-04 12:00")
+        .ok();
     let v = d.show(&id, "2026-11-05");
     let cb = &v["cycles"][0]["deadlines"]["callback"];
     assert_eq!(cb["state"], "superseded", "{cb}");
@@ -520,16 +441,16 @@ fn the_receiver_answers_for_a_response_missed_before_anyone_was_assigned_9_4() {
     let d = Desk::new();
     let id = d.log(&["--at", MON]);
     // §4.1.1: respond due 11:00. Nobody assigned until 周工 at 12:00.
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    ])
+    .at("2026-11-02 12:00")
+    .ok();
     // SPEC §7 "handler (receiver if not yet assigned)", at the deadline: the receiver, in
     // the receiving department, however late the report is run.
     for as_of in ["2026-11-02 11:30", "2026-11-02 12:10", "2026-11-20"] {
@@ -551,7 +472,8 @@ fn the_receiver_answers_for_a_response_missed_before_anyone_was_assigned_9_4() {
     }
     // 周工 responding late at 12:30 does not take the fine on (§9 fines 责任人, the person
     // responsible when the step was due): the receiver still answers, now for a final 200.
-    d.ok(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"]);
+    d.cmd(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"])
+        .ok();
     let it: Vec<_> = items(&d, "2026-11", "2026-11-20")
         .into_iter()
         .filter(|i| i["rule"] == "late-response")
@@ -568,16 +490,16 @@ fn the_receiver_answers_for_a_response_missed_before_anyone_was_assigned_9_4() {
     );
     // The plan (due 14:00, §9.1) was the handler's from 12:00: 周工, property. A later
     // reassignment to 钱工 does not move it.
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "钱工",
-        "--at",
-        "2026-11-03 09:00",
-    ]);
+    ])
+    .at("2026-11-03 09:00")
+    .ok();
     let np: Vec<_> = items(&d, "2026-11", "2026-11-20")
         .into_iter()
         .filter(|i| i["rule"] == "no-plan")
@@ -618,16 +540,13 @@ fn a_target_recorded_later_counts_from_then_6_1_2_2() {
         "13900000003",
         &["--target", "3栋电梯"],
     );
-    d.ok(&["plan", &p, "--action", "repair", "--at", "2026-11-05 08:00"]);
+    d.cmd(&["plan", &p, "--action", "repair"])
+        .at("2026-11-05 08:00")
+        .ok();
     // R's target is recorded on 11-05 10:00: from then, three complainants about 3栋电梯.
-    d.ok(&[
-        "amend",
-        &r,
-        "--target",
-        "3栋电梯",
-        "--at",
-        "2026-11-05 10:00",
-    ]);
+    d.cmd(&["amend", &r, "--target", "3栋电梯"])
+        .at("2026-11-05 10:00")
+        .ok();
 
     let v = d.show(&p, "2026-11-06");
     assert_eq!(v["grade"], "major");
@@ -664,15 +583,10 @@ fn customer_service_earns_no_reward_appended_table() {
     let a = d.log(&["--at", MON, "--type", "服务态度"]);
     let b = d.log(&["--at", MON, "--type", "物业服务"]);
     for id in [&a, &b] {
-        d.ok(&[
-            "close",
-            id,
-            "--reason",
-            "confirmed",
-            "--at",
-            "2026-11-02 15:00",
-        ]);
-        d.ok(&[
+        d.cmd(&["close", id, "--reason", "confirmed"])
+            .at("2026-11-02 15:00")
+            .ok();
+        d.cmd(&[
             "callback",
             id,
             "--timeliness",
@@ -681,12 +595,12 @@ fn customer_service_earns_no_reward_appended_table() {
             "10",
             "--attitude",
             "10",
-            "--at",
-            "2026-11-02 16:00",
-        ]);
+        ])
+        .at("2026-11-02 16:00")
+        .ok();
     }
     for dept in ["customer-service", "property"] {
-        d.ok(&[
+        d.cmd(&[
             "rate",
             "--department",
             dept,
@@ -694,9 +608,9 @@ fn customer_service_earns_no_reward_appended_table() {
             "2026-11",
             "--score",
             "99",
-            "--at",
-            "2026-11-30 12:00",
-        ]);
+        ])
+        .at("2026-11-30 12:00")
+        .ok();
     }
     let v = d.json(&[
         "penalties",
@@ -743,32 +657,32 @@ fn a_late_plan_stays_with_whoever_was_handler_at_the_deadline_9_1() {
     // Mon 10:00, general: plan due 14:00 (4 working hours, §8.1). 周工 (物业公司) handles it
     // from 10:05; at 15:00, already late, it passes to 钱工 (项目工程部), who plans at 16:00.
     let id = d.log(&["--at", MON]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-02 10:05")
+    .ok();
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "engineering",
         "--handler",
         "钱工",
-        "--at",
-        "2026-11-02 15:00",
-    ]);
+    ])
+    .at("2026-11-02 15:00")
+    .ok();
     // §9.1 fines 责任人: the one responsible when the plan was due.
     assert_eq!(
         without_rule(of_rule(&d, "no-plan", "2026-11-02 15:30")),
         vec![fine("周工", "property", 300, true)]
     );
-    d.ok(&[
+    d.cmd(&[
         "plan",
         &id,
         "--action",
@@ -777,7 +691,8 @@ fn a_late_plan_stays_with_whoever_was_handler_at_the_deadline_9_1() {
         "2026-11-02 16:00",
         "--by",
         "钱工",
-    ]);
+    ])
+    .ok();
     assert_eq!(
         without_rule(of_rule(&d, "no-plan", "2026-11-30")),
         vec![fine("周工", "property", 300, false)]
@@ -796,27 +711,27 @@ fn a_handler_cannot_dodge_a_fine_by_handing_the_ticket_on_first_9_1() {
     // 周工 hands the ticket to 钱工 at 13:30, before the 14:00 plan deadline: 钱工 is the
     // one responsible when it falls, and answers for the 300 (§9.1).
     let id = d.log(&["--at", MON]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-02 10:05")
+    .ok();
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "engineering",
         "--handler",
         "钱工",
-        "--at",
-        "2026-11-02 13:30",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-02 13:30")
+    .ok();
+    d.cmd(&[
         "plan",
         &id,
         "--action",
@@ -825,7 +740,8 @@ fn a_handler_cannot_dodge_a_fine_by_handing_the_ticket_on_first_9_1() {
         "2026-11-02 16:00",
         "--by",
         "周工",
-    ]);
+    ])
+    .ok();
     assert_eq!(
         without_rule(of_rule(&d, "no-plan", "2026-11-30")),
         vec![fine("钱工", "engineering", 300, false)]
@@ -838,17 +754,18 @@ fn a_late_response_stays_with_the_receiver_when_nobody_was_assigned_at_its_deadl
     // Respond due 11:00 (1 working hour, §4.1.1). Nobody assigned until 周工 at 12:00, who
     // responds at 12:30: the 200 (§9.4) stays with the receiver (测试员, 客户服务部).
     let id = d.log(&["--at", MON]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"]);
+    ])
+    .at("2026-11-02 12:00")
+    .ok();
+    d.cmd(&["respond", &id, "--at", "2026-11-02 12:30", "--by", "周工"])
+        .ok();
     assert_eq!(
         without_rule(of_rule(&d, "late-response", "2026-11-30")),
         vec![fine("测试员", "customer-service", 200, false)]
@@ -860,36 +777,24 @@ fn a_late_response_stays_with_the_receiver_when_nobody_was_assigned_at_its_deadl
 /// (a Friday).
 fn reopened_repair(d: &Desk) -> String {
     let id = d.log(&["--at", MON, "--type", "maintenance"]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 10:40"]);
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--finish",
-        "2026-11-06",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
-    d.ok(&[
+    d.cmd(&["assign", &id, "--handler", "周工"])
+        .at("2026-11-02 10:05")
+        .ok();
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
+    d.cmd(&["respond", &id]).at("2026-11-02 10:40").ok();
+    d.cmd(&["plan", &id, "--action", "repair", "--finish", "2026-11-06"])
+        .at("2026-11-02 11:00")
+        .ok();
+    d.cmd(&[
         "close",
         &id,
         "--reason",
         "confirmed",
         "--property-confirmed",
-        "--at",
-        "2026-11-05 10:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-05 10:00")
+    .ok();
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -898,17 +803,12 @@ fn reopened_repair(d: &Desk) -> String {
         "9",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-05 15:00",
-    ]);
-    d.ok(&[
-        "reopen",
-        &id,
-        "--reason",
-        "又漏了",
-        "--at",
-        "2026-11-20 10:00",
-    ]);
+    ])
+    .at("2026-11-05 15:00")
+    .ok();
+    d.cmd(&["reopen", &id, "--reason", "又漏了"])
+        .at("2026-11-20 10:00")
+        .ok();
     id
 }
 
@@ -939,16 +839,9 @@ fn a_reopened_rounds_close_comes_from_its_own_plan_never_an_earlier_rounds_8_1()
     assert_eq!(summary(&items(&d, "2026-11", "2026-11-20 11:00")), vec![]);
     // Round 2's plan sets round 2's close: finish 11-25 → due 11-25 23:59:59; still open on
     // 11-27 12:00, 1 day 12 hours and 1 second late → 2 late days → 2×100 = 200 (§9.5.1).
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--finish",
-        "2026-11-25",
-        "--at",
-        "2026-11-20 10:50",
-    ]);
+    d.cmd(&["plan", &id, "--action", "repair", "--finish", "2026-11-25"])
+        .at("2026-11-20 10:50")
+        .ok();
     let v = d.show(&id, "2026-11-27 12:00");
     assert_eq!(
         v["cycles"][1]["deadlines"]["close"]["due"],
@@ -971,37 +864,27 @@ fn assigning_a_handler_alone_keeps_the_complaints_current_department_4_1_2() {
     let d = Desk::new();
     // 维保修 goes to 物业公司 by type (§4.1.2.7); customer service moves it to 项目工程部.
     let id = d.log(&["--at", MON, "--type", "maintenance"]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "engineering",
         "--handler",
         "钱工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "孙工",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    ])
+    .at("2026-11-02 10:05")
+    .ok();
+    d.cmd(&["assign", &id, "--handler", "孙工"])
+        .at("2026-11-02 10:30")
+        .ok();
     let v = d.show(&id, "2026-11-02 11:00");
     assert_eq!(v["department"], "engineering");
     assert_eq!(v["handler"], "孙工");
     // Without any department set yet, the type's first responsible one (§4.1.2.7).
     let other = d.log(&["--at", MON, "--type", "maintenance"]);
-    d.ok(&[
-        "assign",
-        &other,
-        "--handler",
-        "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
+    d.cmd(&["assign", &other, "--handler", "周工"])
+        .at("2026-11-02 10:05")
+        .ok();
     assert_eq!(d.show(&other, "2026-11-02 11:00")["department"], "property");
 }
 
@@ -1018,34 +901,19 @@ fn assigning_a_handler_after_an_escalation_keeps_the_department_it_was_escalated
     assert!(text.contains("\nescalation:"));
     std::fs::write(&p, text).unwrap();
     let id = d.log(&["--at", MON, "--type", "property-service"]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "推诿",
-        "--at",
-        "2026-11-02 10:20",
-    ]);
+    d.cmd(&["assign", &id, "--handler", "周工"])
+        .at("2026-11-02 10:05")
+        .ok();
+    d.cmd(&["escalate", &id, "--reason", "推诿"])
+        .at("2026-11-02 10:20")
+        .ok();
     assert_eq!(
         d.show(&id, "2026-11-02 10:30")["department"],
         "customer-service"
     );
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "督导老陈",
-        "--at",
-        "2026-11-02 10:40",
-    ]);
+    d.cmd(&["assign", &id, "--handler", "督导老陈"])
+        .at("2026-11-02 10:40")
+        .ok();
     let v = d.show(&id, "2026-11-02 11:00");
     assert_eq!(v["department"], "customer-service");
     assert_eq!(v["handler"], "督导老陈");
@@ -1058,35 +926,25 @@ fn assigning_a_handler_after_an_escalation_keeps_the_department_it_was_escalated
 /// 500 for 王五 (mishandling, §10). November: 700.
 fn november(d: &Desk) -> String {
     let id = d.log(&["--at", MON]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 11:30"]);
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-03 10:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-02 10:05")
+    .ok();
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
+    d.cmd(&["respond", &id]).at("2026-11-02 11:30").ok();
+    d.cmd(&["plan", &id, "--action", "repair"])
+        .at("2026-11-02 12:00")
+        .ok();
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-03 10:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -1095,10 +953,10 @@ fn november(d: &Desk) -> String {
         "9",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-03 11:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-03 11:00")
+    .ok();
+    d.cmd(&[
         "violation",
         &id,
         "--rule",
@@ -1111,13 +969,14 @@ fn november(d: &Desk) -> String {
         "2026-11-10 10:00",
         "--by",
         "主管",
-    ]);
+    ])
+    .ok();
     id
 }
 
 /// stdout of a command run with the clock reading `now`.
 fn at_clock(d: &Desk, now: &str, args: &[&str]) -> String {
-    d.ok_now(now, args)
+    d.cmd(args).now(now).ok()
 }
 
 fn sum(items: &Value) -> i64 {
@@ -1158,22 +1017,27 @@ fn a_settled_month_never_changes_and_a_later_void_is_an_adjustment() {
     );
 
     // Settling twice, or a month not over, is refused and writes nothing.
-    let err = d.refused_now("2026-12-01 10:00", &["settle", "--month", "2026-11"], 1);
+    let err = d
+        .cmd(&["settle", "--month", "2026-11"])
+        .now("2026-12-01 10:00")
+        .refused(1);
     assert!(
         err.contains("2026-11 was settled at 2026-12-01 09:00 by 王芳"),
         "{err}"
     );
-    let err = d.refused_now("2026-12-15 10:00", &["settle", "--month", "2026-12"], 1);
+    let err = d
+        .cmd(&["settle", "--month", "2026-12"])
+        .now("2026-12-15 10:00")
+        .refused(1);
     assert!(
         err.contains("--month 2026-12 has not ended (it ends 2027-01-01 00:00)"),
         "{err}"
     );
 
     // December 2: the violation was entered by mistake (event 7) and is withdrawn.
-    d.ok_now(
-        "2026-12-02 10:00",
-        &["void", &id, "7", "--reason", "误登", "--by", "王芳"],
-    );
+    d.cmd(&["void", &id, "7", "--reason", "误登", "--by", "王芳"])
+        .now("2026-12-02 10:00")
+        .ok();
     // November's settled figures are byte for byte what they were.
     assert_eq!(fs::read(&file).unwrap(), settled_bytes);
     assert_eq!(
@@ -1265,22 +1129,21 @@ fn a_hand_edited_settlement_is_flagged_by_check_and_refused_for_pay() {
         "2026-12-01 09:00",
         &["settle", "--month", "2026-11", "--by", "王芳"],
     );
-    d.ok_now("2026-12-01 10:00", &["check"]);
+    d.cmd(&["check"]).now("2026-12-01 10:00").ok();
     let file = d.path().join("settlements/2026-11.yaml");
     let text = fs::read_to_string(&file).unwrap();
     fs::write(&file, text.replacen("amount: 500", "amount: 50", 1)).unwrap();
-    let out = d
-        .cmd(&["check"])
-        .env("PLAINT_NOW", "2026-12-01 10:00")
-        .output()
-        .unwrap();
+    let out = d.cmd(&["check"]).now("2026-12-01 10:00").output();
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(
         said.contains("settlements/2026-11.yaml: changed since it was settled"),
         "{said}"
     );
-    let err = d.refused_now("2026-12-01 10:00", &["penalties", "--month", "2026-11"], 1);
+    let err = d
+        .cmd(&["penalties", "--month", "2026-11"])
+        .now("2026-12-01 10:00")
+        .refused(1);
     assert!(err.contains("changed since it was settled"), "{err}");
 }
 
@@ -1289,17 +1152,17 @@ fn a_rulebook_dated_into_next_year_prices_only_from_then_on() {
     let d = Desk::new();
     // November: a response half an hour late, 200 (§9.4).
     let nov = d.log(&["--at", MON]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &nov,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&["respond", &nov, "--at", "2026-11-02 11:30"]);
+    ])
+    .at("2026-11-02 10:05")
+    .ok();
+    d.cmd(&["respond", &nov]).at("2026-11-02 11:30").ok();
     // The desk keeps this year's rulebook and raises late-response to 500 from 2027-01-01.
     let rules = d.path().join("rules.yaml");
     let text = fs::read_to_string(&rules).unwrap();
@@ -1318,11 +1181,7 @@ fn a_rulebook_dated_into_next_year_prices_only_from_then_on() {
         );
     assert_ne!(raised, text);
     fs::write(&rules, raised).unwrap();
-    let out = d
-        .cmd(&["check"])
-        .env("PLAINT_NOW", "2026-12-01 10:00")
-        .output()
-        .unwrap();
+    let out = d.cmd(&["check"]).now("2026-12-01 10:00").output();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -1356,17 +1215,17 @@ fn a_rulebook_dated_into_next_year_prices_only_from_then_on() {
     );
     // January 2027 (Mon 01-04): the same half hour late costs 500.
     let jan = d.log(&["--at", "2027-01-04 10:00"]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &jan,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2027-01-04 10:05",
-    ]);
-    d.ok(&["respond", &jan, "--at", "2027-01-04 11:30"]);
+    ])
+    .at("2027-01-04 10:05")
+    .ok();
+    d.cmd(&["respond", &jan]).at("2027-01-04 11:30").ok();
     let v = d.json(&["penalties", "--month", "2027-01", "--as-of", "2027-01-31"]);
     assert_eq!(
         summary(&late(&v)),
@@ -1398,11 +1257,7 @@ fn a_change_that_would_reprice_a_settled_month_is_refused_unless_it_says_so() {
         1,
     );
     fs::write(&rules, &raised).unwrap();
-    let out = d
-        .cmd(&["check"])
-        .env("PLAINT_NOW", "2026-12-02 10:00")
-        .output()
-        .unwrap();
+    let out = d.cmd(&["check"]).now("2026-12-02 10:00").output();
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(
@@ -1419,7 +1274,7 @@ fn a_change_that_would_reprice_a_settled_month_is_refused_unless_it_says_so() {
         ),
     )
     .unwrap();
-    d.ok_now("2026-12-02 10:00", &["check"]);
+    d.cmd(&["check"]).now("2026-12-02 10:00").ok();
     let dec: Value = serde_json::from_str(&at_clock(
         &d,
         "2026-12-02 11:00",
@@ -1449,17 +1304,17 @@ fn a_change_that_would_reprice_a_settled_month_is_refused_unless_it_says_so() {
 fn an_earlier_output_is_reproduced_byte_for_byte_with_known_at() {
     let d = Desk::new();
     let id = d.log(&["--at", MON]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &id,
         "--department",
         "property",
         "--handler",
         "周工",
-        "--at",
-        "2026-11-02 10:05",
-    ]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 11:30"]);
+    ])
+    .at("2026-11-02 10:05")
+    .ok();
+    d.cmd(&["respond", &id]).at("2026-11-02 11:30").ok();
     let args = [
         "penalties",
         "--month",
@@ -1486,15 +1341,16 @@ fn an_earlier_output_is_reproduced_byte_for_byte_with_known_at() {
     );
     // On 11-25 the response is found to have been at 10:50 (event 2 withdrawn, the right one
     // back-dated), and a complaint of 11-10 is entered late.
-    d.ok_now(
-        "2026-11-25 09:00",
-        &["void", &id, "2", "--reason", "时间录错"],
-    );
-    d.ok_now(
-        "2026-11-25 09:05",
-        &["respond", &id, "--at", "2026-11-02 10:50"],
-    );
-    d.ok_now("2026-11-25 09:10", &log_args(&["--at", "2026-11-10 10:00"]));
+    d.cmd(&["void", &id, "2", "--reason", "时间录错"])
+        .now("2026-11-25 09:00")
+        .ok();
+    d.cmd(&["respond", &id])
+        .at("2026-11-02 10:50")
+        .now("2026-11-25 09:05")
+        .ok();
+    d.cmd(&log_args(&["--at", "2026-11-10 10:00"]))
+        .now("2026-11-25 09:10")
+        .ok();
     let known = ["--known-at", "2026-11-20 10:00"];
     assert_ne!(
         at_clock(

@@ -8,9 +8,9 @@ fn at_grade(d: &Desk, received: &str, grade: &str, extra: &[&str]) -> String {
     a.extend_from_slice(extra);
     let id = d.log(&a);
     if grade != "general" {
-        d.ok(&[
-            "classify", &id, "--grade", grade, "--reason", "测试", "--at", received,
-        ]);
+        d.cmd(&["classify", &id, "--grade", grade, "--reason", "测试"])
+            .at(received)
+            .ok();
     }
     id
 }
@@ -63,7 +63,7 @@ fn a_deadline_landing_exactly_at_midnight() {
     let d = Desk::new();
     // Friday 23:00 + 1h uses Friday's last hour: due at 00:00 Saturday, met at 00:00 is on time.
     let id = d.log(&["--at", "2026-11-06 23:00"]);
-    d.ok(&["respond", &id, "--at", "2026-11-07 00:00"]);
+    d.cmd(&["respond", &id]).at("2026-11-07 00:00").ok();
     let v = d.show(&id, "2026-11-08");
     assert_eq!(due(&v, "respond"), "2026-11-07T00:00:00+08:00");
     assert_eq!(state(&v, "respond"), "met");
@@ -188,16 +188,9 @@ fn clause_8_1_close_by_category_and_grade() {
 fn clause_8_1_engineering_closes_by_the_plans_finish_date() {
     let d = Desk::new();
     let id = d.log(&["--type", "maintenance", "--at", "2026-11-02 10:00"]);
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--finish",
-        "2026-11-25",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["plan", &id, "--action", "repair", "--finish", "2026-11-25"])
+        .at("2026-11-02 12:00")
+        .ok();
     let v = d.show(&id, "2026-11-03");
     // A bare finish date means the end of that day (SPEC §3).
     assert_eq!(due(&v, "close"), "2026-11-25T23:59:59+08:00");
@@ -212,14 +205,9 @@ fn clause_7_4_callback_by_the_end_of_the_closing_day() {
         v["deadlines"]["callback"].is_null(),
         "no callback before closing"
     );
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-03 16:00",
-    ]);
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-03 16:00")
+        .ok();
     let v = d.show(&id, "2026-11-03 17:00");
     assert_eq!(due(&v, "callback"), "2026-11-03T23:59:59+08:00");
     assert_eq!(state(&v, "callback"), "pending");
@@ -227,7 +215,7 @@ fn clause_7_4_callback_by_the_end_of_the_closing_day() {
         state(&d.show(&id, "2026-11-04 00:00"), "callback"),
         "overdue"
     );
-    d.ok(&[
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -236,9 +224,9 @@ fn clause_7_4_callback_by_the_end_of_the_closing_day() {
         "8",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-04 09:00",
-    ]);
+    ])
+    .at("2026-11-04 09:00")
+    .ok();
     let v = d.show(&id, "2026-11-05");
     assert_eq!(state(&v, "callback"), "late");
     assert_eq!(v["deadlines"]["callback"]["late_by_minutes"], 9 * 60);
@@ -248,8 +236,8 @@ fn clause_7_4_callback_by_the_end_of_the_closing_day() {
 fn met_late_overdue_and_pending() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 12:00"]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 11:30"]);
+    d.cmd(&["forward", &id]).at("2026-11-02 12:00").ok();
+    d.cmd(&["respond", &id]).at("2026-11-02 11:30").ok();
     let v = d.show(&id, "2026-11-02 13:00");
     assert_eq!(state(&v, "forward"), "met"); // exactly at the deadline
     assert_eq!(
@@ -280,7 +268,7 @@ fn fixing_rule_pending_deadlines_refix_never_earlier_than_the_change() {
     // An 'other' complaint, general: close in 15 days, plan in 4 working hours.
     let id = d.log(&["--at", "2026-11-02 10:00"]);
     // Day 1: responded late (due 11:00).
-    d.ok(&["respond", &id, "--at", "2026-11-02 11:30"]);
+    d.cmd(&["respond", &id]).at("2026-11-02 11:30").ok();
     // Day 7: still open, so important (§6.1.3.4); 'other' important still closes in 15 days.
     assert_eq!(d.show(&id, "2026-11-09 10:00")["grade"], "important");
     assert_eq!(
@@ -289,14 +277,9 @@ fn fixing_rule_pending_deadlines_refix_never_earlier_than_the_change() {
     );
     // Day 10: escalated for mishandling (important → major): close becomes 7 days from
     // receipt, which has already passed; it is due at the change, not before.
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "拖延",
-        "--at",
-        "2026-11-12 10:00",
-    ]);
+    d.cmd(&["escalate", &id, "--reason", "拖延"])
+        .at("2026-11-12 10:00")
+        .ok();
     let v = d.show(&id, "2026-11-12 12:00");
     assert_eq!(v["grade"], "major");
     assert_eq!(due(&v, "close"), "2026-11-12T10:00:00+08:00");
@@ -321,14 +304,9 @@ fn fixing_rule_a_grade_raised_early_shortens_what_is_pending() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
     // 10:20: it turns out three people complain together → major: plan 24h from receipt.
-    d.ok(&[
-        "classify",
-        &id,
-        "--headcount",
-        "3",
-        "--at",
-        "2026-11-02 10:20",
-    ]);
+    d.cmd(&["classify", &id, "--headcount", "3"])
+        .at("2026-11-02 10:20")
+        .ok();
     let v = d.show(&id, "2026-11-02 10:30");
     assert_eq!(v["grade"], "major");
     assert_eq!(due(&v, "plan"), "2026-11-03T10:00:00+08:00");
@@ -340,32 +318,17 @@ fn fixing_rule_a_grade_raised_early_shortens_what_is_pending() {
 fn a_reopened_ticket_restarts_respond_plan_and_close() {
     let d = Desk::new();
     let id = d.log(&["--type", "property-service", "--at", "2026-11-02 10:00"]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
-    d.ok(&["respond", &id, "--at", "2026-11-02 10:40"]);
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "negotiate",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-03 10:00",
-    ]);
-    d.ok(&[
-        "reopen",
-        &id,
-        "--reason",
-        "问题复发",
-        "--at",
-        "2026-11-10 09:00",
-    ]);
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
+    d.cmd(&["respond", &id]).at("2026-11-02 10:40").ok();
+    d.cmd(&["plan", &id, "--action", "negotiate"])
+        .at("2026-11-02 12:00")
+        .ok();
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-03 10:00")
+        .ok();
+    d.cmd(&["reopen", &id, "--reason", "问题复发"])
+        .at("2026-11-10 09:00")
+        .ok();
     let v = d.show(&id, "2026-11-10 09:30");
     assert_eq!(v["status"], "open");
     assert_eq!(state(&v, "forward"), "met");
@@ -381,14 +344,9 @@ fn a_reopened_ticket_restarts_respond_plan_and_close() {
 fn an_invalid_ticket_has_forward_respond_and_close_only() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
-    d.ok(&[
-        "classify",
-        &id,
-        "--invalid",
-        "合理化意见或建议",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    d.cmd(&["classify", &id, "--invalid", "合理化意见或建议"])
+        .at("2026-11-02 10:30")
+        .ok();
     let v = d.show(&id, "2026-11-02 11:00");
     assert_eq!(v["valid"], false);
     assert_eq!(v["invalid_reason"], "suggestion");
@@ -396,14 +354,9 @@ fn an_invalid_ticket_has_forward_respond_and_close_only() {
         assert!(!v["deadlines"][step].is_null(), "{step}");
     }
     assert!(v["deadlines"]["plan"].is_null());
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "explained",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    d.cmd(&["close", &id, "--reason", "explained"])
+        .at("2026-11-02 11:00")
+        .ok();
     assert!(d.show(&id, "2026-11-03")["deadlines"]["callback"].is_null());
 }
 
@@ -412,22 +365,22 @@ fn clause_8_2_a_delay_is_recorded_and_moves_nothing() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
     let before = d.show(&id, "2026-11-02 10:30");
-    d.ok(&[
+    d.cmd(&[
         "delay",
         &id,
         "--reason",
         "需等待鉴定结果",
         "--approved-by",
         "刘部长",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    ])
+    .at("2026-11-02 10:30")
+    .ok();
     let after = d.show(&id, "2026-11-02 10:31");
     assert_eq!(before["deadlines"], after["deadlines"]);
     let ev = &after["events"][0];
     assert_eq!(ev["kind"], "delay");
     assert_eq!(ev["approved_by"], "刘部长");
-    assert!(d.ok(&["show", &id]).contains("需等待鉴定结果"));
+    assert!(d.cmd(&["show", &id]).ok().contains("需等待鉴定结果"));
 }
 
 #[test]
@@ -435,7 +388,7 @@ fn a_whole_life_checked_at_several_moments() {
     let d = Desk::new();
     // Thursday 2026-11-05 16:00, a leaking pipe with a safety risk, logged by the property company.
     let id = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力锦城",
@@ -453,9 +406,9 @@ fn a_whole_life_checked_at_several_moments() {
             "property",
             "--target",
             "5栋水管",
-            "--at",
-            "2026-11-05 16:00",
         ])
+        .at("2026-11-05 16:00")
+        .ok()
         .trim()
         .to_string();
     let v = d.show(&id, "2026-11-05 16:05");
@@ -466,24 +419,20 @@ fn a_whole_life_checked_at_several_moments() {
     assert_eq!(due(&v, "plan"), "2026-11-05T20:00:00+08:00");
     assert_eq!(due(&v, "close"), "2026-11-20T16:00:00+08:00");
 
-    d.ok(&["forward", &id, "--at", "2026-11-05 17:00"]);
-    d.ok(&[
+    d.cmd(&["forward", &id]).at("2026-11-05 17:00").ok();
+    d.cmd(&[
         "respond",
         &id,
         "--at",
         "2026-11-05 16:45",
         "--note",
         "已安排维修工上门关阀",
-    ]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "周工",
-        "--at",
-        "2026-11-05 17:10",
-    ]);
-    d.ok(&[
+    ])
+    .ok();
+    d.cmd(&["assign", &id, "--handler", "周工"])
+        .at("2026-11-05 17:10")
+        .ok();
+    d.cmd(&[
         "plan",
         &id,
         "--action",
@@ -494,9 +443,9 @@ fn a_whole_life_checked_at_several_moments() {
         "2026-11-08",
         "--cost",
         "800",
-        "--at",
-        "2026-11-05 21:00",
-    ]);
+    ])
+    .at("2026-11-05 21:00")
+    .ok();
     let v = d.show(&id, "2026-11-06 09:00");
     assert_eq!(state(&v, "forward"), "met");
     assert_eq!(state(&v, "respond"), "met");
@@ -506,16 +455,16 @@ fn a_whole_life_checked_at_several_moments() {
 
     // 11-09: not closed by the plan's finish date.
     assert_eq!(state(&d.show(&id, "2026-11-09 09:00"), "close"), "overdue");
-    d.ok(&[
+    d.cmd(&[
         "close",
         &id,
         "--reason",
         "confirmed",
         "--property-confirmed",
-        "--at",
-        "2026-11-10 10:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-10 10:00")
+    .ok();
+    d.cmd(&[
         "callback",
         &id,
         "--timeliness",
@@ -528,9 +477,9 @@ fn a_whole_life_checked_at_several_moments() {
         "yes",
         "--visited",
         "yes",
-        "--at",
-        "2026-11-10 15:00",
-    ]);
+    ])
+    .at("2026-11-10 15:00")
+    .ok();
     let v = d.show(&id, "2026-11-11");
     assert_eq!(v["status"], "closed");
     assert_eq!(state(&v, "close"), "late");

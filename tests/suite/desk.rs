@@ -11,7 +11,7 @@ fn init_creates_a_desk_and_never_overwrites_a_rulebook() {
     assert_eq!(rules, include_str!("../../rules.yaml"));
     assert!(d.path().join("tickets").is_dir());
     fs::write(d.path().join("rules.yaml"), "# mine\n").unwrap();
-    let err = d.refused(&["init", d.path().to_str().unwrap()], 1);
+    let err = d.cmd(&["init", d.path().to_str().unwrap()]).refused(1);
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(
         fs::read_to_string(d.path().join("rules.yaml")).unwrap(),
@@ -33,19 +33,20 @@ fn init_uses_the_desk_option_and_env() {
 #[test]
 fn log_prints_only_the_new_id_and_ids_run_per_month_of_receipt() {
     let d = Desk::new();
-    let out = d.ok(&[
-        "log",
-        "--project",
-        "实力北岸",
-        "--name",
-        "张三",
-        "--phone",
-        "138",
-        "--subject",
-        "漏水",
-        "--at",
-        "2026-11-02 10:00",
-    ]);
+    let out = d
+        .cmd(&[
+            "log",
+            "--project",
+            "实力北岸",
+            "--name",
+            "张三",
+            "--phone",
+            "138",
+            "--subject",
+            "漏水",
+        ])
+        .at("2026-11-02 10:00")
+        .ok();
     assert_eq!(out, "202611-0001\n");
     assert_eq!(d.log(&["--at", "2026-11-03 10:00"]), "202611-0002");
     // A back-dated complaint lands in its own month with that month's serial.
@@ -66,8 +67,8 @@ fn the_serial_grows_past_9999() {
     fs::remove_file(d.ticket_path(&id)).unwrap();
     fs::write(dir.join("202611-9999.yaml"), text).unwrap();
     assert_eq!(d.log(&["--at", "2026-11-03 10:00"]), "202611-10000");
-    d.ok(&["show", "202611-10000"]);
-    d.ok(&["check"]);
+    d.cmd(&["show", "202611-10000"]).ok();
+    d.cmd(&["check"]).ok();
 }
 
 #[test]
@@ -83,7 +84,7 @@ fn the_rulebook_prefix_goes_in_front_of_every_id() {
             .join("tickets/2026/11/DL-202611-0001.yaml")
             .exists()
     );
-    d.ok(&["show", "DL-202611-0001"]);
+    d.cmd(&["show", "DL-202611-0001"]).ok();
 }
 
 #[test]
@@ -236,7 +237,7 @@ fn every_command_only_appends_to_the_file() {
     ];
     for s in steps {
         let before = d.ticket_text(&id);
-        d.ok(&s);
+        d.cmd(&s).ok();
         let after = d.ticket_text(&id);
         assert!(after.starts_with(&before), "{s:?} rewrote the file");
         assert!(after.len() > before.len(), "{s:?} appended nothing");
@@ -245,14 +246,14 @@ fn every_command_only_appends_to_the_file() {
         d.json(&["show", &id])["events"].as_array().unwrap().len(),
         11
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 #[test]
 fn amend_is_an_event_and_show_applies_it() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
-    d.ok(&[
+    d.cmd(&[
         "amend",
         &id,
         "--phone",
@@ -261,9 +262,9 @@ fn amend_is_an_event_and_show_applies_it() {
         "厨房漏水",
         "--reason",
         "登记有误",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    ])
+    .at("2026-11-02 11:00")
+    .ok();
     let text = d.ticket_text(&id);
     assert!(
         text.contains("phone: '13800000000'"),
@@ -276,11 +277,14 @@ fn amend_is_an_event_and_show_applies_it() {
     // Before the correction, the ticket read as logged.
     let then = d.show(&id, "2026-11-02 10:30");
     assert_eq!(then["phone"], "13800000000");
-    let err = d.refused(&["amend", &id], 1);
+    let err = d.cmd(&["amend", &id]).refused(1);
     assert!(err.contains("nothing to amend"), "{err}");
-    let err = d.refused(&["amend", &id, "--channel", "fax"], 1);
+    let err = d.cmd(&["amend", &id, "--channel", "fax"]).refused(1);
     assert!(err.contains("unknown channel 'fax'"), "{err}");
-    let err = d.refused(&["amend", &id, "--phone", "1", "--at", "2026-11-01"], 1);
+    let err = d
+        .cmd(&["amend", &id, "--phone", "1"])
+        .at("2026-11-01")
+        .refused(1);
     assert!(err.contains("before"), "{err}");
 }
 
@@ -373,28 +377,30 @@ fn log_refuses_bad_input_with_the_valid_choices_and_writes_nothing() {
         ),
     ];
     for (args, msg) in cases {
-        let err = d.refused(&args, 1);
+        let err = d.cmd(&args).refused(1);
         assert!(err.contains(msg), "{args:?}: expected '{msg}' in: {err}");
         assert!(err.starts_with("error: "), "{err}");
     }
     // Several problems are reported together.
-    let err = d.refused(&with(&["--headcount", "0", "--channel", "fax"]), 1);
+    let err = d
+        .cmd(&with(&["--headcount", "0", "--channel", "fax"]))
+        .refused(1);
     assert!(
         err.contains("--headcount") && err.contains("--channel"),
         "{err}"
     );
     // Usage errors exit 2.
-    d.refused(&["log", "--no-such-option"], 2);
-    d.refused(&["log", "--headcount", "many"], 2);
+    d.cmd(&["log", "--no-such-option"]).refused(2);
+    d.cmd(&["log", "--headcount", "many"]).refused(2);
     assert!(!d.path().join("tickets/2026").exists());
 }
 
 #[test]
 fn show_reports_unknown_ids_and_bad_ids() {
     let d = Desk::new();
-    let err = d.refused(&["show", "202611-0042"], 1);
+    let err = d.cmd(&["show", "202611-0042"]).refused(1);
     assert!(err.contains("no ticket 202611-0042"), "{err}");
-    let err = d.refused(&["show", "../../etc/passwd"], 1);
+    let err = d.cmd(&["show", "../../etc/passwd"]).refused(1);
     assert!(err.contains("not a ticket ID"), "{err}");
 }
 
@@ -426,9 +432,9 @@ fn show_has_the_spec_json_keys_and_a_yaml_and_table_form() {
     assert_eq!(v["received_at"], "2026-11-02T10:00:00+08:00");
     assert_eq!(v["status"], "open");
     assert_eq!(v["valid"], true);
-    let y = d.ok(&["show", &id, "--format", "yaml"]);
+    let y = d.cmd(&["show", &id, "--format", "yaml"]).ok();
     assert!(y.contains("id: 202611-0001"), "{y}");
-    let t = d.ok(&["show", &id]);
+    let t = d.cmd(&["show", &id]).ok();
     assert!(t.contains("卫生间漏水") && t.contains("信息传递"), "{t}");
 }
 
@@ -437,7 +443,7 @@ fn list_filters_and_formats() {
     let d = Desk::new();
     let a = d.log(&["--type", "maintenance", "--at", "2026-10-05 10:00"]);
     let b = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "书香大地",
@@ -449,20 +455,15 @@ fn list_filters_and_formats() {
             "售楼承诺",
             "--type",
             "sales-contract",
-            "--at",
-            "2026-11-02 10:00",
         ])
+        .at("2026-11-02 10:00")
+        .ok()
         .trim()
         .to_string();
     let c = d.log(&["--type", "property-service", "--at", "2026-11-03 10:00"]);
-    d.ok(&[
-        "close",
-        &c,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-03 12:00",
-    ]);
+    d.cmd(&["close", &c, "--reason", "confirmed"])
+        .at("2026-11-03 12:00")
+        .ok();
 
     let ids = |args: &[&str]| -> Vec<String> {
         let mut a = vec!["list", "--as-of", "2026-11-10"];
@@ -506,22 +507,24 @@ fn list_filters_and_formats() {
     ] {
         assert!(v[0].get(k).is_some(), "list JSON lacks {k}");
     }
-    let csv = d.ok(&["list", "--as-of", "2026-11-10", "--format", "csv"]);
+    let csv = d
+        .cmd(&["list", "--as-of", "2026-11-10", "--format", "csv"])
+        .ok();
     assert!(csv.starts_with("id,project,status,"), "{csv}");
     assert_eq!(csv.lines().count(), 4);
-    let bom = d.ok(&["list", "--format", "csv", "--bom"]);
+    let bom = d.cmd(&["list", "--format", "csv", "--bom"]).ok();
     assert!(bom.starts_with('\u{feff}'));
-    let table = d.ok(&["list", "--as-of", "2026-11-10"]);
+    let table = d.cmd(&["list", "--as-of", "2026-11-10"]).ok();
     assert!(
         table.contains("书香大地") && table.contains("营销部"),
         "{table}"
     );
 
-    let err = d.refused(&["list", "--project", "nowhere"], 1);
+    let err = d.cmd(&["list", "--project", "nowhere"]).refused(1);
     assert!(err.contains("unknown project"), "{err}");
-    let err = d.refused(&["list", "--month", "2026-13"], 1);
+    let err = d.cmd(&["list", "--month", "2026-13"]).refused(1);
     assert!(err.contains("not a month"), "{err}");
-    let err = d.refused(&["list", "--as-of", "2026-02-30"], 1);
+    let err = d.cmd(&["list", "--as-of", "2026-02-30"]).refused(1);
     assert!(err.contains("not a real date"), "{err}");
 }
 
@@ -529,8 +532,8 @@ fn list_filters_and_formats() {
 fn commands_work_on_a_desk_without_tickets() {
     let d = Desk::empty();
     assert_eq!(d.json(&["list"]), serde_json::json!([]));
-    d.ok(&["check"]);
-    let out = d.cmd(&["list"]).output().unwrap();
+    d.cmd(&["check"]).ok();
+    let out = d.cmd(&["list"]).output();
     assert!(out.status.success());
 }
 
@@ -538,8 +541,8 @@ fn commands_work_on_a_desk_without_tickets() {
 fn check_passes_a_clean_desk_and_names_path_and_line_of_a_truncated_file() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00", "--description", "多行\n描述"]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
-    d.ok(&["check"]);
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
+    d.cmd(&["check"]).ok();
     let path = d.ticket_path(&id);
     let text = fs::read_to_string(&path).unwrap();
     // Cut in the middle of the file, inside a quoted value.
@@ -557,7 +560,7 @@ fn check_passes_a_clean_desk_and_names_path_and_line_of_a_truncated_file() {
         .unwrap();
     assert!((8..=10).contains(&line), "line {line}: {stdout}");
     // Reading commands refuse to go on with a broken ticket, and say which.
-    let err = d.refused(&["list"], 1);
+    let err = d.cmd(&["list"]).refused(1);
     assert!(err.contains(&path.display().to_string()), "{err}");
 }
 
@@ -597,8 +600,8 @@ fn a_broken_rulebook_is_reported_with_its_line() {
     assert!(stdout.contains(&format!("rules.yaml:{line}: ")), "{stdout}");
     assert!(stdout.contains("not a duration"), "{stdout}");
     // Every command refuses to run on it.
-    let err = d.refused(
-        &[
+    let err = d
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -608,15 +611,16 @@ fn a_broken_rulebook_is_reported_with_its_line() {
             "1",
             "--subject",
             "s",
-        ],
-        1,
-    );
+        ])
+        .refused(1);
     assert!(err.contains(&format!("rules.yaml:{line}:")), "{err}");
     // --rules points elsewhere.
     let other = d.path().join("other.yaml");
     fs::write(&other, include_str!("../../rules.yaml")).unwrap();
-    d.ok(&["--rules", other.to_str().unwrap(), "check"]);
-    let err = d.refused(&["--rules", "/no/such/rules.yaml", "check"], 1);
+    d.cmd(&["--rules", other.to_str().unwrap(), "check"]).ok();
+    let err = d
+        .cmd(&["--rules", "/no/such/rules.yaml", "check"])
+        .refused(1);
     assert!(
         err.contains("cannot read the rulebook /no/such/rules.yaml"),
         "{err}"
@@ -671,7 +675,7 @@ fn four_writers_at_once_mint_one_hundred_distinct_ids() {
         .collect();
     assert_eq!(ids.len(), 100);
     assert!(ids.contains("202611-0001") && ids.contains("202611-0100"));
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     assert_eq!(d.json(&["list"]).as_array().unwrap().len(), 100);
 }
 
@@ -703,7 +707,7 @@ fn a_writer_killed_while_waiting_for_the_lock_leaves_nothing_behind() {
     child.wait().unwrap();
     lock.unlock().unwrap();
     assert_eq!(before, d.snapshot());
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
 }
 
 #[test]
@@ -714,7 +718,7 @@ fn leftovers_of_an_interrupted_write_are_ignored() {
     // What a crash between writing the temporary file and renaming it leaves behind.
     let month = d.path().join("tickets/2026/11");
     fs::write(month.join(".plaint-Ab12.tmp"), &text[..text.len() / 2]).unwrap();
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     assert_eq!(d.json(&["list"]).as_array().unwrap().len(), 1);
     assert_eq!(d.log(&["--at", "2026-11-03 10:00"]), "202611-0002");
     assert_eq!(d.ticket_text(&id), text);
@@ -1026,10 +1030,9 @@ fn a_fifo_in_place_of_a_file_plaint_reads_is_refused_not_waited_on() {
         // A command that waited would be killed at the timeout, with no exit code.
         let out = d
             .cmd(&args)
-            .env("PLAINT_NOW", "2026-11-02 10:30")
+            .now("2026-11-02 10:30")
             .timeout(std::time::Duration::from_secs(10))
-            .output()
-            .unwrap();
+            .output();
         let (status, err) = (out.status, String::from_utf8_lossy(&out.stderr));
         assert_eq!(status.code(), Some(1), "{file}: {err}");
         assert!(err.contains("not a regular file"), "{file}: {err}");
@@ -1037,7 +1040,7 @@ fn a_fifo_in_place_of_a_file_plaint_reads_is_refused_not_waited_on() {
     // The cache's files are only the cache: a FIFO there is set aside and written afresh.
     let d = Desk::new();
     d.log(&["--at", "2026-11-02 10:00"]);
-    d.ok(&["list", "--as-of", "2026-11-03"]);
+    d.cmd(&["list", "--as-of", "2026-11-03"]).ok();
     let cache = d.path().join(".plaint/cache");
     for e in fs::read_dir(&cache).unwrap().flatten() {
         fs::remove_file(e.path()).unwrap();
@@ -1052,8 +1055,7 @@ fn a_fifo_in_place_of_a_file_plaint_reads_is_refused_not_waited_on() {
     let out = d
         .cmd(&["list", "--as-of", "2026-11-03", "--format", "json"])
         .timeout(std::time::Duration::from_secs(10))
-        .output()
-        .unwrap();
+        .output();
     assert!(
         out.status.success(),
         "{}",
@@ -1073,12 +1075,11 @@ fn bidi_controls_reach_no_table_raw() {
     let out = d
         .cmd(&["list", "--as-of", "2026-11-03"])
         .env("COLUMNS", "200")
-        .output()
-        .unwrap();
+        .output();
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(!table.contains('\u{202E}'), "{table}");
     assert!(table.contains("漏水\\u{202e"), "{table}");
-    let shown = d.ok(&["show", &id, "--as-of", "2026-11-03"]);
+    let shown = d.cmd(&["show", &id, "--as-of", "2026-11-03"]).ok();
     assert!(
         !shown.contains('\u{202E}') && shown.contains("漏水\\u{202e}txt.exe"),
         "{shown}"
@@ -1095,11 +1096,7 @@ fn check_refuses_an_event_after_the_desks_clock() {
     let mut text = fs::read_to_string(&path).unwrap();
     text.push_str("- at: 9999-12-31T00:00:00+08:00\n  by: x\n  kind: close\n  reason: confirmed\n");
     fs::write(&path, text).unwrap();
-    let out = d
-        .cmd(&["check"])
-        .env("PLAINT_NOW", "2026-11-02 12:00")
-        .output()
-        .unwrap();
+    let out = d.cmd(&["check"]).now("2026-11-02 12:00").output();
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(said.contains(":12: the close event is dated 9999-12-31 00:00, after the desk's clock (2026-11-02 12:00) by more than the rulebook's tolerance (10m)"), "{said}");
@@ -1116,7 +1113,7 @@ fn check_clips_a_long_problem_line_as_every_command_does() {
         format!("id: 202611-0002\nsubject: [{}\n", "长".repeat(300_000)),
     )
     .unwrap();
-    let out = d.cmd(&["check"]).output().unwrap();
+    let out = d.cmd(&["check"]).output();
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stdout);
     for line in said.lines() {
@@ -1222,19 +1219,17 @@ fn an_event_past_the_ticket_size_limit_is_refused_as_a_size() {
         ));
     }
     fs::write(&path, &text).unwrap();
-    let err = d.refused(
-        &[
+    let err = d
+        .cmd(&[
             "delay",
             &id,
             "--reason",
             &"等".repeat(20_000),
             "--approved-by",
             "经理",
-            "--at",
-            "2026-11-02 11:00",
-        ],
-        1,
-    );
+        ])
+        .at("2026-11-02 11:00")
+        .refused(1);
     assert!(
         err.contains("over the size limit of 1024 KB a ticket file may have"),
         "{err}"

@@ -198,7 +198,7 @@ fn with_people(d: &Desk, people: &str, replace: &[(&str, &str)]) {
 fn due(d: &Desk, now: &str, args: &[&str]) -> (i32, String, String) {
     let mut a = vec!["due"];
     a.extend_from_slice(args);
-    let out = d.cmd_now(now, &a).output().unwrap();
+    let out = d.cmd(&a).now(now).output();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -224,9 +224,13 @@ const PEOPLE: &str = "  - { name: 周工, department: property, email: zhou@exam
 /// close remain.
 fn answered(d: &Desk, at: &str, handler: &str, minute: impl Fn(i64) -> String) -> String {
     let id = d.log(&["--at", at, "--by", "王芳", "--type", "property-service"]);
-    d.ok(&["assign", &id, "--handler", handler, "--at", &minute(5)]);
-    d.ok(&["forward", &id, "--at", &minute(10), "--by", "王芳"]);
-    d.ok(&["respond", &id, "--at", &minute(10), "--by", handler]);
+    d.cmd(&["assign", &id, "--handler", handler])
+        .at(&minute(5))
+        .ok();
+    d.cmd(&["forward", &id, "--at", &minute(10), "--by", "王芳"])
+        .ok();
+    d.cmd(&["respond", &id, "--at", &minute(10), "--by", handler])
+        .ok();
     id
 }
 
@@ -400,7 +404,7 @@ fn a_complaint_turned_major_sends_one_notice_to_the_vp() {
     with_people(&d, PEOPLE, &[]);
     let at = |m: i64| format!("2026-11-02 09:{m:02}");
     let id = answered(&d, "2026-11-02 09:00", "周工", at);
-    d.ok(&[
+    d.cmd(&[
         "plan",
         &id,
         "--action",
@@ -409,20 +413,16 @@ fn a_complaint_turned_major_sends_one_notice_to_the_vp() {
         "2026-11-02 09:30",
         "--by",
         "周工",
-    ]);
+    ])
+    .ok();
     let smtp = Smtp::start();
     let send = |now: &str| due(&d, now, &["--smtp", &smtp.address()]);
     assert_eq!(send("2026-11-02 09:45"), (0, String::new(), String::new()));
     assert!(smtp.received().is_empty(), "nothing is due yet");
 
-    d.ok(&[
-        "classify",
-        &id,
-        "--headcount",
-        "4",
-        "--at",
-        "2026-11-02 10:00",
-    ]);
+    d.cmd(&["classify", &id, "--headcount", "4"])
+        .at("2026-11-02 10:00")
+        .ok();
     assert_eq!(d.show(&id, "2026-11-02 10:05")["grade"], "major");
     let (code, _, err) = send("2026-11-02 10:05");
     assert_eq!(code, 0, "{err}");
@@ -469,14 +469,9 @@ fn nothing_due_prints_nothing() {
     }
     let at = |m: i64| format!("2026-11-02 09:{m:02}");
     let id = answered(&d, "2026-11-02 09:00", "周工", at);
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--at",
-        "2026-11-02 09:30",
-    ]);
+    d.cmd(&["plan", &id, "--action", "repair"])
+        .at("2026-11-02 09:30")
+        .ok();
     // Close is due 11-05 09:00 (property: 3 days): nothing within 2 hours.
     for args in [&["--within", "2h"][..], &["--format", "mail"]] {
         assert_eq!(
@@ -527,19 +522,18 @@ fn what_was_due_is_reproduced_with_known_at() {
     let id = answered(&d, "2026-11-02 09:00", "周工", |m| {
         format!("2026-11-02 09:{m:02}")
     });
-    d.ok_now(
-        "2026-11-02 11:40",
-        &[
-            "plan",
-            &id,
-            "--action",
-            "repair",
-            "--at",
-            "2026-11-02 11:20",
-            "--by",
-            "周工",
-        ],
-    );
+    d.cmd(&[
+        "plan",
+        &id,
+        "--action",
+        "repair",
+        "--at",
+        "2026-11-02 11:20",
+        "--by",
+        "周工",
+    ])
+    .now("2026-11-02 11:40")
+    .ok();
     let steps = |out: &str| -> Vec<String> {
         let v: serde_json::Value = serde_json::from_str(out).unwrap_or(serde_json::json!({}));
         v.to_string()

@@ -1,7 +1,7 @@
 //! One desk across sites and clones through real git: site codes, a commit per step,
 //! merges of appends in both directions, and the audit of the history.
 
-use crate::common::{log_args, plaint};
+use crate::common::{Run, log_args, plaint};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -72,19 +72,16 @@ impl Sites {
         self.path(name)
     }
 
-    fn cmd(&self, clone: &str, args: &[&str]) -> assert_cmd::Command {
+    /// `plaint ARGS` run in the clone, which finds its desk from there.
+    fn cmd(&self, clone: &str, args: &[&str]) -> Run {
         let mut c = plaint();
         c.current_dir(self.path(clone))
-            .args(args)
             .env("GIT_CONFIG_NOSYSTEM", "1");
-        if let Some(i) = args.iter().position(|a| *a == "--at") {
-            c.env("PLAINT_NOW", args[i + 1]);
-        }
-        c
+        Run::new(c, &self.path(clone), args)
     }
 
     fn plaint(&self, clone: &str, args: &[&str]) -> String {
-        let out = self.cmd(clone, args).output().unwrap();
+        let out = self.cmd(clone, args).output();
         assert!(
             out.status.success(),
             "plaint {args:?} in {clone}: {}",
@@ -225,7 +222,7 @@ fn two_sites_log_step_import_and_merge_both_ways_without_losing_anything() {
             "{clone}: both steps kept, in time order"
         );
         s.plaint(clone, &["check"]);
-        let audit = s.cmd(clone, &["audit"]).output().unwrap();
+        let audit = s.cmd(clone, &["audit"]).output();
         assert!(
             audit.status.success(),
             "{}",
@@ -318,7 +315,7 @@ fn a_rewrite_of_history_is_caught_by_audit() {
         &["respond", &id, "--at", "2026-11-02 10:30", "--by", "周工"],
     );
     let clean = git(&km, &["rev-parse", "HEAD"]).trim().to_string();
-    let ok = s.cmd("km", &["audit"]).output().unwrap();
+    let ok = s.cmd("km", &["audit"]).output();
     assert!(
         ok.status.success(),
         "{}",
@@ -372,10 +369,7 @@ fn a_rewrite_of_history_is_caught_by_audit() {
             "周工",
         ],
     );
-    let out = s
-        .cmd("km", &["audit", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = s.cmd("km", &["audit", "--format", "json"]).output();
     assert_eq!(out.status.code(), Some(1), "a rewrite exits 1");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rewrites = v["rewrites"].as_array().unwrap();
@@ -395,7 +389,7 @@ fn a_rewrite_of_history_is_caught_by_audit() {
         (Some("代录者"), Some("王芳"))
     );
     // --since the clean commit sees the same rewrite; a table says it in Chinese.
-    let out = s.cmd("km", &["audit", "--since", &clean]).output().unwrap();
+    let out = s.cmd("km", &["audit", "--since", &clean]).output();
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains("改写(1 处") && table.contains("改写者"),
@@ -416,13 +410,9 @@ fn a_rewrite_of_history_is_caught_by_audit() {
             "rm",
         ],
     );
-    let v: Value = serde_json::from_slice(
-        &s.cmd("km", &["audit", "--format", "json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&s.cmd("km", &["audit", "--format", "json"]).output().stdout)
+            .unwrap();
     assert!(
         v["rewrites"]
             .as_array()
@@ -430,10 +420,7 @@ fn a_rewrite_of_history_is_caught_by_audit() {
             .iter()
             .any(|r| r["what"] == "deleted" && r["author"] == "删除者")
     );
-    let err = s
-        .cmd("km", &["audit", "--since", "no-such-rev"])
-        .output()
-        .unwrap();
+    let err = s.cmd("km", &["audit", "--since", "no-such-rev"]).output();
     assert_eq!(err.status.code(), Some(1));
 }
 
@@ -446,17 +433,12 @@ fn back_dated_entries_are_listed() {
             "km",
             &log_args(&["--at", "2026-11-02 09:00", "--by", "王芳"]),
         )
-        .env("PLAINT_NOW", "2026-11-05 10:00")
-        .output()
-        .unwrap();
+        .now("2026-11-05 10:00")
+        .output();
     assert!(out.status.success());
-    let v: Value = serde_json::from_slice(
-        &s.cmd("km", &["audit", "--format", "json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&s.cmd("km", &["audit", "--format", "json"]).output().stdout)
+            .unwrap();
     let b = &v["backdated"][0];
     assert_eq!(b["kind"], "log");
     assert_eq!(b["at"], "2026-11-02T09:00:00+08:00");
@@ -468,10 +450,10 @@ fn check_names_a_clone_without_the_merge_driver_and_fused_or_doubled_tickets() {
     let s = Sites::new();
     // A plain `git clone`, not set up.
     git(s.root(), &["clone", "--quiet", "origin.git", "bare"]);
-    let out = s.cmd("bare", &["check"]).output().unwrap();
+    let out = s.cmd("bare", &["check"]).output();
     assert!(String::from_utf8_lossy(&out.stderr).contains("run `plaint init --clone` here"));
     s.plaint("bare", &["init", "--clone"]);
-    let out = s.cmd("bare", &["check"]).output().unwrap();
+    let out = s.cmd("bare", &["check"]).output();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("init --clone"));
     // Two clones without site codes both mint 202611-0001: git stops on the add/add,
     // and a careless resolution that keeps both sides is named by check.
@@ -479,7 +461,7 @@ fn check_names_a_clone_without_the_merge_driver_and_fused_or_doubled_tickets() {
     let path = s.path("first").join(format!("tickets/2026/11/{a}.yaml"));
     let mine = fs::read_to_string(&path).unwrap();
     fs::write(&path, format!("{mine}{}", mine.replace("甲", "乙"))).unwrap();
-    let out = s.cmd("first", &["check"]).output().unwrap();
+    let out = s.cmd("first", &["check"]).output();
     let problems = String::from_utf8_lossy(&out.stdout);
     assert!(
         problems.contains("two complaints are fused into this file"),
@@ -490,7 +472,7 @@ fn check_names_a_clone_without_the_merge_driver_and_fused_or_doubled_tickets() {
     let copy = s.path("first").join("tickets/2026/11/copy.yaml");
     fs::write(&copy, &mine).unwrap();
     let problems =
-        String::from_utf8_lossy(&s.cmd("first", &["check"]).output().unwrap().stdout).into_owned();
+        String::from_utf8_lossy(&s.cmd("first", &["check"]).output().stdout).into_owned();
     assert!(
         problems.contains(&format!("the ID {a} is also the ID of")),
         "{problems}"
@@ -588,9 +570,8 @@ fn an_imported_step_is_the_rows_person_and_the_commit_the_importers() {
     .unwrap();
     let out = s
         .cmd("km", &["import", sheet.to_str().unwrap(), "--by", "王芳"])
-        .env("PLAINT_NOW", "2026-11-20 10:00")
-        .output()
-        .unwrap();
+        .now("2026-11-20 10:00")
+        .output();
     assert!(
         out.status.success(),
         "{}",
@@ -600,13 +581,9 @@ fn an_imported_step_is_the_rows_person_and_the_commit_the_importers() {
         git(&s.path("km"), &["log", "-1", "--format=%an"]).trim(),
         "王芳"
     );
-    let v: Value = serde_json::from_slice(
-        &s.cmd("km", &["audit", "--format", "json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let v: Value =
+        serde_json::from_slice(&s.cmd("km", &["audit", "--format", "json"]).output().stdout)
+            .unwrap();
     let seen: Vec<(String, String, String)> = v["backdated"]
         .as_array()
         .unwrap()
@@ -765,7 +742,7 @@ fn a_cherry_picked_event_merged_back_is_kept_once_and_fined_once() {
             "{clone}: {v}"
         );
         s.plaint(clone, &["check"]);
-        let audit = s.cmd(clone, &["audit"]).output().unwrap();
+        let audit = s.cmd(clone, &["audit"]).output();
         assert!(
             audit.status.success(),
             "{}",
@@ -888,7 +865,7 @@ fn check_names_an_event_written_twice() {
     let second = text.find("- at: 2026-11-02T11:00").unwrap();
     fs::write(&path, format!("{text}{}", &text[first..second])).unwrap();
     let line = text.lines().count() + 1;
-    let out = s.cmd("km", &["check"]).output().unwrap();
+    let out = s.cmd("km", &["check"]).output();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -929,10 +906,7 @@ fn audit_names_a_merge_that_kept_one_event_twice() {
     git(&dl, &["add", &file]);
     git(&dl, &["commit", "--quiet", "--no-edit"]);
     let merge = git(&dl, &["rev-parse", "--short=12", "HEAD"]);
-    let out = s
-        .cmd("dl", &["audit", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = s.cmd("dl", &["audit", "--format", "json"]).output();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -943,8 +917,7 @@ fn audit_names_a_merge_that_kept_one_event_twice() {
         }]),
         "{v}"
     );
-    let table =
-        String::from_utf8_lossy(&s.cmd("dl", &["audit"]).output().unwrap().stdout).into_owned();
+    let table = String::from_utf8_lossy(&s.cmd("dl", &["audit"]).output().stdout).into_owned();
     assert!(
         table.contains("重复事件(1 处") && table.contains("第 1 条、第 3 条"),
         "{table}"

@@ -77,7 +77,7 @@ fn clause_6_1_2_2_three_different_complainants_about_one_target_is_major_for_all
     let d = Desk::new();
     let t = ["--target", "3栋电梯"];
     let a = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -89,13 +89,13 @@ fn clause_6_1_2_2_three_different_complainants_about_one_target_is_major_for_all
             "电梯停运",
             "--target",
             "3栋电梯",
-            "--at",
-            "2026-11-02 10:00",
         ])
+        .at("2026-11-02 10:00")
+        .ok()
         .trim()
         .to_string();
     let b = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -107,14 +107,14 @@ fn clause_6_1_2_2_three_different_complainants_about_one_target_is_major_for_all
             "电梯又停",
             "--target",
             " 3栋电梯 ",
-            "--at",
-            "2026-11-03 10:00",
         ])
+        .at("2026-11-03 10:00")
+        .ok()
         .trim()
         .to_string();
     assert_eq!(grade(&d, &a, "2026-11-03 12:00"), g("general", "-"));
     let c = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -126,9 +126,9 @@ fn clause_6_1_2_2_three_different_complainants_about_one_target_is_major_for_all
             "电梯",
             "--target",
             t[1],
-            "--at",
-            "2026-11-04 09:00",
         ])
+        .at("2026-11-04 09:00")
+        .ok()
         .trim()
         .to_string();
     // Once the third arrives, every ticket of the group is graded up, as of that moment.
@@ -155,7 +155,7 @@ fn clause_6_1_3_1_one_target_complained_of_three_times_is_important() {
         ("张三", "(138)0000-0000", "2026-11-04 10:00"),
     ] {
         ids.push(
-            d.ok(&[
+            d.cmd(&[
                 "log",
                 "--project",
                 "实力北岸",
@@ -167,22 +167,17 @@ fn clause_6_1_3_1_one_target_complained_of_three_times_is_important() {
                 "保安态度",
                 "--target",
                 "Gate Guard",
-                "--at",
-                at,
             ])
+            .at(at)
+            .ok()
             .trim()
             .to_string(),
         );
     }
     // Targets compare case-folded.
-    d.ok(&[
-        "amend",
-        &ids[2],
-        "--target",
-        "gate guard",
-        "--at",
-        "2026-11-04 10:00",
-    ]);
+    d.cmd(&["amend", &ids[2], "--target", "gate guard"])
+        .at("2026-11-04 10:00")
+        .ok();
     assert_eq!(
         grade(&d, &ids[0], "2026-11-04 10:00"),
         g("important", "6.1.3.1")
@@ -194,7 +189,7 @@ fn clause_6_1_3_1_one_target_complained_of_three_times_is_important() {
 fn same_target_counts_only_within_the_project_and_the_window() {
     let d = Desk::new();
     let a = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -206,12 +201,12 @@ fn same_target_counts_only_within_the_project_and_the_window() {
             "s",
             "--target",
             "泳池",
-            "--at",
-            "2025-10-01 10:00",
         ])
+        .at("2025-10-01 10:00")
+        .ok()
         .trim()
         .to_string();
-    d.ok(&[
+    d.cmd(&[
         "log",
         "--project",
         "书香大地",
@@ -223,11 +218,11 @@ fn same_target_counts_only_within_the_project_and_the_window() {
         "s",
         "--target",
         "泳池",
-        "--at",
-        "2026-11-02 10:00",
-    ]);
+    ])
+    .at("2026-11-02 10:00")
+    .ok();
     let c = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -239,13 +234,13 @@ fn same_target_counts_only_within_the_project_and_the_window() {
             "s",
             "--target",
             "泳池",
-            "--at",
-            "2026-11-02 11:00",
         ])
+        .at("2026-11-02 11:00")
+        .ok()
         .trim()
         .to_string();
     let e = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "实力北岸",
@@ -257,9 +252,9 @@ fn same_target_counts_only_within_the_project_and_the_window() {
             "s",
             "--target",
             "泳池",
-            "--at",
-            "2026-11-03 11:00",
         ])
+        .at("2026-11-03 11:00")
+        .ok()
         .trim()
         .to_string();
     // a is more than 365 days before e, the 书香大地 one is another project: only 2 count.
@@ -292,22 +287,12 @@ fn clause_6_1_2_5_an_important_ticket_reopened_is_major() {
     let a = logged(&d, &["--flag", "government", "--type", "property-service"]);
     let b = logged(&d, &["--type", "property-service"]);
     for id in [&a, &b] {
-        d.ok(&[
-            "close",
-            id,
-            "--reason",
-            "confirmed",
-            "--at",
-            "2026-11-03 10:00",
-        ]);
-        d.ok(&[
-            "reopen",
-            id,
-            "--reason",
-            "客户再次投诉",
-            "--at",
-            "2026-11-04 10:00",
-        ]);
+        d.cmd(&["close", id, "--reason", "confirmed"])
+            .at("2026-11-03 10:00")
+            .ok();
+        d.cmd(&["reopen", id, "--reason", "客户再次投诉"])
+            .at("2026-11-04 10:00")
+            .ok();
     }
     assert_eq!(grade(&d, &a, "2026-11-04 09:00"), g("important", "6.1.3.2"));
     assert_eq!(grade(&d, &a, "2026-11-04 10:00"), g("major", "6.1.2.5"));
@@ -319,14 +304,9 @@ fn clause_6_1_2_5_an_important_ticket_reopened_is_major() {
 fn clause_6_1_2_6_an_important_ticket_escalated_is_major() {
     let d = Desk::new();
     let id = logged(&d, &["--flag", "media-risk"]);
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "推诿扯皮",
-        "--at",
-        "2026-11-02 15:00",
-    ]);
+    d.cmd(&["escalate", &id, "--reason", "推诿扯皮"])
+        .at("2026-11-02 15:00")
+        .ok();
     assert_eq!(
         grade(&d, &id, "2026-11-02 14:59"),
         g("important", "6.1.3.3")
@@ -355,27 +335,17 @@ fn clause_6_1_3_4_open_seven_days_after_receipt_is_important_and_stays_so() {
     let d = Desk::new();
     let open = logged(&d, &["--type", "property-service"]);
     let quick = logged(&d, &["--type", "property-service"]);
-    d.ok(&[
-        "close",
-        &quick,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-05 10:00",
-    ]);
+    d.cmd(&["close", &quick, "--reason", "confirmed"])
+        .at("2026-11-05 10:00")
+        .ok();
     assert_eq!(grade(&d, &open, "2026-11-09 09:59"), g("general", "-"));
     assert_eq!(
         grade(&d, &open, "2026-11-09 10:00"),
         g("important", "6.1.3.4")
     );
-    d.ok(&[
-        "close",
-        &open,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-12 10:00",
-    ]);
+    d.cmd(&["close", &open, "--reason", "confirmed"])
+        .at("2026-11-12 10:00")
+        .ok();
     assert_eq!(grade(&d, &open, "2026-11-20"), g("important", "6.1.3.4"));
     assert_eq!(grade(&d, &quick, "2026-11-20"), g("general", "-"));
 }
@@ -384,39 +354,22 @@ fn clause_6_1_3_4_open_seven_days_after_receipt_is_important_and_stays_so() {
 fn clause_6_1_3_5_a_general_ticket_escalated_is_important_and_a_crisis_cannot_be() {
     let d = Desk::new();
     let id = logged(&d, &[]);
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "处理不当",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["escalate", &id, "--reason", "处理不当"])
+        .at("2026-11-02 12:00")
+        .ok();
     assert_eq!(
         grade(&d, &id, "2026-11-02 12:00"),
         g("important", "6.1.3.5")
     );
     // Twice: important → major.
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "仍未处理",
-        "--at",
-        "2026-11-02 13:00",
-    ]);
+    d.cmd(&["escalate", &id, "--reason", "仍未处理"])
+        .at("2026-11-02 13:00")
+        .ok();
     assert_eq!(grade(&d, &id, "2026-11-02 13:00"), g("major", "6.1.2.6"));
-    let err = d.refused(
-        &[
-            "escalate",
-            &id,
-            "--reason",
-            "再升级",
-            "--at",
-            "2026-11-02 14:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["escalate", &id, "--reason", "再升级"])
+        .at("2026-11-02 14:00")
+        .refused(1);
     assert!(
         err.contains("no rule that raises a major complaint"),
         "{err}"
@@ -445,16 +398,16 @@ fn the_highest_grade_wins() {
 fn clause_5_1_3_customer_service_has_the_final_say() {
     let d = Desk::new();
     let id = logged(&d, &["--headcount", "12"]);
-    d.ok(&[
+    d.cmd(&[
         "classify",
         &id,
         "--grade",
         "重大",
         "--reason",
         "经核实实际为5户",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    ])
+    .at("2026-11-02 11:00")
+    .ok();
     let v = d.show(&id, "2026-11-03");
     assert_eq!(v["grade"], "major");
     assert_eq!(v["grade_rule"], "5.1.3");
@@ -464,7 +417,7 @@ fn clause_5_1_3_customer_service_has_the_final_say() {
             .unwrap()
             .contains("经核实实际为5户")
     );
-    let err = d.refused(&["classify", &id, "--grade", "major"], 2);
+    let err = d.cmd(&["classify", &id, "--grade", "major"]).refused(2);
     assert!(err.contains("--reason"), "{err}");
 }
 
@@ -472,17 +425,12 @@ fn clause_5_1_3_customer_service_has_the_final_say() {
 fn corrected_facts_regrade_from_the_correction() {
     let d = Desk::new();
     let id = logged(&d, &[]);
-    d.ok(&[
-        "classify",
-        &id,
-        "--headcount",
-        "5",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["classify", &id, "--headcount", "5"])
+        .at("2026-11-02 12:00")
+        .ok();
     assert_eq!(grade(&d, &id, "2026-11-02 11:00"), g("general", "-"));
     assert_eq!(grade(&d, &id, "2026-11-02 12:00"), g("major", "6.1.2.3"));
-    d.ok(&[
+    d.cmd(&[
         "amend",
         &id,
         "--headcount",
@@ -491,9 +439,9 @@ fn corrected_facts_regrade_from_the_correction() {
         "safety",
         "--flag",
         "government",
-        "--at",
-        "2026-11-02 13:00",
-    ]);
+    ])
+    .at("2026-11-02 13:00")
+    .ok();
     assert_eq!(
         grade(&d, &id, "2026-11-02 13:00"),
         g("important", "6.1.3.2")

@@ -15,7 +15,7 @@ fn sample(name: &str) -> PathBuf {
 fn import(d: &Desk, file: &Path, extra: &[&str]) -> String {
     let mut a = vec!["import", file.to_str().unwrap(), "--by", "导入员"];
     a.extend_from_slice(extra);
-    let out = d.cmd(&a).output().unwrap();
+    let out = d.cmd(&a).output();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{err}");
     assert!(
@@ -82,7 +82,7 @@ fn the_three_sample_sheets_import_the_same_complaints() {
                 .unwrap()["reason"],
             "explained"
         );
-        d.ok(&["check"]);
+        d.cmd(&["check"]).ok();
         let mut shows: Vec<String> = (1..=6)
             .map(|i| {
                 let mut v = d.show(&format!("202509-000{i}"), "2025-12-01");
@@ -147,7 +147,7 @@ fn reimporting_a_grown_sheet_adds_only_the_new_rows() {
     let s = import(&d, &first, &[]);
     assert!(s.contains("imported 0, skipped 6"), "{s}");
     assert_eq!(ids(&d).len(), 6);
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 #[test]
@@ -164,7 +164,9 @@ fn a_bad_row_among_good_ones_writes_nothing_and_names_row_and_column() {
          实力北岸,赵六,137,漏水,2026-11-04 10:00,1,,,,,,R1\n",
     )
     .unwrap();
-    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    let err = d
+        .cmd(&["import", f.to_str().unwrap(), "--by", "x"])
+        .refused(1);
     let name = f.display().to_string();
     for expected in [
         format!("{name}:3: 联系方式: '电话号码' is not a phone number"),
@@ -189,7 +191,9 @@ fn headers_unknown_columns_and_dry_run() {
     let f = dir.path().join("s.csv");
     // English headers in any case, with - or _ alike; a column plaint does not know.
     std::fs::write(&f, "Project,NAME,phone,Subject,received-at,Received_By,备注栏\n实力北岸,张三,138,漏水,2026-11-02 10:00,物业公司,随便写写\n").unwrap();
-    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    let err = d
+        .cmd(&["import", f.to_str().unwrap(), "--by", "x"])
+        .refused(1);
     assert!(
         err.contains(":1: unknown column '备注栏' (use --ignore-unknown to skip it)"),
         "{err}"
@@ -207,7 +211,9 @@ fn headers_unknown_columns_and_dry_run() {
     );
     // A missing required column.
     std::fs::write(&f, "project,name\n实力北岸,张三\n").unwrap();
-    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    let err = d
+        .cmd(&["import", f.to_str().unwrap(), "--by", "x"])
+        .refused(1);
     assert!(
         err.contains("no column for phone") && err.contains("no column for subject"),
         "{err}"
@@ -220,17 +226,16 @@ fn encodings_can_be_forced_and_files_checked() {
     let dir = tempfile::tempdir().unwrap();
     let gbk = dir.path().join("gbk.csv");
     std::fs::copy(sample("complaints-gbk.csv"), &gbk).unwrap();
-    let err = d.refused(
-        &[
+    let err = d
+        .cmd(&[
             "import",
             gbk.to_str().unwrap(),
             "--encoding",
             "utf-8",
             "--by",
             "x",
-        ],
-        1,
-    );
+        ])
+        .refused(1);
     assert!(
         err.contains("not UTF-8") && err.contains("--encoding gbk"),
         "{err}"
@@ -250,21 +255,21 @@ fn encodings_can_be_forced_and_files_checked() {
         ("x.pdf", "imports .csv and .xlsx"),
         ("missing.csv", "cannot read"),
     ] {
-        let err = d.refused(
-            &[
+        let err = d
+            .cmd(&[
                 "import",
                 dir.path().join(file).to_str().unwrap(),
                 "--by",
                 "x",
-            ],
-            1,
-        );
+            ])
+            .refused(1);
         assert!(err.contains(msg), "{err}");
     }
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
     assert!(
-        d.refused(&["import", empty.to_str().unwrap(), "--by", "x"], 1)
+        d.cmd(&["import", empty.to_str().unwrap(), "--by", "x"])
+            .refused(1)
             .contains("no header row")
     );
 }
@@ -323,22 +328,23 @@ fn xlsx_dates_as_serial_numbers_or_text_and_the_sheet_option() {
     s.write_string(3, 6, "X3").unwrap();
     book.save(&f).unwrap();
 
-    let err = d.refused(&["import", f.to_str().unwrap(), "--by", "x"], 1);
+    let err = d
+        .cmd(&["import", f.to_str().unwrap(), "--by", "x"])
+        .refused(1);
     assert!(
         err.contains("unknown column '本表第二页为投诉台账'"),
         "the first sheet is read by default: {err}"
     );
-    let err = d.refused(
-        &[
+    let err = d
+        .cmd(&[
             "import",
             f.to_str().unwrap(),
             "--sheet",
             "Sheet9",
             "--by",
             "x",
-        ],
-        1,
-    );
+        ])
+        .refused(1);
     assert!(
         err.contains("no sheet 'Sheet9'; its sheets: 说明, 台账"),
         "{err}"
@@ -509,7 +515,8 @@ fn xlsx(f: &Path, rows: &[&[&str]]) {
 
 /// `import` that must be refused with exit 1, writing nothing; its stderr.
 fn import_refused(d: &Desk, file: &Path) -> String {
-    d.refused(&["import", file.to_str().unwrap(), "--by", "王芳"], 1)
+    d.cmd(&["import", file.to_str().unwrap(), "--by", "王芳"])
+        .refused(1)
 }
 
 #[test]
@@ -564,16 +571,9 @@ fn an_imported_step_names_the_person_the_row_names_and_keeps_the_importer_apart(
         ],
     );
     let out = d
-        .cmd(&[
-            "import",
-            f.to_str().unwrap(),
-            "--by",
-            "王芳",
-            "--at",
-            "2026-11-20 10:00",
-        ])
-        .output()
-        .unwrap();
+        .cmd(&["import", f.to_str().unwrap(), "--by", "王芳"])
+        .at("2026-11-20 10:00")
+        .output();
     assert!(
         out.status.success(),
         "{}",
@@ -607,7 +607,7 @@ fn an_imported_step_names_the_person_the_row_names_and_keeps_the_importer_apart(
         ]
     );
     // show's table says who entered them.
-    let table = d.ok(&["show", &id, "--as-of", "2026-11-20"]);
+    let table = d.cmd(&["show", &id, "--as-of", "2026-11-20"]).ok();
     assert!(table.contains("王芳 导入自"), "{table}");
 }
 
@@ -655,16 +655,11 @@ fn import_refuses_a_callback_the_callback_command_refuses_7_4() {
     );
     // The command says the same sentence about the same answers.
     let id = d.log(&["--at", "2026-11-02 09:00", "--type", "物业服务"]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-03 17:00",
-    ]);
-    let cmd = d.refused(
-        &[
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-03 17:00")
+        .ok();
+    let cmd = d
+        .cmd(&[
             "callback",
             &id,
             "--timeliness",
@@ -673,11 +668,9 @@ fn import_refuses_a_callback_the_callback_command_refuses_7_4() {
             "5",
             "--attitude",
             "9",
-            "--at",
-            "2026-11-03 18:00",
-        ],
-        1,
-    );
+        ])
+        .at("2026-11-03 18:00")
+        .refused(1);
     assert!(cmd.contains(&format!("--comment: {sentence}")), "{cmd}");
     // With the customer's reason, both take it.
     xlsx(
@@ -745,45 +738,24 @@ fn import_refuses_a_close_the_close_command_refuses_3_6_7_5() {
     );
     // The commands refuse the same closes in the same words.
     let a = d.log(&["--at", "2026-11-02 09:00", "--type", "物业服务"]);
-    let e = d.refused(
-        &[
-            "close",
-            &a,
-            "--reason",
-            "explained",
-            "--at",
-            "2026-11-03 10:00",
-        ],
-        1,
-    );
+    let e = d
+        .cmd(&["close", &a, "--reason", "explained"])
+        .at("2026-11-03 10:00")
+        .refused(1);
     assert!(
         e.contains("--reason: 'explained' (无效投诉沟通解释关闭) closes invalid complaints only"),
         "{e}"
     );
     let b = d.log(&["--at", "2026-11-02 09:00", "--type", "维保修"]);
-    let e = d.refused(
-        &[
-            "close",
-            &b,
-            "--reason",
-            "confirmed",
-            "--at",
-            "2026-11-03 10:00",
-        ],
-        1,
-    );
+    let e = d
+        .cmd(&["close", &b, "--reason", "confirmed"])
+        .at("2026-11-03 10:00")
+        .refused(1);
     assert!(e.contains("is a 工程类 complaint: closing it 'confirmed' needs the property company's written confirmation (§7.5)"), "{e}");
-    let e = d.refused(
-        &[
-            "close",
-            &a,
-            "--reason",
-            "no-agreement",
-            "--at",
-            "2026-11-03 10:00",
-        ],
-        1,
-    );
+    let e = d
+        .cmd(&["close", &a, "--reason", "no-agreement"])
+        .at("2026-11-03 10:00")
+        .refused(1);
     assert!(e.contains("--reason: 'no-agreement' (已出具明确方案未达成一致) needs a definite plan on record (§3.6.2)"), "{e}");
     // 物业确认 = 是 admits the repair's close.
     std::fs::write(

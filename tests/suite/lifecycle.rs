@@ -6,7 +6,7 @@ use crate::common::{Desk, due, state};
 const AT: &str = "2026-11-02 10:00";
 
 fn expect(d: &Desk, args: &[&str], msg: &str) {
-    let err = d.refused(args, 1);
+    let err = d.cmd(args).refused(1);
     assert!(err.contains(msg), "{args:?}: expected '{msg}' in: {err}");
 }
 
@@ -67,23 +67,14 @@ fn classify_refusals() {
         &["classify", &id, "--headcount", "0"],
         "--headcount: 0 people",
     );
-    d.refused(&["classify", &id, "--valid", "--invalid", "suggestion"], 2);
-    d.ok(&[
-        "classify",
-        &id,
-        "--type",
-        "物业服务",
-        "--at",
-        "2026-11-02 10:10",
-    ]);
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    d.cmd(&["classify", &id, "--valid", "--invalid", "suggestion"])
+        .refused(2);
+    d.cmd(&["classify", &id, "--type", "物业服务"])
+        .at("2026-11-02 10:10")
+        .ok();
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-02 11:00")
+        .ok();
     expect(&d, &["classify", &id, "--valid"], "is closed");
 }
 
@@ -91,16 +82,16 @@ fn classify_refusals() {
 fn assign_takes_the_department_from_the_type() {
     let d = Desk::new();
     let m = d.log(&["--type", "delivery-delay", "--at", AT]);
-    d.ok(&[
+    d.cmd(&[
         "assign",
         &m,
         "--handler",
         "陈工",
         "--cooperating",
         "营销部,property",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    ])
+    .at("2026-11-02 10:30")
+    .ok();
     let v = d.show(&m, "2026-11-02 11:00");
     assert_eq!(v["department"], "engineering");
     assert_eq!(v["handler"], "陈工");
@@ -117,7 +108,7 @@ fn assign_takes_the_department_from_the_type() {
         "--at",
         AT,
     ]);
-    d.ok(&["assign", &s, "--at", "2026-11-02 10:30"]);
+    d.cmd(&["assign", &s]).at("2026-11-02 10:30").ok();
     assert_eq!(d.show(&s, "2026-11-02 11:00")["department"], "marketing");
     // Other (or not yet typed) → decided by hand (§4.1.2.9).
     let o = d.log(&["--at", AT]);
@@ -139,14 +130,9 @@ fn assign_takes_the_department_from_the_type() {
         ],
         "--cooperating: unknown department 'nobody'",
     );
-    d.ok(&[
-        "assign",
-        &o,
-        "--department",
-        "法律事务中心",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    d.cmd(&["assign", &o, "--department", "法律事务中心"])
+        .at("2026-11-02 10:30")
+        .ok();
     assert_eq!(d.show(&o, "2026-11-02 11:00")["department"], "legal");
 }
 
@@ -154,13 +140,13 @@ fn assign_takes_the_department_from_the_type() {
 fn forward_and_respond_happen_once() {
     let d = Desk::new();
     let id = d.log(&["--at", AT]);
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:10"]);
+    d.cmd(&["forward", &id]).at("2026-11-02 10:10").ok();
     expect(
         &d,
         &["forward", &id],
         "already forwarded at 2026-11-02 10:10 by 测试员",
     );
-    d.ok(&["respond", &id, "--at", "2026-11-02 10:20"]);
+    d.cmd(&["respond", &id]).at("2026-11-02 10:20").ok();
     expect(&d, &["respond", &id], "already had its first response");
 }
 
@@ -197,14 +183,9 @@ fn plan_refusals() {
         &["plan", &id, "--action", "repair", "--cost", "-1"],
         "--cost: '-1' is negative",
     );
-    d.ok(&[
-        "classify",
-        &id,
-        "--invalid",
-        "misunderstanding",
-        "--at",
-        "2026-11-02 10:10",
-    ]);
+    d.cmd(&["classify", &id, "--invalid", "misunderstanding"])
+        .at("2026-11-02 10:10")
+        .ok();
     expect(
         &d,
         &["plan", &id, "--action", "repair"],
@@ -231,14 +212,9 @@ fn close_refusals_of_spec_section_8() {
         &["close", &id, "--reason", "gave-up"],
         "unknown close reason 'gave-up'; valid: confirmed",
     );
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "客户书面或录音确认",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["close", &id, "--reason", "客户书面或录音确认"])
+        .at("2026-11-02 12:00")
+        .ok();
     expect(
         &d,
         &["close", &id, "--reason", "confirmed"],
@@ -252,39 +228,26 @@ fn close_refusals_of_spec_section_8() {
         &["close", &e, "--reason", "confirmed"],
         "needs the property company's written confirmation (§7.5)",
     );
-    d.ok(&["plan", &e, "--action", "repair", "--at", "2026-11-02 11:00"]);
-    d.ok(&[
-        "close",
-        &e,
-        "--reason",
-        "no-agreement",
-        "--at",
-        "2026-11-03 11:00",
-    ]);
+    d.cmd(&["plan", &e, "--action", "repair"])
+        .at("2026-11-02 11:00")
+        .ok();
+    d.cmd(&["close", &e, "--reason", "no-agreement"])
+        .at("2026-11-03 11:00")
+        .ok();
 
     // An invalid complaint closes only by explanation.
     let i = d.log(&["--at", AT]);
-    d.ok(&[
-        "classify",
-        &i,
-        "--invalid",
-        "suggestion",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    d.cmd(&["classify", &i, "--invalid", "suggestion"])
+        .at("2026-11-02 10:30")
+        .ok();
     expect(
         &d,
         &["close", &i, "--reason", "confirmed"],
         "is classified invalid",
     );
-    d.ok(&[
-        "close",
-        &i,
-        "--reason",
-        "explained",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    d.cmd(&["close", &i, "--reason", "explained"])
+        .at("2026-11-02 11:00")
+        .ok();
 }
 
 #[test]
@@ -297,14 +260,9 @@ fn callback_refusals() {
     let mut args = vec!["callback", id.as_str()];
     args.extend(cb("9"));
     expect(&d, &args, "is not closed");
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-02 12:00")
+        .ok();
     let mut eleven = vec!["callback", id.as_str()];
     eleven.extend(cb("11"));
     expect(
@@ -319,23 +277,21 @@ fn callback_refusals() {
     low.extend(cb("5"));
     expect(&d, &low, "a score below 6 needs the customer's reason");
     low.extend(["--comment", "等了太久", "--at", "2026-11-02 15:00"]);
-    d.ok(&low);
+    d.cmd(&low).ok();
     expect(&d, &args, "already called back");
-    d.refused(
-        &[
-            "callback",
-            &id,
-            "--timeliness",
-            "9",
-            "--plan",
-            "9",
-            "--attitude",
-            "9",
-            "--visited",
-            "maybe",
-        ],
-        2,
-    );
+    d.cmd(&[
+        "callback",
+        &id,
+        "--timeliness",
+        "9",
+        "--plan",
+        "9",
+        "--attitude",
+        "9",
+        "--visited",
+        "maybe",
+    ])
+    .refused(2);
 }
 
 #[test]
@@ -399,14 +355,9 @@ fn reopen_escalate_delay_and_violation_refusals() {
         ],
         "--person is empty",
     );
-    d.ok(&[
-        "close",
-        &id,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["close", &id, "--reason", "confirmed"])
+        .at("2026-11-02 12:00")
+        .ok();
     expect(&d, &["escalate", &id, "--reason", "x"], "is closed");
     expect(
         &d,
@@ -425,7 +376,7 @@ fn reopen_escalate_delay_and_violation_refusals() {
         "no rule that raises a crisis complaint",
     );
     // A violation may be recorded on a closed ticket.
-    d.ok(&[
+    d.cmd(&[
         "violation",
         &id,
         "--rule",
@@ -434,9 +385,9 @@ fn reopen_escalate_delay_and_violation_refusals() {
         "小李",
         "--department",
         "物业公司",
-        "--at",
-        "2026-11-03 09:00",
-    ]);
+    ])
+    .at("2026-11-03 09:00")
+    .ok();
 }
 
 #[test]
@@ -448,7 +399,7 @@ fn a_property_management_rulebook_runs_a_ticket_too() {
     let run = |args: &[&str]| -> String {
         let mut a = vec!["--rules", rules];
         a.extend_from_slice(args);
-        d.ok(&a)
+        d.cmd(&a).ok()
     };
     run(&["check"]);
     // Friday 2026-11-06 18:00: no water in building 3.

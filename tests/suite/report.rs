@@ -27,7 +27,7 @@ struct Example {
 }
 
 fn log(d: &Desk, project: &str, at: &str) -> String {
-    d.ok(&[
+    d.cmd(&[
         "log",
         "--project",
         project,
@@ -39,18 +39,20 @@ fn log(d: &Desk, project: &str, at: &str) -> String {
         "物业问题",
         "--type",
         "property-service",
-        "--at",
-        at,
     ])
+    .at(at)
+    .ok()
     .trim()
     .to_string()
 }
 
 fn steps(d: &Desk, id: &str, handler: &str, times: [&str; 4]) {
-    d.ok(&["forward", id, "--at", times[0]]);
-    d.ok(&["assign", id, "--handler", handler, "--at", times[1]]);
-    d.ok(&["respond", id, "--at", times[2]]);
-    d.ok(&["plan", id, "--action", "repair", "--at", times[3]]);
+    d.cmd(&["forward", id]).at(times[0]).ok();
+    d.cmd(&["assign", id, "--handler", handler])
+        .at(times[1])
+        .ok();
+    d.cmd(&["respond", id]).at(times[2]).ok();
+    d.cmd(&["plan", id, "--action", "repair"]).at(times[3]).ok();
 }
 
 fn example() -> Example {
@@ -67,14 +69,9 @@ fn example() -> Example {
             "2026-10-30 12:00",
         ],
     );
-    d.ok(&[
-        "close",
-        &f,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-03 10:00",
-    ]);
+    d.cmd(&["close", &f, "--reason", "confirmed"])
+        .at("2026-11-03 10:00")
+        .ok();
 
     let h = log(&d, "实力郡城", "2026-11-01 08:00");
     steps(
@@ -101,15 +98,10 @@ fn example() -> Example {
             "2026-11-02 12:00",
         ],
     );
-    d.ok(&[
-        "close",
-        &a,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-04 10:00",
-    ]);
-    d.ok(&[
+    d.cmd(&["close", &a, "--reason", "confirmed"])
+        .at("2026-11-04 10:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &a,
         "--timeliness",
@@ -118,9 +110,9 @@ fn example() -> Example {
         "10",
         "--attitude",
         "10",
-        "--at",
-        "2026-11-04 15:00",
-    ]);
+    ])
+    .at("2026-11-04 15:00")
+    .ok();
 
     let b = log(&d, "实力北岸", "2026-11-03 10:00");
     steps(
@@ -134,19 +126,14 @@ fn example() -> Example {
             "2026-11-03 13:00",
         ],
     );
-    d.ok(&[
-        "close",
-        &b,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-07 10:00",
-    ]);
+    d.cmd(&["close", &b, "--reason", "confirmed"])
+        .at("2026-11-07 10:00")
+        .ok();
 
     let c = log(&d, "实力北岸", "2026-11-05 09:00");
 
     let dd = d
-        .ok(&[
+        .cmd(&[
             "log",
             "--project",
             "书香大地",
@@ -156,29 +143,19 @@ fn example() -> Example {
             "139",
             "--subject",
             "建议",
-            "--at",
-            "2026-11-06 10:00",
         ])
+        .at("2026-11-06 10:00")
+        .ok()
         .trim()
         .to_string();
-    d.ok(&["forward", &dd, "--at", "2026-11-06 10:20"]);
-    d.ok(&["respond", &dd, "--at", "2026-11-06 10:25"]);
-    d.ok(&[
-        "classify",
-        &dd,
-        "--invalid",
-        "suggestion",
-        "--at",
-        "2026-11-06 10:30",
-    ]);
-    d.ok(&[
-        "close",
-        &dd,
-        "--reason",
-        "explained",
-        "--at",
-        "2026-11-06 11:00",
-    ]);
+    d.cmd(&["forward", &dd]).at("2026-11-06 10:20").ok();
+    d.cmd(&["respond", &dd]).at("2026-11-06 10:25").ok();
+    d.cmd(&["classify", &dd, "--invalid", "suggestion"])
+        .at("2026-11-06 10:30")
+        .ok();
+    d.cmd(&["close", &dd, "--reason", "explained"])
+        .at("2026-11-06 11:00")
+        .ok();
 
     let e = log(&d, "书香大地", "2026-11-09 10:00");
     steps(
@@ -192,15 +169,10 @@ fn example() -> Example {
             "2026-11-09 11:30",
         ],
     );
-    d.ok(&[
-        "close",
-        &e,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-11-10 10:00",
-    ]);
-    d.ok(&[
+    d.cmd(&["close", &e, "--reason", "confirmed"])
+        .at("2026-11-10 10:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &e,
         "--timeliness",
@@ -209,10 +181,10 @@ fn example() -> Example {
         "9",
         "--attitude",
         "10",
-        "--at",
-        "2026-11-10 12:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-10 12:00")
+    .ok();
+    d.cmd(&[
         "violation",
         &e,
         "--rule",
@@ -221,12 +193,12 @@ fn example() -> Example {
         "赵六",
         "--department",
         "property",
-        "--at",
-        "2026-11-10 13:00",
-    ]);
+    ])
+    .at("2026-11-10 13:00")
+    .ok();
 
     log(&d, "实力北岸", "2026-12-01 10:00");
-    d.ok(&[
+    d.cmd(&[
         "rate",
         "--department",
         "物业公司",
@@ -234,11 +206,11 @@ fn example() -> Example {
         "2026-11",
         "--score",
         "80",
-        "--at",
-        "2026-11-30 09:00",
-    ]);
+    ])
+    .at("2026-11-30 09:00")
+    .ok();
     // A later rating for the same month replaces the earlier one.
-    d.ok(&[
+    d.cmd(&[
         "rate",
         "--department",
         "property",
@@ -246,10 +218,10 @@ fn example() -> Example {
         "2026-11",
         "--score",
         "92",
-        "--at",
-        "2026-11-30 10:00",
-    ]);
-    d.ok(&[
+    ])
+    .at("2026-11-30 10:00")
+    .ok();
+    d.cmd(&[
         "rate",
         "--department",
         "marketing",
@@ -257,9 +229,9 @@ fn example() -> Example {
         "2026-11",
         "--score",
         "99",
-        "--at",
-        "2026-11-30 10:00",
-    ]);
+    ])
+    .at("2026-11-30 10:00")
+    .ok();
     Example {
         d,
         a,
@@ -372,15 +344,17 @@ fn the_same_report_at_two_moments() {
     );
     assert_eq!(early["cutoff"], "2026-11-05T09:30:00+08:00");
     // Later events never change a report already made: the same --as-of gives the same bytes.
-    let again = x.d.ok(&[
-        "report",
-        "--month",
-        "2026-11",
-        "--as-of",
-        "2026-11-05 09:30",
-        "--format",
-        "json",
-    ]);
+    let again =
+        x.d.cmd(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-05 09:30",
+            "--format",
+            "json",
+        ])
+        .ok();
     assert_eq!(serde_json::from_str::<Value>(&again).unwrap(), early);
     // After the month ended, the cut-off is the end of the month.
     let late =
@@ -407,7 +381,8 @@ fn an_empty_period_reports_nothing_received() {
     );
     assert_eq!(v["groups"], json!([]));
     let t =
-        x.d.ok(&["report", "--month", "2026-06", "--as-of", "2026-11-20"]);
+        x.d.cmd(&["report", "--month", "2026-06", "--as-of", "2026-11-20"])
+            .ok();
     assert!(t.contains("合计") && t.contains("—"), "{t}");
     // A desk with no tickets at all.
     let empty = Desk::empty();
@@ -497,11 +472,11 @@ fn report_periods_and_groupings() {
         ),
         (vec!["report", "--year", "26"], "is not a year"),
     ] {
-        let err = x.d.refused(&args, 1);
+        let err = x.d.cmd(&args).refused(1);
         assert!(err.contains(msg), "{args:?}: {err}");
     }
-    x.d.refused(&["report", "--by", "weather"], 2);
-    x.d.refused(&["report", "--format", "pdf"], 2);
+    x.d.cmd(&["report", "--by", "weather"]).refused(2);
+    x.d.cmd(&["report", "--format", "pdf"]).refused(2);
 }
 
 #[test]
@@ -520,7 +495,7 @@ fn report_formats_parse_back() {
     let with = |f: &str| {
         let mut a = base.to_vec();
         a.push(f);
-        x.d.ok(&a)
+        x.d.cmd(&a).ok()
     };
     // CSV, without and with a BOM.
     for (bom, text) in [
@@ -528,7 +503,7 @@ fn report_formats_parse_back() {
         (true, {
             let mut a = base.to_vec();
             a.extend(["csv", "--bom"]);
-            x.d.ok(&a)
+            x.d.cmd(&a).ok()
         }),
     ] {
         assert_eq!(text.starts_with('\u{feff}'), bom);
@@ -566,15 +541,17 @@ fn report_formats_parse_back() {
     assert!(!html.contains("<script"));
     assert!(!html.contains("href=") && !html.contains("src="));
     // A year gets the monthly trend too.
-    let year = x.d.ok(&[
-        "report",
-        "--year",
-        "2026",
-        "--as-of",
-        "2026-12-31",
-        "--format",
-        "html",
-    ]);
+    let year =
+        x.d.cmd(&[
+            "report",
+            "--year",
+            "2026",
+            "--as-of",
+            "2026-12-31",
+            "--format",
+            "html",
+        ])
+        .ok();
     assert_well_formed(&year);
     assert!(year.contains("月度关闭率趋势"));
 }
@@ -778,16 +755,18 @@ fn a_fine_belongs_to_the_period_of_its_deadline() {
 #[test]
 fn penalty_formats() {
     let x = example();
-    let csv_text = x.d.ok(&[
-        "penalties",
-        "--month",
-        "2026-11",
-        "--as-of",
-        "2026-11-20",
-        "--format",
-        "csv",
-        "--bom",
-    ]);
+    let csv_text =
+        x.d.cmd(&[
+            "penalties",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "csv",
+            "--bom",
+        ])
+        .ok();
     assert!(csv_text.starts_with('\u{feff}'));
     let mut r = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
     assert_eq!(
@@ -800,15 +779,17 @@ fn penalty_formats() {
     assert_eq!(&rows[8][0], "合计");
     let sum: i64 = rows[..8].iter().map(|r| r[5].parse::<i64>().unwrap()).sum();
     assert_eq!((&rows[8][5], sum), ("5400", 5400));
-    let plain = x.d.ok(&[
-        "penalties",
-        "--month",
-        "2026-11",
-        "--as-of",
-        "2026-11-20",
-        "--format",
-        "csv",
-    ]);
+    let plain =
+        x.d.cmd(&[
+            "penalties",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "csv",
+        ])
+        .ok();
     let mut r = csv::Reader::from_reader(plain.as_bytes());
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>()[..6],
@@ -816,7 +797,8 @@ fn penalty_formats() {
     );
     assert_eq!(r.records().count(), 8);
     let t =
-        x.d.ok(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"]);
+        x.d.cmd(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"])
+            .ok();
     // The department subtotals end with the grand total.
     let by_dept = &t[t.find("按部门合计").unwrap()..];
     assert!(
@@ -887,7 +869,7 @@ fn rate_refuses_bad_input() {
             "is not a score",
         ),
     ] {
-        let err = d.refused(&args, 1);
+        let err = d.cmd(&args).refused(1);
         assert!(err.contains(msg), "{args:?}: {err}");
     }
 }
@@ -895,7 +877,7 @@ fn rate_refuses_bad_input() {
 #[test]
 fn check_reads_the_ratings_file_too() {
     let d = Desk::new();
-    d.ok(&[
+    d.cmd(&[
         "rate",
         "--department",
         "property",
@@ -903,15 +885,15 @@ fn check_reads_the_ratings_file_too() {
         "2026-11",
         "--score",
         "92.5",
-        "--at",
-        "2026-11-30 10:00",
-    ]);
+    ])
+    .at("2026-11-30 10:00")
+    .ok();
     let text = std::fs::read_to_string(d.path().join("ratings.yaml")).unwrap();
     assert!(
         text.contains("department: property") && text.contains("score: '92.5'"),
         "{text}"
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     std::fs::write(
         d.path().join("ratings.yaml"),
         text.replace("month: 2026-11", "month: 2026-13"),
@@ -937,15 +919,10 @@ fn a_ticket_finished_before_the_period_has_no_fines_in_it() {
             "2026-10-12 13:00",
         ],
     );
-    d.ok(&[
-        "close",
-        &x,
-        "--reason",
-        "confirmed",
-        "--at",
-        "2026-10-16 10:00",
-    ]);
-    d.ok(&[
+    d.cmd(&["close", &x, "--reason", "confirmed"])
+        .at("2026-10-16 10:00")
+        .ok();
+    d.cmd(&[
         "callback",
         &x,
         "--timeliness",
@@ -954,9 +931,9 @@ fn a_ticket_finished_before_the_period_has_no_fines_in_it() {
         "8",
         "--attitude",
         "8",
-        "--at",
-        "2026-10-16 12:00",
-    ]);
+    ])
+    .at("2026-10-16 12:00")
+    .ok();
     let oct = d.json(&["penalties", "--month", "2026-10", "--as-of", "2026-11-20"]);
     let rules: Vec<(&str, i64)> = oct["items"]
         .as_array()

@@ -53,7 +53,7 @@ fn an_unclosed_quote_is_refused_not_swallowed() {
         "q.csv",
         "project,name,phone,subject\n实力北岸,甲,1,\"楼道灯不亮\n实力北岸,乙,2,漏水\n实力北岸,丙,3,噪音\n实力北岸,丁,4,停车\n",
     );
-    let err = d.refused(&["import", csv.to_str().unwrap()], 1);
+    let err = d.cmd(&["import", csv.to_str().unwrap()]).refused(1);
     assert!(
         err.contains("line 2: a quote opens a cell and never closes"),
         "{err}"
@@ -69,7 +69,7 @@ fn ragged_rows_and_control_characters_are_row_errors() {
         "r.csv",
         "project,name,phone,subject\n实力北岸,甲,1\n实力北岸,乙,2,漏水,多余\n实力北岸,丙,3,噪\u{0}音\n实力北岸,丁,4,停车,\n",
     );
-    let err = d.refused(&["import", csv.to_str().unwrap()], 1);
+    let err = d.cmd(&["import", csv.to_str().unwrap()]).refused(1);
     assert!(
         err.contains("r.csv:2: has 3 cells but the header has 4"),
         "{err}"
@@ -106,14 +106,15 @@ fn an_import_killed_at_any_moment_lands_whole_or_not_at_all() {
         let _ = child.kill();
         let _ = child.wait();
         // The next command completes a committed import or leaves none of it.
-        d.ok(&["calendar"]);
+        d.cmd(&["calendar"]).ok();
         let after_kill = tickets(&d.path().join("tickets"));
         assert!(
             after_kill == 0 || after_kill == n,
             "killed after {delay} ms: {after_kill} of {n} tickets landed"
         );
         // Importing again adds what is missing, and nothing twice.
-        d.ok(&["import", csv.to_str().unwrap(), "--by", "导入员"]);
+        d.cmd(&["import", csv.to_str().unwrap(), "--by", "导入员"])
+            .ok();
         assert_eq!(tickets(&d.path().join("tickets")), n, "after {delay} ms");
         assert!(!d.path().join(".plaint/import").exists());
         assert!(!d.path().join(".plaint/import.journal").exists());
@@ -141,8 +142,7 @@ fn a_committed_import_is_completed_and_an_uncommitted_one_rolled_back() {
     .unwrap();
     let out = d
         .cmd(&["list", "--format", "json", "--as-of", "2026-11-30"])
-        .output()
-        .unwrap();
+        .output();
     assert!(out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -151,7 +151,7 @@ fn a_committed_import_is_completed_and_an_uncommitted_one_rolled_back() {
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert!(!d.path().join(".plaint/import.journal").exists());
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 #[test]
@@ -203,20 +203,20 @@ fn a_sheet_without_refs_can_be_imported_twice() {
         "noref.csv",
         "project,name,phone,subject,received_at\n实力北岸,甲,1,漏水,2026-10-02 10:00\n实力北岸,乙,2,噪音,2026-10-03 10:00\n实力北岸,乙,2,噪音,2026-10-03 10:00\n",
     );
-    d.ok(&["import", csv.to_str().unwrap()]);
+    d.cmd(&["import", csv.to_str().unwrap()]).ok();
     assert_eq!(
         tickets(&d.path().join("tickets")),
         3,
         "two identical rows are two complaints"
     );
-    let out = d.cmd(&["import", csv.to_str().unwrap()]).output().unwrap();
+    let out = d.cmd(&["import", csv.to_str().unwrap()]).output();
     assert!(String::from_utf8_lossy(&out.stderr).contains("imported 0, skipped 3"));
     assert_eq!(tickets(&d.path().join("tickets")), 3);
     // A grown sheet adds only its new row.
     let mut grown = fs::read_to_string(&csv).unwrap();
     grown.push_str("实力北岸,丙,3,停车,2026-10-04 10:00\n");
     fs::write(&csv, grown).unwrap();
-    d.ok(&["import", csv.to_str().unwrap()]);
+    d.cmd(&["import", csv.to_str().unwrap()]).ok();
     assert_eq!(tickets(&d.path().join("tickets")), 4);
 }
 
@@ -224,18 +224,19 @@ fn a_sheet_without_refs_can_be_imported_twice() {
 fn a_ref_is_one_ticket() {
     let d = Desk::new();
     let first = d.log(&["--ref", "KF-1", "--at", "2026-11-02 10:00"]);
-    let err = d.refused(
-        &log_args(&["--name", "乙", "--phone", "2", "--ref", "KF-1"]),
-        1,
-    );
+    let err = d
+        .cmd(&log_args(&[
+            "--name", "乙", "--phone", "2", "--ref", "KF-1",
+        ]))
+        .refused(1);
     assert!(
         err.contains(&format!("'KF-1' is already the reference of {first}")),
         "{err}"
     );
     let second = d.log(&["--ref", "KF-2", "--at", "2026-11-02 11:00"]);
-    let err = d.refused(&["amend", &second, "--ref", "KF-1"], 1);
+    let err = d.cmd(&["amend", &second, "--ref", "KF-1"]).refused(1);
     assert!(err.contains("already the reference"), "{err}");
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 // ------------------------------------------------------------- 3. appends read back
@@ -254,11 +255,11 @@ fn a_file_plaint_cannot_append_to_is_refused_and_named_by_check() {
     ] {
         fs::write(&path, &text).unwrap();
         // It reads: lists and reports work.
-        d.ok(&["list", "--as-of", "2026-11-30"]);
+        d.cmd(&["list", "--as-of", "2026-11-30"]).ok();
         let (code, problems, _) = d.check(&[]);
         assert_eq!(code, Some(1));
         assert!(problems.contains("plaint cannot add events to this file") && problems.contains(says), "{problems}");
-        let err = d.refused(&["respond", "202611-0001", "--at", "2026-11-02 11:00"], 1);
+        let err = d.cmd(&["respond", "202611-0001"]).at("2026-11-02 11:00").refused(1);
         assert!(err.contains("cannot add to this file safely") && err.contains(says), "{err}");
         assert_eq!(fs::read_to_string(&path).unwrap(), text);
     }
@@ -327,13 +328,15 @@ fn big5_needs_its_encoding_named_and_then_reads_right() {
     let d = Desk::new();
     let text = "項目名稱,投訴人姓名,聯繫方式,投訴主題\r\n實力北岸,陳大文,13800000000,樓道燈不亮\r\n實力北岸,黃小明,13800000001,電梯故障\r\n";
     let csv = write(&d, "big5.csv", encoding_rs::BIG5.encode(text).0);
-    let err = d.refused(&["import", csv.to_str().unwrap()], 1);
+    let err = d.cmd(&["import", csv.to_str().unwrap()]).refused(1);
     assert!(
         err.contains("looks like Big5") && err.contains("--encoding big5"),
         "{err}"
     );
     // The rulebook's headers are simplified Chinese; the sheet's are traditional.
-    let err = d.refused(&["import", csv.to_str().unwrap(), "--encoding", "big5"], 1);
+    let err = d
+        .cmd(&["import", csv.to_str().unwrap(), "--encoding", "big5"])
+        .refused(1);
     assert!(
         err.contains("unknown columns '項目名稱', '投訴人姓名'")
             && err.contains("project: 项目名称"),
@@ -347,14 +350,14 @@ fn big5_needs_its_encoding_named_and_then_reads_right() {
     fs::write(&rules, book).unwrap();
     let english = "project,name,phone,subject\r\n實力灣仔,陳大文,13800000000,樓道燈不亮\r\n";
     let csv = write(&d, "big5-en.csv", encoding_rs::BIG5.encode(english).0);
-    d.ok(&["import", csv.to_str().unwrap(), "--encoding", "big5"]);
+    d.cmd(&["import", csv.to_str().unwrap(), "--encoding", "big5"])
+        .ok();
     let v = d.json(&["list", "--as-of", "2099-01-01"]);
     assert_eq!(v[0]["subject"], "樓道燈不亮");
     assert_eq!(v[0]["project"], "實力灣仔");
-    let err = d.refused(
-        &["import", csv.to_str().unwrap(), "--encoding", "klingon"],
-        1,
-    );
+    let err = d
+        .cmd(&["import", csv.to_str().unwrap(), "--encoding", "klingon"])
+        .refused(1);
     assert!(err.contains("'klingon' is not an encoding"), "{err}");
 }
 
@@ -371,7 +374,7 @@ fn a_sheet_mixing_utf8_and_gbk_is_refused() {
             .iter(),
     );
     let csv = write(&d, "mixed.csv", bytes);
-    let err = d.refused(&["import", csv.to_str().unwrap()], 1);
+    let err = d.cmd(&["import", csv.to_str().unwrap()]).refused(1);
     assert!(
         err.contains("mixes encodings: line 2 is UTF-8 and line 3 is not"),
         "{err}"
@@ -389,7 +392,9 @@ fn csv_output_cannot_carry_a_formula() {
         "--subject",
         "=HYPERLINK(\"http://x\",\"点我\")",
     ]);
-    let out = d.ok(&["list", "--format", "csv", "--as-of", "2026-11-03"]);
+    let out = d
+        .cmd(&["list", "--format", "csv", "--as-of", "2026-11-03"])
+        .ok();
     assert!(out.contains("\"'=HYPERLINK("), "{out}");
     assert!(!out.contains(",=HYPERLINK"), "{out}");
 }
@@ -397,7 +402,7 @@ fn csv_output_cannot_carry_a_formula() {
 #[test]
 fn control_characters_are_refused_on_input_and_escaped_on_output() {
     let d = Desk::new();
-    let err = d.refused(&log_args(&["--subject", "灯\u{1b}[2J"]), 1);
+    let err = d.cmd(&log_args(&["--subject", "灯\u{1b}[2J"])).refused(1);
     assert!(err.contains("control character U+001B"), "{err}");
     // A file edited by hand can still carry one (YAML's "\e" escape): it is shown escaped.
     let id = d.log(&["--at", "2026-11-02 10:00"]);
@@ -406,7 +411,7 @@ fn control_characters_are_refused_on_input_and_escaped_on_output() {
         .unwrap()
         .replace("subject: 卫生间漏水", "subject: \"漏水\\e[2J\\rX\"");
     fs::write(&path, text).unwrap();
-    let table = d.ok(&["show", &id, "--as-of", "2026-11-03"]);
+    let table = d.cmd(&["show", &id, "--as-of", "2026-11-03"]).ok();
     assert!(
         !table.contains('\u{1b}') && !table.contains('\r'),
         "raw control characters"
@@ -423,33 +428,32 @@ fn control_characters_are_refused_on_input_and_escaped_on_output() {
 fn markdown_and_html_reports_escape_what_they_print() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "王|<b>工</b>",
-        "--at",
-        "2026-11-02 10:10",
-    ]);
-    let md = d.ok(&[
-        "report",
-        "--month",
-        "2026-11",
-        "--as-of",
-        "2026-11-20",
-        "--format",
-        "md",
-    ]);
+    d.cmd(&["assign", &id, "--handler", "王|<b>工</b>"])
+        .at("2026-11-02 10:10")
+        .ok();
+    let md = d
+        .cmd(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "md",
+        ])
+        .ok();
     assert!(md.contains("王\\|&lt;b&gt;工&lt;/b&gt;"), "{md}");
-    let html = d.ok(&[
-        "report",
-        "--month",
-        "2026-11",
-        "--as-of",
-        "2026-11-20",
-        "--format",
-        "html",
-    ]);
+    let html = d
+        .cmd(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "html",
+        ])
+        .ok();
     assert!(
         html.contains("王|&lt;b&gt;工&lt;/b&gt;") && !html.contains("<b>工"),
         "escaped in HTML"
@@ -780,7 +784,7 @@ fn a_rulebook_duration_beyond_ten_years_is_refused_not_a_panic() {
     assert_eq!(code, Some(1));
     assert!(problems.contains("is longer than 3660 days"));
     for args in [vec!["report"], vec!["list"], vec!["penalties"]] {
-        let out = d.cmd(&args).output().unwrap();
+        let out = d.cmd(&args).output();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
@@ -790,7 +794,7 @@ fn a_rulebook_duration_beyond_ten_years_is_refused_not_a_panic() {
 fn errors_quote_values_at_a_readable_length() {
     let d = Desk::new();
     let huge = "项".repeat(20_000);
-    let err = d.refused(&log_args(&["--project", &huge]), 1);
+    let err = d.cmd(&log_args(&["--project", &huge])).refused(1);
     assert!(
         err.lines().all(|l| l.chars().count() < 500),
         "{} characters",
@@ -810,7 +814,7 @@ fn a_symlinked_ticket_is_refused_without_showing_its_target() {
     let all = format!("{out}{err}");
     assert!(all.contains("is a symbolic link"), "{all}");
     assert!(!all.contains("TOP-SECRET"), "{all}");
-    let err = d.refused(&["show", "202611-0001"], 1);
+    let err = d.cmd(&["show", "202611-0001"]).refused(1);
     assert!(!err.contains("TOP-SECRET"), "{err}");
 }
 
@@ -839,7 +843,7 @@ fn a_bom_is_read_past_and_yaml_tags_are_named() {
     let text = fs::read_to_string(&path).unwrap();
     fs::write(&path, format!("\u{feff}{text}")).unwrap();
     assert_eq!(d.show(&id, "2026-11-03")["project"], "实力北岸");
-    d.ok(&["forward", &id, "--at", "2026-11-02 10:30"]);
+    d.cmd(&["forward", &id]).at("2026-11-02 10:30").ok();
     assert!(d.check(&[]).1.contains("byte-order mark"));
     fs::write(&path, text.replace("name: 张三", "name: !!binary 5byg5LiJ")).unwrap();
     let (code, problems, _) = d.check(&[]);
@@ -882,7 +886,7 @@ fn concurrent_writers_on_one_ticket_lose_nothing() {
     assert_eq!(ok, 40);
     let v = d.show(&id, "2026-11-03");
     assert_eq!(v["events"].as_array().unwrap().len(), 40);
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 fn plaint_at(exe: &Path, desk: &Path) -> Command {
@@ -933,7 +937,7 @@ fn writers_killed_at_random_moments_leave_every_file_whole() {
         events >= acknowledged,
         "{events} events, {acknowledged} acknowledged"
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     assert_eq!(
         fs::read_dir(d.path().join(".plaint/tmp"))
             .map(|r| r.count())

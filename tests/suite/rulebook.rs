@@ -1,7 +1,7 @@
 //! What the rulebook can express beyond the default procedure (issue: other companies'
 //! procedures in the rulebook alone). Each feature through the real binary.
 
-use crate::common::{Desk, log_args};
+use crate::common::{Desk, Run, log_args};
 use serde_json::json;
 use std::fs;
 
@@ -34,8 +34,8 @@ fn the_notice_forms_department_names_are_accepted_as_aliases() {
         "项目名称,投诉人姓名,联系方式,投诉主题,投诉接单部门,发单时间\n实力北岸,甲,1,漏水,工程技术部,2026-11-03 10:00\n",
     )
     .unwrap();
-    d.ok(&["import", csv.to_str().unwrap()]);
-    let err = d.refused(&log_args(&["--received-by", "保安部"]), 1);
+    d.cmd(&["import", csv.to_str().unwrap()]).ok();
+    let err = d.cmd(&log_args(&["--received-by", "保安部"])).refused(1);
     assert!(err.contains("unknown department '保安部'"), "{err}");
 }
 
@@ -55,17 +55,16 @@ fn an_alias_that_names_two_codes_is_refused() {
 #[test]
 fn repairs_only_complaints_carry_no_compensation_4_2() {
     let d = Desk::new();
-    let err = d.refused(
-        &log_args(&[
+    let err = d
+        .cmd(&log_args(&[
             "--subject",
             "漏水",
             "--type",
             "维保修",
             "--compensation",
             "500",
-        ]),
-        1,
-    );
+        ]))
+        .refused(1);
     assert!(
         err.contains("repaired, not compensated (§4.2 只修不赔)"),
         "{err}"
@@ -98,29 +97,15 @@ fn repairs_only_complaints_carry_no_compensation_4_2() {
     assert!(err.contains("维保修 complaints are repaired"), "{err}");
     // Nor can compensation be added later, or the type changed under it.
     let m = d.log(&["--at", "2026-11-02 10:00", "--type", "维保修"]);
-    let err = d.refused(
-        &[
-            "amend",
-            &m,
-            "--compensation",
-            "300",
-            "--at",
-            "2026-11-02 11:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["amend", &m, "--compensation", "300"])
+        .at("2026-11-02 11:00")
+        .refused(1);
     assert!(err.contains("§4.2"), "{err}");
-    let err = d.refused(
-        &[
-            "classify",
-            &ok,
-            "--type",
-            "维保修",
-            "--at",
-            "2026-11-02 11:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["classify", &ok, "--type", "维保修"])
+        .at("2026-11-02 11:00")
+        .refused(1);
     assert!(err.contains("§4.2"), "{err}");
     let csv = d.path().join("c.csv");
     fs::write(
@@ -128,7 +113,7 @@ fn repairs_only_complaints_carry_no_compensation_4_2() {
         "project,name,phone,subject,type,compensation\n实力北岸,甲,1,漏水,维保修,800\n",
     )
     .unwrap();
-    let err = d.refused(&["import", csv.to_str().unwrap()], 1);
+    let err = d.cmd(&["import", csv.to_str().unwrap()]).refused(1);
     assert!(
         err.contains("c.csv:2: compensation:") && err.contains("§4.2"),
         "{err}"
@@ -140,7 +125,7 @@ fn a_delay_is_signed_by_the_role_its_grade_requires_8_2() {
     let d = Desk::new();
     let general = d.log(&["--at", "2026-11-02 10:00"]);
     let major = d.log(&["--at", "2026-11-02 10:00", "--headcount", "5"]);
-    d.ok(&[
+    d.cmd(&[
         "delay",
         &general,
         "--reason",
@@ -149,12 +134,12 @@ fn a_delay_is_signed_by_the_role_its_grade_requires_8_2() {
         "刘部长",
         "--role",
         "部门负责人",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    ])
+    .at("2026-11-02 11:00")
+    .ok();
     // §8.2.3: a major complaint's delay needs the VP (or the GM above).
-    let err = d.refused(
-        &[
+    let err = d
+        .cmd(&[
             "delay",
             &major,
             "--reason",
@@ -163,13 +148,11 @@ fn a_delay_is_signed_by_the_role_its_grade_requires_8_2() {
             "刘部长",
             "--role",
             "部门负责人",
-            "--at",
-            "2026-11-02 11:00",
-        ],
-        1,
-    );
+        ])
+        .at("2026-11-02 11:00")
+        .refused(1);
     assert!(err.contains("部门负责人 cannot sign the delay of a 重大 complaint; it needs 分管副总 or 总经理 (§8.2)"), "{err}");
-    d.ok(&[
+    d.cmd(&[
         "delay",
         &major,
         "--reason",
@@ -178,21 +161,14 @@ fn a_delay_is_signed_by_the_role_its_grade_requires_8_2() {
         "李总",
         "--role",
         "总经理",
-        "--at",
-        "2026-11-02 11:00",
-    ]);
+    ])
+    .at("2026-11-02 11:00")
+    .ok();
     // Without a role it is recorded, and show says which role was required.
-    d.ok(&[
-        "delay",
-        &major,
-        "--reason",
-        "再等",
-        "--approved-by",
-        "某人",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
-    let table = d.ok(&["show", &major, "--as-of", "2026-11-03"]);
+    d.cmd(&["delay", &major, "--reason", "再等", "--approved-by", "某人"])
+        .at("2026-11-02 12:00")
+        .ok();
+    let table = d.cmd(&["show", &major, "--as-of", "2026-11-03"]).ok();
     assert!(table.contains("签字人职务 总经理,符合 §8.2"), "{table}");
     assert!(
         table.contains("未注明签字人职务;§8.2 重大投诉须由 分管副总/总经理 签字"),
@@ -219,14 +195,17 @@ fn concealment_applies_to_major_and_crisis_complaints_only_11() {
         ]
     };
     let a = args(&general);
-    let err = d.refused(&a.iter().map(String::as_str).collect::<Vec<_>>(), 1);
+    let err = d
+        .cmd(&a.iter().map(String::as_str).collect::<Vec<_>>())
+        .refused(1);
     assert!(
         err.contains("applies to 重大/危机 complaints") && err.contains("is 一般"),
         "{err}"
     );
     let major = d.log(&["--at", "2026-11-02 10:00", "--headcount", "5"]);
     let a = args(&major);
-    d.ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    d.cmd(&a.iter().map(String::as_str).collect::<Vec<_>>())
+        .ok();
 }
 
 #[test]
@@ -238,7 +217,7 @@ fn a_limit_in_working_days_ends_with_the_nth_working_day() {
         "property:    { general: 3d,",
         "property:    { general: 2 working-days,",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     let id = d.log(&["--at", "2026-11-06 17:00", "--type", "物业服务"]);
     let v = d.show(&id, "2026-11-07");
     assert_eq!(
@@ -264,7 +243,7 @@ fn overrides_can_lift_or_lengthen_a_limit() {
         "limit: 8h calendar }\n",
         "limit: 8h calendar }\n    - { step: plan, clause: x.1, label: 服务态度投诉不出方案, when: { type: service-attitude }, limit: none, replace: true }\n    - { step: respond, clause: x.2, label: 来信三小时内响应, when: { category: other }, limit: 3h, replace: true }\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     let staff = d.log(&["--at", "2026-11-02 10:00", "--type", "服务态度"]);
     let v = d.show(&staff, "2026-11-03");
     assert_eq!(
@@ -273,7 +252,10 @@ fn overrides_can_lift_or_lengthen_a_limit() {
         "no plan step for it"
     );
     // Replaced by a later limit: 3h instead of the table's 1h.
-    assert_eq!(crate::common::due(&v, "respond"), "2026-11-02T13:00:00+08:00");
+    assert_eq!(
+        crate::common::due(&v, "respond"),
+        "2026-11-02T13:00:00+08:00"
+    );
     assert_eq!(v["deadlines"]["respond"]["clause"], "x.2");
     // Without replace, a later limit does nothing (the safety override only shortens).
     let property = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
@@ -298,7 +280,7 @@ fn conditions_on_the_complaints_words_grade_and_set_deadlines() {
         "  overrides:\n",
         "  overrides:\n    - { step: respond, clause: 附件2, label: 漏电30分钟内响应, when: { text_contains: [漏电] }, limit: 30m calendar }\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     let brake = d.log(&[
         "--at",
         "2026-11-02 10:00",
@@ -373,24 +355,14 @@ fn escalation_moves_a_complaint_up_the_rulebooks_chain_of_departments() {
         "repairs_only:\n",
         "escalation:\n  clause: 002 第十二条\n  chain: [property, customer-service, marketing]\n\nrepairs_only:\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     let id = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
-    d.ok(&[
-        "assign",
-        &id,
-        "--handler",
-        "孙主管",
-        "--at",
-        "2026-11-02 10:10",
-    ]);
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "处理拖沓",
-        "--at",
-        "2026-11-02 12:00",
-    ]);
+    d.cmd(&["assign", &id, "--handler", "孙主管"])
+        .at("2026-11-02 10:10")
+        .ok();
+    d.cmd(&["escalate", &id, "--reason", "处理拖沓"])
+        .at("2026-11-02 12:00")
+        .ok();
     let v = d.show(&id, "2026-11-02 13:00");
     // One grade up (§6.1.3.5) and one department up; the new department names its handler.
     assert_eq!(
@@ -398,31 +370,19 @@ fn escalation_moves_a_complaint_up_the_rulebooks_chain_of_departments() {
         (Some("important"), Some("customer-service"))
     );
     assert_eq!(v["handler"], serde_json::Value::Null);
-    d.ok(&[
-        "escalate",
-        &id,
-        "--reason",
-        "仍未解决",
-        "--at",
-        "2026-11-02 14:00",
-    ]);
+    d.cmd(&["escalate", &id, "--reason", "仍未解决"])
+        .at("2026-11-02 14:00")
+        .ok();
     let v = d.show(&id, "2026-11-02 15:00");
     assert_eq!(
         (v["grade"].as_str(), v["department"].as_str()),
         (Some("major"), Some("marketing"))
     );
     // The top of the chain, and no rule raises a major complaint: nowhere to go.
-    let err = d.refused(
-        &[
-            "escalate",
-            &id,
-            "--reason",
-            "again",
-            "--at",
-            "2026-11-02 16:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["escalate", &id, "--reason", "again"])
+        .at("2026-11-02 16:00")
+        .refused(1);
     assert!(
         err.contains("no department above this one in its chain"),
         "{err}"
@@ -444,11 +404,14 @@ fn business_hours_make_two_hours_two_office_hours() {
         "  weekend: [saturday, sunday]\n",
         "  weekend: [saturday, sunday]\n  hours: [\"09:00-12:00\", \"13:30-18:00\"]\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     // Friday 17:00, forward within 2h (working): 17:00–18:00, then Monday 09:00–10:00.
     let id = d.log(&["--at", "2026-11-06 17:00"]);
     let v = d.show(&id, "2026-11-07");
-    assert_eq!(crate::common::due(&v, "forward"), "2026-11-09T10:00:00+08:00");
+    assert_eq!(
+        crate::common::due(&v, "forward"),
+        "2026-11-09T10:00:00+08:00"
+    );
     // Plan within 4h from Monday 11:00: one hour before lunch, three after → 16:30.
     let m = d.log(&["--at", "2026-11-09 11:00"]);
     assert_eq!(
@@ -481,7 +444,7 @@ fn with_visit(d: &Desk) {
         "penalties:\n",
         "penalties:\n  - { rule: late-visit, clause: x.3, label: 未按时上门查看, step: visit, person: handler, amount: 150 }\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
 }
 
 #[test]
@@ -490,14 +453,9 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
     with_visit(&d);
     // Friday 17:00: the visit is due by the end of Tuesday (Mon, Tue are the two days).
     let late = d.log(&["--at", "2026-11-06 17:00", "--type", "物业服务"]);
-    d.ok(&[
-        "assign",
-        &late,
-        "--handler",
-        "周工",
-        "--at",
-        "2026-11-06 17:30",
-    ]);
+    d.cmd(&["assign", &late, "--handler", "周工"])
+        .at("2026-11-06 17:30")
+        .ok();
     let v = d.show(&late, "2026-11-07");
     assert_eq!(crate::common::due(&v, "visit"), "2026-11-10T23:59:59+08:00");
     assert_eq!(crate::common::state(&v, "visit"), "pending");
@@ -524,10 +482,10 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
             .any(|s| s["step"] == "visit"),
         "{row}"
     );
-    let table = d.ok(&["show", &late, "--as-of", "2026-11-11 08:00"]);
+    let table = d.cmd(&["show", &late, "--as-of", "2026-11-11 08:00"]).ok();
     assert!(table.contains("上门查看"), "{table}");
     // Recorded by its alias on Wednesday 09:00: late by 9 hours and a second.
-    d.ok(&[
+    d.cmd(&[
         "step",
         &late,
         "上门",
@@ -537,7 +495,8 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
         "2026-11-11 09:00",
         "--by",
         "周工",
-    ]);
+    ])
+    .ok();
     let text = d.ticket_text(&late);
     assert!(
         text.contains("  kind: step\n  step: visit\n  note: 已查看渗水点\n"),
@@ -566,37 +525,41 @@ fn a_step_of_the_rulebooks_own_is_timed_recorded_shown_and_fined() {
     );
     // On time: Monday.
     let met = d.log(&["--at", "2026-11-06 17:00"]);
-    d.ok(&["step", &met, "visit", "--at", "2026-11-09 15:00"]);
-    assert_eq!(crate::common::state(&d.show(&met, "2026-11-12"), "visit"), "met");
+    d.cmd(&["step", &met, "visit"]).at("2026-11-09 15:00").ok();
+    assert_eq!(
+        crate::common::state(&d.show(&met, "2026-11-12"), "visit"),
+        "met"
+    );
     // Twice, a built-in step, an unknown one: refused, naming the valid choices.
-    let err = d.refused(&["step", &met, "visit", "--at", "2026-11-09 16:00"], 1);
+    let err = d
+        .cmd(&["step", &met, "visit"])
+        .at("2026-11-09 16:00")
+        .refused(1);
     assert!(
         err.contains("already had 上门查看 (visit) at 2026-11-09 15:00"),
         "{err}"
     );
-    let err = d.refused(&["step", &met, "respond", "--at", "2026-11-09 16:00"], 1);
+    let err = d
+        .cmd(&["step", &met, "respond"])
+        .at("2026-11-09 16:00")
+        .refused(1);
     assert!(
         err.contains("has a command of its own: plaint respond"),
         "{err}"
     );
-    let err = d.refused(&["step", &met, "sing", "--at", "2026-11-09 16:00"], 1);
+    let err = d
+        .cmd(&["step", &met, "sing"])
+        .at("2026-11-09 16:00")
+        .refused(1);
     assert!(
         err.contains("unknown step 'sing'; valid: forward (信息传递)"),
         "{err}"
     );
     assert!(err.contains("visit (上门查看)"), "{err}");
-    let err = d.refused(
-        &[
-            "step",
-            &met,
-            "visit",
-            "--role",
-            "经理",
-            "--at",
-            "2026-11-09 16:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["step", &met, "visit", "--role", "经理"])
+        .at("2026-11-09 16:00")
+        .refused(1);
     assert!(err.contains("is not signed"), "{err}");
 }
 
@@ -610,60 +573,42 @@ fn an_approval_step_names_who_may_sign_and_starts_after_the_plan() {
         "  overrides:\n",
         "  steps:\n    approve:\n      label: 方案审批\n      clause: x.5\n      clock: working\n      starts: after plan\n      by_grade: { all: 1 working-day }\n      signers: [营销副总, 总经理]\n  overrides:\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
     let v = d.show(&id, "2026-11-02 11:00");
     assert!(v["deadlines"]["approve"].is_null(), "no plan yet: no clock");
-    let err = d.refused(
-        &[
-            "step",
-            &id,
-            "approve",
-            "--role",
-            "营销副总",
-            "--at",
-            "2026-11-02 11:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["step", &id, "approve", "--role", "营销副总"])
+        .at("2026-11-02 11:00")
+        .refused(1);
     assert!(
         err.contains("方案审批 (approve) follows 处理方案 (plan)"),
         "{err}"
     );
-    d.ok(&[
-        "plan",
-        &id,
-        "--action",
-        "repair",
-        "--at",
-        "2026-11-02 13:00",
-    ]);
+    d.cmd(&["plan", &id, "--action", "repair"])
+        .at("2026-11-02 13:00")
+        .ok();
     assert_eq!(
         crate::common::due(&d.show(&id, "2026-11-02 14:00"), "approve"),
         "2026-11-03T23:59:59+08:00"
     );
-    let err = d.refused(&["step", &id, "approve", "--at", "2026-11-03 09:00"], 1);
+    let err = d
+        .cmd(&["step", &id, "approve"])
+        .at("2026-11-03 09:00")
+        .refused(1);
     assert!(
         err.contains("signed by 营销副总, 总经理: say which with --role"),
         "{err}"
     );
-    let err = d.refused(
-        &[
-            "step",
-            &id,
-            "approve",
-            "--role",
-            "保安",
-            "--at",
-            "2026-11-03 09:00",
-        ],
-        1,
-    );
+    let err = d
+        .cmd(&["step", &id, "approve", "--role", "保安"])
+        .at("2026-11-03 09:00")
+        .refused(1);
     assert!(
         err.contains("--role: 保安 may not sign 方案审批 (approve); valid: 营销副总, 总经理"),
         "{err}"
     );
-    d.ok(&[
+    d.cmd(&[
         "step",
         &id,
         "方案审批",
@@ -671,9 +616,9 @@ fn an_approval_step_names_who_may_sign_and_starts_after_the_plan() {
         "营销副总",
         "--approved-by",
         "李总",
-        "--at",
-        "2026-11-03 09:00",
-    ]);
+    ])
+    .at("2026-11-03 09:00")
+    .ok();
     let text = d.ticket_text(&id);
     assert!(
         text.contains("  kind: step\n  step: approve\n  role: 营销副总\n  approved_by: 李总\n"),
@@ -709,26 +654,27 @@ fn a_step_with_a_condition_applies_to_some_complaints_only() {
         "  overrides:\n",
         "  steps:\n    confirm:\n      label: 物业确认\n      clause: x.6\n      clock: working\n      starts: received\n      by_grade: { all: 1 working-day }\n      when: { category: engineering }\n  overrides:\n",
     );
-    d.ok(&["check"]);
+    d.cmd(&["check"]).ok();
     let property = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
     assert!(d.show(&property, "2026-11-05")["deadlines"]["confirm"].is_null());
     let repair = d.log(&["--at", "2026-11-02 10:00", "--type", "维保修"]);
     let v = d.show(&repair, "2026-11-05");
-    assert_eq!(crate::common::due(&v, "confirm"), "2026-11-03T23:59:59+08:00");
+    assert_eq!(
+        crate::common::due(&v, "confirm"),
+        "2026-11-03T23:59:59+08:00"
+    );
     assert_eq!(crate::common::state(&v, "confirm"), "overdue");
     // Classified as a repair on Wednesday: the step applies from then, due at once (a
     // change never makes a deadline fall before it).
     let later = d.log(&["--at", "2026-11-02 10:00", "--type", "物业服务"]);
-    d.ok(&[
-        "classify",
-        &later,
-        "--type",
-        "维保修",
-        "--at",
-        "2026-11-04 10:00",
-    ]);
+    d.cmd(&["classify", &later, "--type", "维保修"])
+        .at("2026-11-04 10:00")
+        .ok();
     let v = d.show(&later, "2026-11-05");
-    assert_eq!(crate::common::due(&v, "confirm"), "2026-11-04T10:00:00+08:00");
+    assert_eq!(
+        crate::common::due(&v, "confirm"),
+        "2026-11-04T10:00:00+08:00"
+    );
     assert_eq!(
         v["deadlines"]["confirm"]["refixed_at"],
         "2026-11-04T10:00:00+08:00"
@@ -796,27 +742,22 @@ impl Example {
             d: Desk::empty(),
             rules: format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR")),
         };
-        e.ok(&["check"]);
+        e.cmd(&["check"]).ok();
         e
     }
-    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+    /// `plaint --rules RULEBOOK ARGS` on the desk.
+    fn cmd(&self, args: &[&str]) -> Run {
         let mut a = vec!["--rules", self.rules.as_str()];
         a.extend_from_slice(args);
-        a
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        self.d.ok(&self.args(args))
-    }
-    fn refused(&self, args: &[&str]) -> String {
-        self.d.refused(&self.args(args), 1)
+        self.d.cmd(&a)
     }
     fn log(&self, at: &str, extra: &[&str]) -> String {
         let mut a = vec!["--project", "昆明片区", "--subject", "投诉", "--at", at];
         a.extend_from_slice(extra);
-        self.ok(&log_args(&a)).trim().to_string()
+        self.cmd(&log_args(&a)).ok().trim().to_string()
     }
     fn show(&self, id: &str, as_of: &str) -> serde_json::Value {
-        serde_json::from_str(&self.ok(&["show", id, "--as-of", as_of, "--format", "json"])).unwrap()
+        self.cmd(&["show", id, "--as-of", as_of]).json()
     }
 }
 
@@ -844,10 +785,15 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
         assert!(v["deadlines"][step].is_null(), "{step}: {v}");
     }
     // Accepted as valid Monday 09:00: the review is due 2 hours later (calendar).
-    m.ok(&["classify", &a, "--valid", "--at", "2026-11-09 09:00"]);
+    m.cmd(&["classify", &a, "--valid"])
+        .at("2026-11-09 09:00")
+        .ok();
     let v = m.show(&a, "2026-11-09 09:10");
-    assert_eq!(crate::common::due(&v, "review"), "2026-11-09T11:00:00+08:00");
-    m.ok(&[
+    assert_eq!(
+        crate::common::due(&v, "review"),
+        "2026-11-09T11:00:00+08:00"
+    );
+    m.cmd(&[
         "step",
         &a,
         "报审",
@@ -855,18 +801,14 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
         "2026-11-09 09:30",
         "--by",
         "售后王",
-    ]);
-    let err = m.refused(&[
-        "step",
-        &a,
-        "审批",
-        "--role",
-        "销售经理",
-        "--at",
-        "2026-11-09 14:00",
-    ]);
+    ])
+    .ok();
+    let err = m
+        .cmd(&["step", &a, "审批", "--role", "销售经理"])
+        .at("2026-11-09 14:00")
+        .refused(1);
     assert!(err.contains("valid: 营销副总, 总经理"), "{err}");
-    m.ok(&[
+    m.cmd(&[
         "step",
         &a,
         "审批",
@@ -874,10 +816,10 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
         "营销副总",
         "--approved-by",
         "刘总",
-        "--at",
-        "2026-11-09 14:00",
-    ]);
-    m.ok(&[
+    ])
+    .at("2026-11-09 14:00")
+    .ok();
+    m.cmd(&[
         "step",
         &a,
         "visit",
@@ -885,7 +827,8 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
         "2026-11-11 09:00",
         "--by",
         "销售员小赵",
-    ]);
+    ])
+    .ok();
     let v = m.show(&a, "2026-11-12");
     assert_eq!(crate::common::state(&v, "review"), "met");
     assert_eq!(crate::common::state(&v, "visit"), "late");
@@ -898,7 +841,9 @@ fn the_manufacturers_rulebook_runs_its_time_limits_004() {
     // (calendar), from the acceptance (Saturday 10:00), not from receipt.
     let b = m.log("2026-11-06 17:00", &["--type", "漏放"]);
     assert!(m.show(&b, "2026-11-07 09:00")["deadlines"]["reply"].is_null());
-    m.ok(&["classify", &b, "--valid", "--at", "2026-11-07 10:00"]);
+    m.cmd(&["classify", &b, "--valid"])
+        .at("2026-11-07 10:00")
+        .ok();
     let v = m.show(&b, "2026-11-08 12:00");
     assert_eq!(crate::common::due(&v, "reply"), "2026-11-08T10:00:00+08:00");
     assert_eq!(crate::common::state(&v, "reply"), "overdue");
@@ -931,41 +876,29 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
     // far as the service centre (the marketing director approves, 第十二条 6; the chain
     // no longer hands the complaint to the director).
     for dept in ["supervisor", "service-centre"] {
-        r.ok(&[
-            "escalate",
-            &a,
-            "--reason",
-            "超出权限",
-            "--at",
-            "2026-11-07 15:00",
-        ]);
+        r.cmd(&["escalate", &a, "--reason", "超出权限"])
+            .at("2026-11-07 15:00")
+            .ok();
         assert_eq!(r.show(&a, "2026-11-07 16:00")["department"], dept);
     }
-    let err = r.refused(&[
-        "escalate",
-        &a,
-        "--reason",
-        "再升级",
-        "--at",
-        "2026-11-07 15:30",
-    ]);
+    let err = r
+        .cmd(&["escalate", &a, "--reason", "再升级"])
+        .at("2026-11-07 15:30")
+        .refused(1);
     assert!(
         err.contains("no department above this one in its chain"),
         "{err}"
     );
     // 第十二条 6: the plan is approved by the marketing director.
-    r.ok(&["plan", &a, "--action", "调换", "--at", "2026-11-08 10:00"]);
-    let err = r.refused(&[
-        "step",
-        &a,
-        "approve",
-        "--role",
-        "店长",
-        "--at",
-        "2026-11-08 15:00",
-    ]);
+    r.cmd(&["plan", &a, "--action", "调换"])
+        .at("2026-11-08 10:00")
+        .ok();
+    let err = r
+        .cmd(&["step", &a, "approve", "--role", "店长"])
+        .at("2026-11-08 15:00")
+        .refused(1);
     assert!(err.contains("valid: 市场营销总监"), "{err}");
-    r.ok(&[
+    r.cmd(&[
         "step",
         &a,
         "approve",
@@ -973,21 +906,19 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
         "市场营销总监",
         "--approved-by",
         "陈总",
-        "--at",
-        "2026-11-08 15:00",
-    ]);
-    r.ok(&[
-        "close",
-        &a,
-        "--reason",
-        "agreed",
-        "--at",
-        "2026-11-09 16:00",
-    ]);
+    ])
+    .at("2026-11-08 15:00")
+    .ok();
+    r.cmd(&["close", &a, "--reason", "agreed"])
+        .at("2026-11-09 16:00")
+        .ok();
     // 第十五条: the satisfaction call within a week of the close, weekends included.
     let v = r.show(&a, "2026-11-10");
-    assert_eq!(crate::common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
-    r.ok(&[
+    assert_eq!(
+        crate::common::due(&v, "callback"),
+        "2026-11-16T16:00:00+08:00"
+    );
+    r.cmd(&[
         "callback",
         &a,
         "--timeliness",
@@ -996,10 +927,13 @@ fn the_retailers_rulebook_runs_its_time_limits_002() {
         "9",
         "--attitude",
         "9",
-        "--at",
-        "2026-11-17 10:00",
-    ]);
-    assert_eq!(crate::common::state(&r.show(&a, "2026-11-18"), "callback"), "late");
+    ])
+    .at("2026-11-17 10:00")
+    .ok();
+    assert_eq!(
+        crate::common::state(&r.show(&a, "2026-11-18"), "callback"),
+        "late"
+    );
     // 第五条: reported by the media → crisis.
     let b = r.log("2026-11-07 11:00", &["--flag", "media"]);
     let v = r.show(&b, "2026-11-07 12:00");
@@ -1041,7 +975,7 @@ fn a_manufacturer_product_quality_complaint_reports_to_the_management_rep_and_gm
     assert_eq!(to, "管理者代表和总经理");
     assert!(to.contains("管理者代表") && to.contains("总经理"), "{to}");
     // The table says it too, as the report line (上报级别).
-    let table = m.ok(&["show", &a, "--as-of", "2026-11-09 09:30"]);
+    let table = m.cmd(&["show", &a, "--as-of", "2026-11-09 09:30"]).ok();
     let line = table.lines().find(|l| l.contains("上报级别")).unwrap();
     assert!(line.contains("管理者代表和总经理"), "{table}");
     // §4.4: the quality department handles it, the salesperson visits (§4.2).
@@ -1055,14 +989,9 @@ fn a_manufacturer_product_quality_complaint_reports_to_the_management_rep_and_gm
         (v["grade"].as_str(), v["report_to"].as_str()),
         (Some("general"), Some("营销副总"))
     );
-    m.ok(&[
-        "classify",
-        &b,
-        "--type",
-        "产品质量投诉",
-        "--at",
-        "2026-11-09 10:00",
-    ]);
+    m.cmd(&["classify", &b, "--type", "产品质量投诉"])
+        .at("2026-11-09 10:00")
+        .ok();
     let v = m.show(&b, "2026-11-09 10:30");
     assert_eq!(
         (v["grade"].as_str(), v["report_to"].as_str()),
@@ -1111,10 +1040,12 @@ fn the_manufacturers_review_runs_two_hours_from_the_valid_classification_004_tim
     let a = m.log("2026-11-09 09:00", &["--type", "营业人员专业工作投诉"]);
     let v = m.show(&a, "2026-11-09 10:00");
     assert!(v["deadlines"]["review"].is_null(), "{v}");
-    let listed = m.ok(&["show", &a, "--as-of", "2026-11-09 10:00"]);
+    let listed = m.cmd(&["show", &a, "--as-of", "2026-11-09 10:00"]).ok();
     assert!(!listed.contains("报请审核"), "{listed}");
     // Classified valid at 10:30 → due 12:30 (10:30 + 2h).
-    m.ok(&["classify", &a, "--valid", "--at", "2026-11-09 10:30"]);
+    m.cmd(&["classify", &a, "--valid"])
+        .at("2026-11-09 10:30")
+        .ok();
     let v = m.show(&a, "2026-11-09 11:00");
     let review = &v["deadlines"]["review"];
     assert_eq!(review["start"], "2026-11-09T10:30:00+08:00");
@@ -1123,30 +1054,30 @@ fn the_manufacturers_review_runs_two_hours_from_the_valid_classification_004_tim
     assert_eq!(review["state"], "pending");
     // Submitted at 12:45: 15 minutes late. Measured from receipt it would have been due
     // 11:00 and 105 minutes late.
-    m.ok(&["step", &a, "报审", "--at", "2026-11-09 12:45"]);
+    m.cmd(&["step", &a, "报审"]).at("2026-11-09 12:45").ok();
     let v = m.show(&a, "2026-11-09 13:00");
     assert_eq!(crate::common::state(&v, "review"), "late");
     assert_eq!(v["deadlines"]["review"]["late_by_minutes"], 15);
 
     // The calendar clock: accepted Friday 17:00 → due Friday 19:00, not Monday.
     let b = m.log("2026-11-13 16:00", &[]);
-    m.ok(&["classify", &b, "--valid", "--at", "2026-11-13 17:00"]);
+    m.cmd(&["classify", &b, "--valid"])
+        .at("2026-11-13 17:00")
+        .ok();
     let v = m.show(&b, "2026-11-13 17:30");
-    assert_eq!(crate::common::due(&v, "review"), "2026-11-13T19:00:00+08:00");
+    assert_eq!(
+        crate::common::due(&v, "review"),
+        "2026-11-13T19:00:00+08:00"
+    );
     let v = m.show(&b, "2026-11-16 09:00");
     assert_eq!(crate::common::state(&v, "review"), "overdue");
     assert_eq!(v["deadlines"]["review"]["late_by_minutes"], 62 * 60);
 
     // Not accepted (misuse, §4.2): never a review deadline; the visit still runs.
     let c = m.log("2026-11-09 09:00", &["--type", "产品质量投诉"]);
-    m.ok(&[
-        "classify",
-        &c,
-        "--invalid",
-        "使用不当,非产品质量问题",
-        "--at",
-        "2026-11-09 10:30",
-    ]);
+    m.cmd(&["classify", &c, "--invalid", "使用不当,非产品质量问题"])
+        .at("2026-11-09 10:30")
+        .ok();
     let v = m.show(&c, "2026-11-12");
     assert!(v["deadlines"]["review"].is_null(), "{v}");
     assert_eq!(crate::common::due(&v, "visit"), "2026-11-11T23:59:59+08:00");
@@ -1165,49 +1096,31 @@ fn the_retailers_plan_is_made_by_the_service_centre_and_approved_by_the_marketin
         &["--type", "商品质量投诉", "--received-by", "专柜"],
     );
     // 第十二条 3, 4: counter → 上级主管 → 客户服务中心, and no further.
-    r.ok(&[
-        "escalate",
-        &a,
-        "--reason",
-        "超出权限",
-        "--at",
-        "2026-11-07 12:00",
-    ]);
-    r.ok(&[
-        "escalate",
-        &a,
-        "--reason",
-        "问题复杂",
-        "--at",
-        "2026-11-07 13:00",
-    ]);
+    r.cmd(&["escalate", &a, "--reason", "超出权限"])
+        .at("2026-11-07 12:00")
+        .ok();
+    r.cmd(&["escalate", &a, "--reason", "问题复杂"])
+        .at("2026-11-07 13:00")
+        .ok();
     assert_eq!(
         r.show(&a, "2026-11-07 13:30")["department"],
         "service-centre"
     );
-    let err = r.refused(&[
-        "escalate",
-        &a,
-        "--reason",
-        "报总监",
-        "--at",
-        "2026-11-07 14:00",
-    ]);
+    let err = r
+        .cmd(&["escalate", &a, "--reason", "报总监"])
+        .at("2026-11-07 14:00")
+        .refused(1);
     assert!(
         err.contains("no department above this one in its chain"),
         "{err}"
     );
-    let err = r.refused(&[
-        "assign",
-        &a,
-        "--department",
-        "市场营销总监",
-        "--at",
-        "2026-11-07 14:00",
-    ]);
+    let err = r
+        .cmd(&["assign", &a, "--department", "市场营销总监"])
+        .at("2026-11-07 14:00")
+        .refused(1);
     assert!(err.contains("unknown department '市场营销总监'"), "{err}");
     // The service centre records the plan; the director approves it.
-    r.ok(&[
+    r.cmd(&[
         "plan",
         &a,
         "--action",
@@ -1216,18 +1129,14 @@ fn the_retailers_plan_is_made_by_the_service_centre_and_approved_by_the_marketin
         "2026-11-08 10:00",
         "--by",
         "客服中心李",
-    ]);
-    let err = r.refused(&[
-        "step",
-        &a,
-        "营销总监审批",
-        "--role",
-        "客户服务中心",
-        "--at",
-        "2026-11-08 15:00",
-    ]);
+    ])
+    .ok();
+    let err = r
+        .cmd(&["step", &a, "营销总监审批", "--role", "客户服务中心"])
+        .at("2026-11-08 15:00")
+        .refused(1);
     assert!(err.contains("valid: 市场营销总监"), "{err}");
-    r.ok(&[
+    r.cmd(&[
         "step",
         &a,
         "营销总监审批",
@@ -1235,10 +1144,10 @@ fn the_retailers_plan_is_made_by_the_service_centre_and_approved_by_the_marketin
         "市场营销总监",
         "--approved-by",
         "陈总",
-        "--at",
-        "2026-11-08 15:00",
-    ]);
-    r.ok(&[
+    ])
+    .at("2026-11-08 15:00")
+    .ok();
+    r.cmd(&[
         "step",
         &a,
         "责任奖惩审批",
@@ -1246,9 +1155,9 @@ fn the_retailers_plan_is_made_by_the_service_centre_and_approved_by_the_marketin
         "市场营销总监",
         "--approved-by",
         "陈总",
-        "--at",
-        "2026-11-09 10:00",
-    ]);
+    ])
+    .at("2026-11-09 10:00")
+    .ok();
     let v = r.show(&a, "2026-11-09 12:00");
     assert_eq!(v["department"], "service-centre");
     let events = v["events"].as_array().unwrap();
@@ -1295,7 +1204,7 @@ fn a_counter_passes_a_complaint_straight_to_the_service_centre_002_12_4() {
     );
     // Complex, nobody with authority on site: the form goes up to 客户服务中心 at 11:20,
     // past the supervisor.
-    r.ok(&[
+    r.cmd(&[
         "assign",
         &a,
         "--department",
@@ -1304,34 +1213,29 @@ fn a_counter_passes_a_complaint_straight_to_the_service_centre_002_12_4() {
         "2026-11-07 11:20",
         "--by",
         "专柜小王",
-    ]);
+    ])
+    .ok();
     let v = r.show(&a, "2026-11-07 11:30");
     assert_eq!(v["department"], "service-centre");
     assert_eq!(v["received_by"], "store");
     // The top of the chain: nowhere further to escalate.
-    let err = r.refused(&[
-        "escalate",
-        &a,
-        "--reason",
-        "再升级",
-        "--at",
-        "2026-11-07 12:00",
-    ]);
+    let err = r
+        .cmd(&["escalate", &a, "--reason", "再升级"])
+        .at("2026-11-07 12:00")
+        .refused(1);
     assert!(
         err.contains("no department above this one in its chain"),
         "{err}"
     );
     // Closed Monday 16:00; the satisfaction call is due within a week (第十五条): the
     // following Monday 16:00.
-    r.ok(&[
-        "close",
-        &a,
-        "--reason",
-        "agreed",
-        "--at",
-        "2026-11-09 16:00",
-    ]);
+    r.cmd(&["close", &a, "--reason", "agreed"])
+        .at("2026-11-09 16:00")
+        .ok();
     let v = r.show(&a, "2026-11-10");
-    assert_eq!(crate::common::due(&v, "callback"), "2026-11-16T16:00:00+08:00");
+    assert_eq!(
+        crate::common::due(&v, "callback"),
+        "2026-11-16T16:00:00+08:00"
+    );
     assert_eq!(v["deadlines"]["callback"]["clause"], "15 顾客反应调查 1");
 }

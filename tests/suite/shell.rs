@@ -26,19 +26,23 @@ fn without(option: &str) -> Vec<&'static str> {
 fn usage_errors_exit_2_and_name_what_is_missing() {
     let d = Desk::new();
     for option in ["--project", "--name", "--phone", "--subject"] {
-        let err = d.refused(&without(option), 2);
+        let err = d.cmd(&without(option)).refused(2);
         assert!(err.contains(option), "{option}: {err}");
     }
-    let err = d.refused(&["report", "--month", "2026-11", "--year", "2026"], 2);
+    let err = d
+        .cmd(&["report", "--month", "2026-11", "--year", "2026"])
+        .refused(2);
     assert!(err.contains("only one of --month, --year"), "{err}");
-    let err = d.refused(&["penalties", "--last-month", "--month", "2026-11"], 2);
+    let err = d
+        .cmd(&["penalties", "--last-month", "--month", "2026-11"])
+        .refused(2);
     assert!(err.contains("only one"), "{err}");
-    let err = d.refused(&["report", "--from", "2026-11-05"], 2);
+    let err = d.cmd(&["report", "--from", "2026-11-05"]).refused(2);
     assert!(err.contains("--to"), "{err}");
-    let err = d.refused(&["report", "--to", "2026-11-05"], 2);
+    let err = d.cmd(&["report", "--to", "2026-11-05"]).refused(2);
     assert!(err.contains("--from"), "{err}");
     // Bad values are errors of input, not of usage: exit 1.
-    d.refused(&["report", "--month", "2026-13"], 1);
+    d.cmd(&["report", "--month", "2026-13"]).refused(1);
 }
 
 #[test]
@@ -52,7 +56,7 @@ fn a_directory_that_is_no_desk_is_refused() {
         vec!["show", "202611-0001"],
         LOG.to_vec(),
     ] {
-        let err = nowhere.refused(&args, 1);
+        let err = nowhere.cmd(&args).refused(1);
         assert!(
             err.contains("is not a plaint desk") && err.contains("plaint init"),
             "{args:?}: {err}"
@@ -68,18 +72,19 @@ fn a_directory_that_is_no_desk_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
     // A desk with tickets/ but no rules.yaml uses the built-in rulebook.
     let bare = Desk::empty();
-    bare.ok(&["report", "--as-of", "2026-11-20"]);
+    bare.cmd(&["report", "--as-of", "2026-11-20"]).ok();
 }
 
 #[test]
 fn the_os_user_is_known_without_user_variables() {
     let d = Desk::new();
-    let mut cmd = d.cmd(&LOG);
-    cmd.env_remove("PLAINT_USER")
+    let out = d
+        .cmd(&LOG)
+        .env_remove("PLAINT_USER")
         .env_remove("USER")
-        .env_remove("USERNAME");
-    let out = crate::common::run_ok(cmd, LOG);
-    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        .env_remove("USERNAME")
+        .ok();
+    let id = out.trim().to_string();
     let me = std::process::Command::new("id")
         .arg("-un")
         .output()
@@ -97,9 +102,9 @@ fn an_id_has_one_spelling() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
     assert_eq!(id, "202611-0001");
-    let err = d.refused(&["show", "202611-00001"], 1);
+    let err = d.cmd(&["show", "202611-00001"]).refused(1);
     assert!(err.contains("did you mean 202611-0001"), "{err}");
-    let err = d.refused(&["forward", "202611-00001"], 1);
+    let err = d.cmd(&["forward", "202611-00001"]).refused(1);
     assert!(err.contains("did you mean 202611-0001"), "{err}");
 }
 
@@ -114,14 +119,14 @@ fn years_outside_2000_to_2099_are_refused() {
     ] {
         let mut a = LOG.to_vec();
         a.extend(["--at", at]);
-        let err = d.refused(&a, 1);
+        let err = d.cmd(&a).refused(1);
         assert!(
             err.contains("plaint keeps the years 2000–2099"),
             "{at}: {err}"
         );
     }
-    d.refused(&["report", "--year", "1999"], 1);
-    d.refused(&["list", "--month", "2100-01"], 1);
+    d.cmd(&["report", "--year", "1999"]).refused(1);
+    d.cmd(&["list", "--month", "2100-01"]).refused(1);
 }
 
 #[test]
@@ -138,12 +143,7 @@ fn text_that_starts_with_a_dash_is_text() {
     let v = d.show(&id, "2026-11-03");
     assert_eq!(v["description"], "-2+3");
     assert_eq!(v["request"], "--尽快");
-    d.ok(&[
-        "respond",
-        &id,
-        "--note",
-        "-已回复",
-        "--at",
-        "2026-11-02 10:30",
-    ]);
+    d.cmd(&["respond", &id, "--note", "-已回复"])
+        .at("2026-11-02 10:30")
+        .ok();
 }

@@ -129,7 +129,7 @@ fn status_takes_the_chinese_labels_too() {
     assert_eq!(by("关闭"), by("closed"));
     assert_eq!(by("处理中"), by("open"));
     assert!(!by("open").as_array().unwrap().is_empty());
-    let err = d.refused(&["list", "--status", "完成"], 2);
+    let err = d.cmd(&["list", "--status", "完成"]).refused(2);
     assert!(err.contains("open, closed"), "{err}");
 }
 
@@ -139,17 +139,7 @@ fn status_takes_the_chinese_labels_too() {
 fn narrow_tables_never_break_an_id_a_time_or_a_figure() {
     let d = Desk::example();
     for width in ["60", "100", "160"] {
-        let run = |args: &[&str]| {
-            let out = run_ok(
-                {
-                    let mut c = d.cmd(args);
-                    c.env("COLUMNS", width);
-                    c
-                },
-                args,
-            );
-            String::from_utf8(out.stdout).unwrap()
-        };
+        let run = |args: &[&str]| d.cmd(args).env("COLUMNS", width).ok();
         let list = run(&["list", "--as-of", "2026-11-20"]);
         for id in ["202608-0001", "202611-0007"] {
             assert!(list.contains(id), "{width}: {id} broken:\n{list}");
@@ -189,15 +179,17 @@ fn the_report_names_its_first_column_after_by() {
         ("month", "月份"),
         ("等级", "等级"),
     ] {
-        let t = d.ok(&[
-            "report",
-            "--month",
-            "2026-11",
-            "--by",
-            by,
-            "--as-of",
-            "2026-11-20",
-        ]);
+        let t = d
+            .cmd(&[
+                "report",
+                "--month",
+                "2026-11",
+                "--by",
+                by,
+                "--as-of",
+                "2026-11-20",
+            ])
+            .ok();
         let header = t.lines().nth(2).unwrap();
         assert!(
             header
@@ -212,7 +204,9 @@ fn the_report_names_its_first_column_after_by() {
 #[test]
 fn durations_read_in_chinese_where_the_output_is_chinese() {
     let d = Desk::example();
-    let t = d.ok(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"]);
+    let t = d
+        .cmd(&["penalties", "--month", "2026-11", "--as-of", "2026-11-20"])
+        .ok();
     assert!(t.contains("时限 9天13小时"), "{t}");
     assert!(!t.contains("13h"), "{t}");
 }
@@ -263,7 +257,7 @@ fn colour_marks_what_is_late_and_only_where_it_belongs() {
     let list = |extra: &[&str]| {
         let mut a = vec!["list", "--as-of", "2026-11-20"];
         a.extend_from_slice(extra);
-        d.ok(&a)
+        d.cmd(&a).ok()
     };
     assert!(!esc(&list(&[])), "a pipe gets no colour by default");
     assert!(!esc(&list(&["--color", "never"])));
@@ -276,19 +270,21 @@ fn colour_marks_what_is_late_and_only_where_it_belongs() {
             .all(|l| l.contains("\u{1b}[38;5;9m") && l.contains("逾期")),
         "{coloured}"
     );
-    assert!(!esc(
-        &d.ok(&["list", "--format", "json", "--color", "always"])
-    ));
+    assert!(!esc(&d
+        .cmd(&["list", "--format", "json", "--color", "always"])
+        .ok()));
     // show: met green (10), overdue red (9); 202611-0003's forward was met, its response is
     // overdue on 20 November.
-    let show = d.ok(&[
-        "show",
-        "202611-0003",
-        "--as-of",
-        "2026-11-20",
-        "--color",
-        "always",
-    ]);
+    let show = d
+        .cmd(&[
+            "show",
+            "202611-0003",
+            "--as-of",
+            "2026-11-20",
+            "--color",
+            "always",
+        ])
+        .ok();
     let line = |what: &str| show.lines().find(|l| l.contains(what)).unwrap().to_string();
     assert!(
         line("信息传递 ┆ 2026-11-10 12:00").contains("\u{1b}[38;5;10m"),
@@ -299,14 +295,16 @@ fn colour_marks_what_is_late_and_only_where_it_belongs() {
         "{show}"
     );
     // On the day the response is due, before it is due: yellow (11).
-    let today = d.ok(&[
-        "show",
-        "202611-0003",
-        "--as-of",
-        "2026-11-10 10:30",
-        "--color",
-        "always",
-    ]);
+    let today = d
+        .cmd(&[
+            "show",
+            "202611-0003",
+            "--as-of",
+            "2026-11-10 10:30",
+            "--color",
+            "always",
+        ])
+        .ok();
     let l = today.lines().find(|l| l.contains("投诉响应")).unwrap();
     assert!(l.contains("\u{1b}[38;5;11m"), "{today}");
 }
@@ -317,37 +315,36 @@ fn colour_marks_what_is_late_and_only_where_it_belongs() {
 fn scripts_get_the_id_and_quiet_drops_the_sentence() {
     let d = Desk::new();
     let id = d.log(&["--at", "2026-11-02 10:00"]);
-    let out = run_ok(
-        d.cmd(&["forward", &id, "--at", "2026-11-02 10:10"]),
-        "forward",
-    );
+    let out = d.cmd(&["forward", &id]).at("2026-11-02 10:10").ok_output();
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{id}\n"));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!("forwarded {id}\n")
     );
-    let out = run_ok(
-        d.cmd(&["-q", "respond", &id, "--at", "2026-11-02 10:20"]),
-        "respond -q",
-    );
+    let out = d
+        .cmd(&["-q", "respond", &id])
+        .at("2026-11-02 10:20")
+        .ok_output();
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{id}\n"));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     // --by, --at, --as-of and --format before the command mean what they mean after it.
-    run_ok(
-        d.cmd(&[
-            "--by",
-            "周工",
-            "--at",
-            "2026-11-02 10:30",
-            "assign",
-            &id,
-            "--department",
-            "property",
-        ]),
-        "assign with options first",
-    );
-    let before = d.ok(&["--as-of", "2026-11-03", "--format", "json", "show", &id]);
-    let after = d.ok(&["show", &id, "--as-of", "2026-11-03", "--format", "json"]);
+    d.cmd(&[
+        "--by",
+        "周工",
+        "--at",
+        "2026-11-02 10:30",
+        "assign",
+        &id,
+        "--department",
+        "property",
+    ])
+    .ok_output();
+    let before = d
+        .cmd(&["--as-of", "2026-11-03", "--format", "json", "show", &id])
+        .ok();
+    let after = d
+        .cmd(&["show", &id, "--as-of", "2026-11-03", "--format", "json"])
+        .ok();
     assert_eq!(before, after);
     let events: serde_json::Value = serde_json::from_str(&after).unwrap();
     let assign = &events["events"][2];
@@ -356,7 +353,9 @@ fn scripts_get_the_id_and_quiet_drops_the_sentence() {
         (&"assign".into(), &"周工".into())
     );
     // An option the command does not take is still refused, by name.
-    let err = d.refused(&["--at", "2026-11-03", "report", "--month", "2026-11"], 2);
+    let err = d
+        .cmd(&["--at", "2026-11-03", "report", "--month", "2026-11"])
+        .refused(2);
     assert!(err.contains("'--at'"), "{err}");
 }
 
@@ -366,7 +365,7 @@ fn scripts_get_the_id_and_quiet_drops_the_sentence() {
 fn completions_offer_codes_labels_projects_and_ids() {
     let d = Desk::example();
     for shell in ["bash", "zsh", "fish"] {
-        let script = d.ok(&["completions", shell]);
+        let script = d.cmd(&["completions", shell]).ok();
         for want in [
             "实力北岸",
             "customer-service",
