@@ -1,5 +1,6 @@
 //! plaint's integration tests, in one test binary: each module of `suite` drives the real
-//! `plaint` binary over temporary desks through the helpers in `common`.
+//! `plaint` binary over temporary desks through the helpers in `common`; `format` checks
+//! plaint's ticket writer against both of its YAML readers.
 
 mod common;
 
@@ -11,6 +12,7 @@ mod suite {
     mod desk;
     mod due;
     mod examples;
+    mod format;
     mod git;
     mod grading;
     mod import;
