@@ -622,6 +622,78 @@ fn money(m: crate::money::Money) -> Value {
     }
 }
 
+/// A fine's basis as a sentence: "投诉响应 11-02 11:30 完成,超出 11-02 11:00 时限 30分钟",
+/// "第2轮 投诉关闭 截至 11-27 12:00 仍未完成,…;逾期 2 天:2×100", "11-10 10:00 由主管登记".
+pub fn basis_text(rules: &Rules, b: &crate::rules::penalties::Basis) -> String {
+    use crate::rules::penalties::{Basis, Unnamed};
+    let short = |m: &crate::time::Moment| m.format("%m-%d %H:%M").to_string();
+    match b {
+        Basis::Late {
+            step,
+            due,
+            done_at,
+            as_of,
+            late_seconds,
+            late_days,
+            per_day,
+            round,
+            unnamed,
+            delays,
+        } => {
+            let label = rules
+                .resolve_step(step)
+                .map(|s| rules.step_label(s).to_string())
+                .unwrap_or_else(|_| step.clone());
+            let late = crate::time::describe_delay(chrono::Duration::seconds(*late_seconds));
+            let mut out = match (done_at, as_of) {
+                (Some(m), _) => {
+                    format!("{label} {} 完成,超出 {} 时限 {late}", short(m), short(due))
+                }
+                (None, Some(a)) => format!(
+                    "{label} 截至 {} 仍未完成,已超出 {} 时限 {late}",
+                    short(a),
+                    short(due)
+                ),
+                (None, None) => format!("{label} 超出 {} 时限 {late}", short(due)),
+            };
+            if let Some(n) = round {
+                out = format!("第{n}轮 {out}");
+            }
+            match unnamed {
+                Some(Unnamed::NoHandler) => out.push_str("(未指派处理人,由责任部门承担)"),
+                Some(Unnamed::NoReceiver) => out.push_str("(接单人未登记,由接单部门承担)"),
+                None => {}
+            }
+            for d in delays {
+                out.push_str(&match &d.role {
+                    Some(r) => format!(";延期说明已由{}({r})签字:{}", d.approved_by, d.reason),
+                    None => format!(";延期说明已由{}签字:{}", d.approved_by, d.reason),
+                });
+            }
+            if let Some(days) = late_days {
+                let parts: Vec<String> = per_day
+                    .iter()
+                    .map(|p| format!("{}×{}", p.days, p.amount))
+                    .collect();
+                out.push_str(&format!(";逾期 {days} 天:{}", parts.join(" + ")));
+            }
+            out
+        }
+        Basis::Recorded { at, by } => format!("{} 由{by}登记", short(at)),
+        Basis::Beyond {
+            late_days,
+            through_day,
+            label,
+        } => format!("逾期 {late_days} 天,超过 {through_day} 天:{label}"),
+        Basis::Adjusts {
+            month,
+            was,
+            now,
+            cause,
+        } => format!("调整 {month}:已结算 {was},现为 {now};{cause}"),
+    }
+}
+
 pub fn penalties_json(
     rules: &Rules,
     pn: &Penalties,
@@ -640,7 +712,8 @@ pub fn penalties_json(
             "person": i.person,
             "department": i.department,
             "amount": money(i.amount),
-            "basis": i.basis,
+            "basis": basis_text(rules, &i.basis),
+            "basis_fields": i.basis,
             "provisional": i.provisional,
             "cycle": i.cycle,
             "due": rfc3339(&i.when),
@@ -655,7 +728,8 @@ pub fn penalties_json(
             "department": d.department,
             "min": money(d.min),
             "max": money(d.max),
-            "basis": d.basis,
+            "basis": basis_text(rules, &d.basis),
+            "basis_fields": d.basis,
         })).collect::<Vec<_>>(),
         "totals": pn.totals.iter().map(|t| json!({
             "person": t.person,
@@ -720,7 +794,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
                     named(&i.person),
                     rules.departments().label(&i.department).to_string(),
                     i.amount.to_string(),
-                    i.basis.clone(),
+                    basis_text(rules, &i.basis),
                     if i.provisional { "是" } else { "否" }.into(),
                     human(&i.when),
                     i.adjusts.clone().unwrap_or_default(),
@@ -733,7 +807,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
                     i.person.clone().unwrap_or_default(),
                     i.department.clone(),
                     i.amount.to_string(),
-                    i.basis.clone(),
+                    basis_text(rules, &i.basis),
                     i.provisional.to_string(),
                     rfc3339(&i.when),
                     i.adjusts.clone().unwrap_or_default(),
@@ -780,7 +854,7 @@ pub fn penalties_table(
                     named(&i.person),
                     dept(&i.department),
                     format!("{}{}", i.amount, if i.provisional { "(暂计)" } else { "" }),
-                    i.basis.clone(),
+                    basis_text(rules, &i.basis),
                 ]
             })
             .collect();
@@ -802,7 +876,7 @@ pub fn penalties_table(
                     named(&d.person),
                     dept(&d.department),
                     format!("{}–{}", d.min, d.max),
-                    d.basis.clone(),
+                    basis_text(rules, &d.basis),
                 ]
             })
             .collect();

@@ -683,6 +683,7 @@ fn penalties_item_by_item() {
         json!([{
             "ticket": x.h, "rule": "overdue-15", "clause": "9.5.3", "person": "王工", "department": "property",
             "min": 500, "max": 1500, "basis": h_basis(&v),
+            "basis_fields": {"kind": "beyond", "late_days": 16, "through_day": 15, "label": "超期15天以上,视情节轻重处分"},
         }])
     );
     // E: the mishandling violation (§10): 500 to 赵六.

@@ -2,16 +2,121 @@
 //! events, each traceable to a ticket, a rule and a clause. Pure.
 
 use super::assess::Assessment;
-use super::deadlines::{Deadline, DueState};
+use super::deadlines::DueState;
 use super::{Person, Rules};
 use crate::money::Money;
 use crate::money::Tenths;
 use crate::ticket::Action;
 use crate::ticket::State;
+use crate::time::Moment;
 use crate::time::Period;
-use crate::time::{Moment, describe_delay};
 use chrono::Datelike;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Why a fine is owed, as fields: the renderers write the sentence, in the run's language;
+/// JSON carries the fields (`basis_fields`) beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Basis {
+    /// A step not done by its deadline: done late at `done_at`, or still not done at `as_of`.
+    Late {
+        /// The step's code.
+        step: String,
+        due: Moment,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        done_at: Option<Moment>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        as_of: Option<Moment>,
+        /// How late, in seconds (to the step, the round's end, or `as_of`).
+        late_seconds: i64,
+        /// For a fine by the late day: the days (rounded up) and the arithmetic.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        late_days: Option<i64>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        per_day: Vec<DayCount>,
+        /// The round of handling, when the ticket had more than one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round: Option<usize>,
+        /// Nobody could be named at the deadline: the department answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unnamed: Option<Unnamed>,
+        /// Extensions on record (§8.2): shown, not moving the deadline.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        delays: Vec<DelayNote>,
+    },
+    /// A fine entered by hand (`plaint violation`).
+    Recorded { at: Moment, by: String },
+    /// More late days than the per-day table covers: an amount to decide.
+    Beyond {
+        late_days: i64,
+        through_day: i64,
+        label: String,
+    },
+    /// An adjustment of a settled month: paid `was`, owed `now`, and why.
+    Adjusts {
+        month: String,
+        #[serde(with = "signed")]
+        was: Money,
+        #[serde(with = "signed")]
+        now: Money,
+        cause: String,
+    },
+}
+
+/// `days` late days at `amount` each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub days: i64,
+    pub amount: Money,
+}
+
+/// Why nobody is named for a fine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unnamed {
+    /// A rule that names the handler, and none was assigned: the department answers.
+    NoHandler,
+    /// A history row that does not record its receiver: the receiving department answers.
+    NoReceiver,
+}
+
+/// An extension on record (§8.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DelayNote {
+    pub approved_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub reason: String,
+}
+
+/// Amounts that may be negative (an adjustment takes money back).
+pub(crate) mod signed {
+    use crate::money::Money;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        m.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(i64),
+            Text(String),
+        }
+        let (negative, text) = match Raw::deserialize(d)? {
+            Raw::Int(n) => (n < 0, n.unsigned_abs().to_string()),
+            Raw::Text(t) => match t.trim().strip_prefix('-') {
+                Some(rest) => (true, rest.to_string()),
+                None => (false, t),
+            },
+        };
+        let m = Money::parse(&text).map_err(serde::de::Error::custom)?;
+        Ok(if negative { Money(-m.0) } else { m })
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -24,7 +129,7 @@ pub struct Item {
     pub person: Option<String>,
     pub department: String,
     pub amount: Money,
-    pub basis: String,
+    pub basis: Basis,
     /// The step is still not done: the fine accrues until it is.
     pub provisional: bool,
     /// The cycle of handling the deadline belongs to (1, or more after reopens).
@@ -46,7 +151,7 @@ pub struct ToDecide {
     pub department: String,
     pub min: Money,
     pub max: Money,
-    pub basis: String,
+    pub basis: Basis,
 }
 
 #[derive(Debug, Clone)]
@@ -88,7 +193,7 @@ pub struct Penalties {
 /// Who answers for a step, as the ticket stood at the moment that fixes it: the handler,
 /// the receiver (who logged it), or the handler when one was assigned and the receiver
 /// before that. A person nobody recorded is `None`, with why.
-fn who(s: &State, p: Person) -> (Option<String>, String, Option<&'static str>) {
+fn who(s: &State, p: Person) -> (Option<String>, String, Option<Unnamed>) {
     let department = s.department.unwrap_or(s.facts.received_by);
     match (p, s.handler) {
         (Person::Receiver, _) | (Person::HandlerOrReceiver, None) => match s.facts.logged_by {
@@ -96,40 +201,11 @@ fn who(s: &State, p: Person) -> (Option<String>, String, Option<&'static str>) {
             None => (
                 None,
                 s.facts.received_by.to_string(),
-                Some("接单人未登记,由接单部门承担"),
+                Some(Unnamed::NoReceiver),
             ),
         },
         (_, Some(h)) => (Some(h.to_string()), department.to_string(), None),
-        (Person::Handler, None) => (
-            None,
-            department.to_string(),
-            Some("未指派处理人,由责任部门承担"),
-        ),
-    }
-}
-
-fn short(m: &Moment) -> String {
-    m.format("%m-%d %H:%M").to_string()
-}
-
-/// "投诉响应 11-02 11:30 完成,超出 11-02 11:00 时限 30m" or, still open, "截至 … 仍未完成".
-fn basis(rules: &Rules, d: &Deadline, as_of: Moment) -> String {
-    let late = d.lateness(as_of).unwrap_or_default();
-    match d.met_at {
-        Some(m) => format!(
-            "{} {} 完成,超出 {} 时限 {}",
-            rules.step_label(d.step),
-            short(&m),
-            short(&d.due),
-            describe_delay(late)
-        ),
-        None => format!(
-            "{} 截至 {} 仍未完成,已超出 {} 时限 {}",
-            rules.step_label(d.step),
-            short(&as_of),
-            short(&d.due),
-            describe_delay(late)
-        ),
+        (Person::Handler, None) => (None, department.to_string(), Some(Unnamed::NoHandler)),
     }
 }
 
@@ -177,13 +253,14 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
     for j in judged {
         let s = &j.state;
         let id = &s.ticket.id;
-        let delays: Vec<String> = s
+        let delays: Vec<DelayNote> = s
             .events
             .iter()
             .filter_map(|e| match &e.action {
-                Action::Delay(d) => Some(match &d.role {
-                    Some(r) => format!("延期说明已由{}({r})签字:{}", d.approved_by, d.reason),
-                    None => format!("延期说明已由{}签字:{}", d.approved_by, d.reason),
+                Action::Delay(d) => Some(DelayNote {
+                    approved_by: d.approved_by.clone(),
+                    role: d.role.clone(),
+                    reason: d.reason.clone(),
                 }),
                 _ => None,
             })
@@ -198,17 +275,19 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                 // a later assignment, or whoever does the step late, does not move it.
                 let then = s.ticket.state_seen_from(rules, d.answerable_at(), as_of);
                 let (person, department, unnamed) = who(&then, p.person);
-                let mut basis = basis(rules, d, as_of);
-                if several {
-                    basis = format!("第{cycle}轮 {basis}");
-                }
-                if let Some(why) = unnamed {
-                    basis.push_str(&format!("({why})"));
-                }
-                for note in &delays {
-                    basis.push(';');
-                    basis.push_str(note);
-                }
+                let late = d.lateness(as_of).unwrap_or_default();
+                let basis = Basis::Late {
+                    step: rules.step_code(d.step).to_string(),
+                    due: d.due,
+                    done_at: d.met_at,
+                    as_of: d.met_at.is_none().then_some(as_of),
+                    late_seconds: late.num_seconds(),
+                    late_days: None,
+                    per_day: Vec::new(),
+                    round: several.then_some(cycle),
+                    unnamed,
+                    delays: delays.clone(),
+                };
                 let provisional = d.provisional();
                 if p.per_late_day.is_empty() {
                     let amount = p
@@ -235,9 +314,33 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                     continue;
                 }
                 // Late days: elapsed calendar time past the deadline, rounded up to whole days.
-                let late = d.lateness(as_of).unwrap_or_default();
                 let days = (late.num_seconds() + 86_399) / 86_400;
                 let (amount, parts) = per_day(&p.per_late_day, days);
+                let basis = match basis {
+                    Basis::Late {
+                        step,
+                        due,
+                        done_at,
+                        as_of,
+                        late_seconds,
+                        round,
+                        unnamed,
+                        delays,
+                        ..
+                    } => Basis::Late {
+                        step,
+                        due,
+                        done_at,
+                        as_of,
+                        late_seconds,
+                        late_days: Some(days),
+                        per_day: parts,
+                        round,
+                        unnamed,
+                        delays,
+                    },
+                    other => other,
+                };
                 let last = p
                     .per_late_day
                     .last()
@@ -251,7 +354,7 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                     person: person.clone(),
                     department: department.clone(),
                     amount,
-                    basis: format!("{basis};逾期 {days} 天:{parts}"),
+                    basis,
                     provisional,
                     cycle,
                     when: d.due,
@@ -269,7 +372,11 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                         department,
                         min: b.min,
                         max: b.max,
-                        basis: format!("逾期 {days} 天,超过 {last} 天:{}", b.label),
+                        basis: Basis::Beyond {
+                            late_days: days,
+                            through_day: last,
+                            label: b.label.clone(),
+                        },
                     });
                 }
             }
@@ -290,7 +397,10 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                 person: Some(v.person.clone()),
                 department: v.department.clone(),
                 amount: rule.map(|r| r.amount).unwrap_or_default(),
-                basis: format!("{} 由{}登记", short(&e.at), e.by),
+                basis: Basis::Recorded {
+                    at: e.at,
+                    by: e.by.clone(),
+                },
                 provisional: false,
                 cycle: 0,
                 when: e.at,
@@ -355,8 +465,8 @@ impl Penalties {
     }
 }
 
-/// `7×100 + 3×200`, and the sum.
-fn per_day(rates: &[super::DayRate], days: i64) -> (Money, String) {
+/// The amount for `days` late days by the table (`7×100 + 3×200`): the sum and its parts.
+fn per_day(rates: &[super::DayRate], days: i64) -> (Money, Vec<DayCount>) {
     let mut from = 0i64;
     let mut total = Money(0);
     let mut parts = Vec::new();
@@ -365,14 +475,17 @@ fn per_day(rates: &[super::DayRate], days: i64) -> (Money, String) {
         let n = upto - from;
         if n > 0 {
             total += Money(r.amount.0 * n);
-            parts.push(format!("{n}×{}", r.amount));
+            parts.push(DayCount {
+                days: n,
+                amount: r.amount,
+            });
         }
         from = r.through_day as i64;
         if from >= days {
             break;
         }
     }
-    (total, parts.join(" + "))
+    (total, parts)
 }
 
 /// Monthly department rewards (appended table): 70% callback score + 30% platform score.
@@ -472,6 +585,16 @@ mod tests {
     use super::*;
     use crate::rules::DayRate;
 
+    /// The sum and the arithmetic as a table would show it.
+    fn arithmetic(rates: &[DayRate], days: i64) -> (Money, String) {
+        let (sum, parts) = per_day(rates, days);
+        let text: Vec<String> = parts
+            .iter()
+            .map(|p| format!("{}×{}", p.days, p.amount))
+            .collect();
+        (sum, text.join(" + "))
+    }
+
     #[test]
     fn overdue_by_the_day() {
         let rates = [
@@ -485,17 +608,23 @@ mod tests {
             },
         ];
         assert_eq!(
-            per_day(&rates, 10),
+            arithmetic(&rates, 10),
             (Money::yuan(1300), "7×100 + 3×200".to_string())
         );
-        assert_eq!(per_day(&rates, 1), (Money::yuan(100), "1×100".to_string()));
-        assert_eq!(per_day(&rates, 7), (Money::yuan(700), "7×100".to_string()));
         assert_eq!(
-            per_day(&rates, 15),
+            arithmetic(&rates, 1),
+            (Money::yuan(100), "1×100".to_string())
+        );
+        assert_eq!(
+            arithmetic(&rates, 7),
+            (Money::yuan(700), "7×100".to_string())
+        );
+        assert_eq!(
+            arithmetic(&rates, 15),
             (Money::yuan(2300), "7×100 + 8×200".to_string())
         );
         assert_eq!(
-            per_day(&rates, 40),
+            arithmetic(&rates, 40),
             (Money::yuan(2300), "7×100 + 8×200".to_string())
         );
     }

@@ -8,7 +8,7 @@
 //! and each difference becomes an adjustment item naming the settled month, the ticket,
 //! the rule, the person and department, the difference (+ or −) and its cause.
 
-use super::penalties::{Item, Penalties, ToDecide};
+use super::penalties::{Basis, Item, Penalties, ToDecide};
 use crate::money::Money;
 use crate::time::Moment;
 use serde::{Deserialize, Serialize};
@@ -72,7 +72,7 @@ pub struct SettledItem {
     pub provisional: bool,
     pub cycle: usize,
     pub due: Moment,
-    pub basis: String,
+    pub basis: Basis,
     /// For an adjustment: the settled month it corrects, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjusts: Option<String>,
@@ -106,34 +106,7 @@ pub struct SettledReward {
     pub amount: Money,
 }
 
-/// Amounts that may be negative (an adjustment takes money back), written as plaint writes
-/// any amount (`300`, `-300`, `"-12.50"`).
-mod signed {
-    use crate::money::Money;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
-        m.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i64),
-            Text(String),
-        }
-        let (negative, text) = match Raw::deserialize(d)? {
-            Raw::Int(n) => (n < 0, n.unsigned_abs().to_string()),
-            Raw::Text(t) => match t.trim().strip_prefix('-') {
-                Some(rest) => (true, rest.to_string()),
-                None => (false, t),
-            },
-        };
-        let m = Money::parse(&text).map_err(serde::de::Error::custom)?;
-        Ok(if negative { Money(-m.0) } else { m })
-    }
-}
+use super::penalties::signed;
 
 impl SettledItem {
     pub fn of(i: &Item) -> SettledItem {
@@ -306,7 +279,12 @@ pub fn adjustments(month: &str, paid: &[SettledItem], current: &[Item], cause: C
         let why = cause(&item.ticket);
         out.push(Item {
             amount: diff,
-            basis: format!("调整 {month}:已结算 {was},现为 {now};{why}"),
+            basis: Basis::Adjusts {
+                month: month.to_string(),
+                was,
+                now,
+                cause: why.clone(),
+            },
             adjusts: Some(month.to_string()),
             cause: Some(why),
             ..item
@@ -352,7 +330,10 @@ mod tests {
             person: Some(person.into()),
             department: "customer-service".into(),
             amount: Money::yuan(amount),
-            basis: "b".into(),
+            basis: Basis::Recorded {
+                at: at(2, 11),
+                by: "x".into(),
+            },
             provisional: false,
             cycle: 1,
             when: at(2, 11),
