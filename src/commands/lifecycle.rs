@@ -11,8 +11,9 @@ use crate::desk::Desk;
 use crate::money::Money;
 use crate::rules::assess::Assessment;
 use crate::rules::grading::Peers;
+use crate::rules::state::State;
 use crate::rules::{Rules, Start, Step, admit};
-use crate::ticket::{self, Action, Event, State, Status, Ticket};
+use crate::ticket::{self, Action, Event, Status, Ticket};
 use crate::time::{Moment, human, parse_due, parse_moment};
 use anyhow::{Result, anyhow, bail};
 

@@ -6,7 +6,7 @@
 //! (`--comment`), import as the row's column.
 
 use super::{AppliesTo, DepartmentRule, Rules};
-use crate::ticket::State;
+use crate::rules::state::State;
 
 /// What a refusal is about: an option of the command, a column of the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

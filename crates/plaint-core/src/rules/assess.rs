@@ -5,7 +5,8 @@ use super::Rules;
 use super::deadlines::{Cycle, Deadline, DueState, cycles, per_cycle};
 use super::grading::{Basis, GradeSpell, Peers, mentioned_keys, timeline};
 use super::model::Step;
-use crate::ticket::{History, State, Status, Ticket};
+use crate::rules::state::{History, State};
+use crate::ticket::{Status, Ticket};
 use crate::time::Moment;
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,8 @@
 
 use super::grading::{GradeSpell, grade_in_force, holds_on_state};
 use super::{Clock, Limit, LimitKind, Rules, Start, Step, StepRule};
-use crate::ticket::{Action, History, State};
+use crate::rules::state::{History, State};
+use crate::ticket::Action;
 use crate::time::{Moment, end_of_day};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

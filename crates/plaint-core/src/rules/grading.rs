@@ -2,7 +2,8 @@
 //! and clause that set it. Pure: a function of the rulebook, the tickets and the time.
 
 use super::{Rules, When};
-use crate::ticket::{Action, History, State, Status, Ticket};
+use crate::rules::state::{History, State};
+use crate::ticket::{Action, Status, Ticket};
 use crate::time::{Moment, Span};
 use std::collections::HashMap;
 

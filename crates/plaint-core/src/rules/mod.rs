@@ -12,6 +12,7 @@ pub mod model;
 pub mod penalties;
 pub mod people;
 pub mod settle;
+pub mod state;
 mod validate;
 
 use validate::Validator;
