@@ -16,15 +16,17 @@ pub mod report;
 // The core crate's layers, under the names the rest of plaint uses for them.
 pub use plaint_core::{money, rules, ticket, time, yaml};
 
-/// Runs plaint with the process arguments and returns the exit status (SPEC §8):
-/// 0 success, 1 an error or a refusal, 2 a usage error.
-pub fn run() -> i32 {
+/// Runs plaint with the process arguments and returns the exit status (SPEC §8): 0 success,
+/// 1 an error, a refusal or a problem found, 2 a usage error. The one way out: every command
+/// ends in an `Outcome` or an error, and only this function turns them into a status.
+pub fn run() -> std::process::ExitCode {
     use clap::Parser;
+    use std::process::ExitCode;
     let args = match arguments() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("error: {}", output::clip(&e));
-            return 1;
+            return ExitCode::from(1);
         }
     };
     let args = hoist(args);
@@ -45,11 +47,11 @@ pub fn run() -> i32 {
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return code;
+            return ExitCode::from(code);
         }
     };
     match commands::dispatch(cli) {
-        Ok(code) => code,
+        Ok(outcome) => outcome.into(),
         Err(e) => {
             let usage = e.downcast_ref::<commands::Usage>().is_some();
             for line in format!("error: {e:#}").lines() {
@@ -57,9 +59,9 @@ pub fn run() -> i32 {
             }
             if usage {
                 eprintln!("\nFor more information, try '--help'.");
-                2
+                ExitCode::from(2)
             } else {
-                1
+                ExitCode::from(1)
             }
         }
     }

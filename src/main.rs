@@ -3,7 +3,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() {
+fn main() -> std::process::ExitCode {
     // A run lives for a fraction of a second and uses each page it touches once: making
     // the kernel find and zero 2 MB pages for it costs more than it saves (a third of a
     // report's time on a busy machine).
@@ -12,5 +12,5 @@ fn main() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    std::process::exit(plaint::run());
+    plaint::run()
 }

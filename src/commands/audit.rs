@@ -3,6 +3,7 @@
 //! one-step commits whose event names someone else than their author.
 
 use super::Ctx;
+use super::Outcome;
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::desk::{Desk, audit, git};
 use crate::output;
@@ -10,7 +11,7 @@ use crate::time::{human, rfc3339};
 use anyhow::{Result, bail};
 use serde_json::json;
 
-pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<Outcome> {
     let desk = Desk::open(&ctx.desk, ctx.rules.as_deref())?;
     let Some(top) = git::work_tree(&desk.root) else {
         bail!(
@@ -73,9 +74,9 @@ pub fn run(ctx: &Ctx, a: AuditArgs) -> Result<i32> {
     output::print(&text)?;
     Ok(
         if f.rewrites.is_empty() && f.duplicates.is_empty() && uncommitted.is_empty() {
-            0
+            Outcome::Done
         } else {
-            1
+            Outcome::Found
         },
     )
 }

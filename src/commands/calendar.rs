@@ -1,6 +1,7 @@
 //! `plaint calendar [--year Y]`: the working-day calendar the desk's clocks use, so an admin
 //! can compare it with the State Council's notice before trusting a deadline.
 
+use super::Outcome;
 use super::{Ctx, as_of};
 use crate::cli::{CalendarArgs, ListFormat};
 use crate::output;
@@ -19,7 +20,7 @@ fn weekday(d: Weekday) -> &'static str {
     }
 }
 
-pub fn run(ctx: &Ctx, a: CalendarArgs) -> anyhow::Result<i32> {
+pub fn run(ctx: &Ctx, a: CalendarArgs) -> anyhow::Result<Outcome> {
     let desk = ctx.open()?;
     let cal = &desk.rules.calendar;
     let now = as_of(&desk, &a.read)?;
@@ -137,5 +138,5 @@ pub fn run(ctx: &Ctx, a: CalendarArgs) -> anyhow::Result<i32> {
         }
     };
     output::print(&text)?;
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -1,6 +1,7 @@
 //! `plaint check`: the rulebook and every ticket file, each problem as `path:line: message`.
 
 use super::Ctx;
+use super::Outcome;
 use crate::cli::CheckArgs;
 use crate::desk::Desk;
 use crate::rules::{Rules, mentions};
@@ -10,7 +11,7 @@ use chrono::Datelike;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<Outcome> {
     Desk::require(&ctx.desk)?;
     let (text, source) = Desk::rules_text(&ctx.desk, ctx.rules.as_deref())?;
     let mut problems: Vec<String> = Vec::new();
@@ -29,7 +30,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
             crate::output::print(p)?;
         }
         eprintln!("the rulebook has problems; ticket files were not checked against it");
-        return Ok(1);
+        return Ok(Outcome::Found);
     };
     let desk = Desk {
         root: ctx.desk.clone(),
@@ -125,14 +126,14 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<i32> {
             desk.rules_source.describe(),
             if count == 1 { "" } else { "s" }
         );
-        Ok(0)
+        Ok(Outcome::Done)
     } else {
         eprintln!(
             "{} problem{} found",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         );
-        Ok(1)
+        Ok(Outcome::Found)
     }
 }
 

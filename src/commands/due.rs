@@ -2,6 +2,7 @@
 //! and the complaints a grade's level must be told of (§7.3, §8.1); shown as a table or
 //! JSON, or sent, once each, as mail (an mbox on stdout, or over SMTP).
 
+use super::Outcome;
 use super::{Ctx, Usage, as_of};
 use crate::cli::{DueArgs, DueFormat};
 use crate::desk::Desk;
@@ -18,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
-pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: DueArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let at = as_of(&desk, &a.read)?;
@@ -89,7 +90,7 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
         }
         letters.retain(|l| !l.is_empty());
         if letters.is_empty() {
-            return Ok(0);
+            return Ok(Outcome::Done);
         }
         let text = match format {
             DueFormat::Json => output::json(&view_json(rules, &letters, &sent, at, within))?,
@@ -97,19 +98,19 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
         };
         output::print(&text)?;
         super::warn_gap_years(&gaps);
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
 
     // Never at night, on a weekend or a holiday: what would go now goes at the next
     // working hour, when the next run finds it still unsent.
     if !a.any_time && !due::may_send(rules, at) {
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let _lock = record.lock()?;
     let sent = record.read()?;
     let letters = due::unsent(letters, &sent.keys().cloned().collect::<HashSet<_>>());
     if letters.is_empty() {
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let now = super::now(&desk)?;
     let provenance = format!(
@@ -134,7 +135,7 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
                     record.append(l, at, now, "mail", within, rules)?;
                 }
             }
-            Ok(0)
+            Ok(Outcome::Done)
         }
         Some(server) => {
             let mut failed = 0;
@@ -182,7 +183,11 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<i32> {
                     items(l)
                 );
             }
-            Ok(if failed > 0 { 1 } else { 0 })
+            Ok(if failed > 0 {
+                Outcome::Found
+            } else {
+                Outcome::Done
+            })
         }
     }
 }

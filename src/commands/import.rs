@@ -1,5 +1,6 @@
 //! `plaint import FILE`: batch `log` from a spreadsheet (SPEC §9), safe for a nightly cron.
 
+use super::Outcome;
 use super::{Ctx, actor};
 use crate::cli::{ImportArgs, WriteOpts};
 use crate::desk::{id, journal, store};
@@ -25,7 +26,7 @@ fn bar(len: usize, what: &str) -> ProgressBar {
     pb
 }
 
-pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let write = WriteOpts {
@@ -101,7 +102,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
             plan.tickets.len(),
             plan.skipped
         );
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
 
     // IDs are minted in row order, one month directory read per month; the files are
@@ -176,5 +177,5 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<i32> {
         },
         plan.skipped
     );
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -1,6 +1,7 @@
 //! `plaint init [DIR]`: a new desk with the built-in rulebook.
 
 use super::Ctx;
+use super::Outcome;
 use crate::cli::InitArgs;
 use crate::desk::git;
 use crate::desk::store::{DeskLock, STATE, write_atomic};
@@ -9,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub fn run(ctx: &Ctx, a: InitArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: InitArgs) -> Result<Outcome> {
     let dir = a.dir.clone().unwrap_or_else(|| ctx.desk.clone());
     if a.clone {
         return clone(ctx, &dir, a.site.as_deref());
@@ -50,7 +51,7 @@ pub fn run(ctx: &Ctx, a: InitArgs) -> Result<i32> {
         "created a desk in {} (rules.yaml, tickets/); log a complaint with `plaint log`",
         dir.display()
     );
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// `.gitattributes`: ticket files merge with plaint's driver (appends on both sides merge).
@@ -76,7 +77,7 @@ fn attributes(dir: &Path) -> Result<Option<PathBuf>> {
 
 /// `plaint init --clone [--site CODE]` in a fresh clone of a desk: the clone's site code and
 /// merge driver, in its own git config. The rulebook is left alone.
-fn clone(ctx: &Ctx, dir: &Path, site: Option<&str>) -> Result<i32> {
+fn clone(ctx: &Ctx, dir: &Path, site: Option<&str>) -> Result<Outcome> {
     crate::desk::Desk::require(dir)?;
     if git::work_tree(dir).is_none() {
         bail!(
@@ -103,5 +104,5 @@ fn clone(ctx: &Ctx, dir: &Path, site: Option<&str>) -> Result<i32> {
             "set up this clone: ticket files merge with plaint. Give it a site code (`plaint init --clone --site KM`) if it logs complaints, so its IDs never meet another clone's"
         ),
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

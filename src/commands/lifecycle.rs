@@ -1,6 +1,7 @@
 //! The steps of a complaint's life (SPEC §8): each appends one event, or is refused with a
 //! reason and writes nothing.
 
+use super::Outcome;
 use super::facts::{check_facts, split_list};
 use super::{Ctx, actor, event_time, refuse};
 use crate::cli::{
@@ -25,7 +26,7 @@ pub(super) fn record(
     w: &WriteOpts,
     done: &str,
     build: impl FnOnce(&Desk, &Ticket, &State, Moment) -> Result<Action>,
-) -> Result<i32> {
+) -> Result<Outcome> {
     let desk = ctx.open()?;
     let stamp = event_time(&desk, w)?;
     let at = stamp.at;
@@ -56,7 +57,7 @@ pub(super) fn record(
     // The ID on stdout, for scripts; the sentence on stderr, for people (`-q` drops it).
     crate::output::print(id)?;
     crate::output::note(&format!("{done} {id}"));
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The moment to judge a step against: the ticket as it stands with everything recorded so
@@ -111,7 +112,7 @@ fn required(v: &str, option: &str) -> Result<String> {
     Ok(t.to_string())
 }
 
-pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<i32> {
+pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "classified", |desk, _t, s, _at| {
         let r = &desk.rules;
@@ -181,7 +182,7 @@ pub fn classify(ctx: &Ctx, a: ClassifyArgs) -> Result<i32> {
     })
 }
 
-pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
+pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "assigned", |desk, _t, s, _at| {
         let r = &desk.rules;
@@ -211,7 +212,7 @@ pub fn assign(ctx: &Ctx, a: AssignArgs) -> Result<i32> {
     })
 }
 
-pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
+pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "forwarded", |desk, _t, s, _at| {
         if let Some(e) = s.done_this_round(&desk.rules, Step::FORWARD) {
@@ -228,7 +229,7 @@ pub fn forward(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     })
 }
 
-pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
+pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "responded", |desk, _t, s, _at| {
         must_be_open(s, "respond")?;
@@ -246,7 +247,7 @@ pub fn respond(ctx: &Ctx, a: NoteArgs) -> Result<i32> {
     })
 }
 
-pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
+pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "planned", |desk, _t, s, at| {
         let r = &desk.rules;
@@ -311,7 +312,7 @@ pub fn plan(ctx: &Ctx, a: PlanArgs) -> Result<i32> {
     })
 }
 
-pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<i32> {
+pub fn close(ctx: &Ctx, a: CloseArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "closed", |desk, _t, s, _at| {
         let r = &desk.rules;
@@ -364,7 +365,7 @@ fn option_of(f: admit::Field) -> &'static str {
     }
 }
 
-pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
+pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "called back", |desk, _t, s, _at| {
         let comment = text(&a.comment);
@@ -411,7 +412,7 @@ pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<i32> {
 
 /// `plaint step ID NAME`: a step the rulebook defines (a visit within 2 working days, an
 /// approval by the VP), checked like the built-in ones and, when signed, against its signers.
-pub fn step(ctx: &Ctx, a: StepArgs) -> Result<i32> {
+pub fn step(ctx: &Ctx, a: StepArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(
         ctx,
@@ -485,7 +486,7 @@ pub fn step(ctx: &Ctx, a: StepArgs) -> Result<i32> {
     )
 }
 
-pub fn reopen(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
+pub fn reopen(ctx: &Ctx, a: ReasonArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "reopened", |_desk, _t, s, at| {
         let reason = required(&a.reason, "--reason")?;
@@ -505,7 +506,7 @@ pub fn reopen(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
     })
 }
 
-pub fn escalate(ctx: &Ctx, a: ReasonArgs) -> Result<i32> {
+pub fn escalate(ctx: &Ctx, a: ReasonArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "escalated", |desk, t, s, at| {
         let reason = required(&a.reason, "--reason")?;
@@ -603,7 +604,7 @@ pub fn peers_for(desk: &Desk, t: &Ticket, at: Moment) -> Result<Peers> {
     desk.peers_of(t, at)
 }
 
-pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<i32> {
+pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(
         ctx,
@@ -638,7 +639,7 @@ pub fn delay(ctx: &Ctx, a: DelayArgs) -> Result<i32> {
     )
 }
 
-pub fn violation(ctx: &Ctx, a: ViolationArgs) -> Result<i32> {
+pub fn violation(ctx: &Ctx, a: ViolationArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(
         ctx,

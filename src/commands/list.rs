@@ -1,5 +1,6 @@
 //! `plaint list`: tickets, filtered, as a table, JSON or CSV.
 
+use super::Outcome;
 use super::{Ctx, as_of};
 use crate::cli::{ListArgs, ListFormat, StatusFilter};
 use crate::output;
@@ -10,7 +11,7 @@ use anyhow::{Result, anyhow};
 use chrono::Datelike;
 use serde::Serialize;
 
-pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: ListArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let at = as_of(&desk, &a.read)?;
@@ -197,7 +198,7 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<i32> {
     // one would only delay the exit.
     std::mem::forget(kept);
     std::mem::forget(catalog);
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The CSV columns: codes and RFC 3339 times, for scripts.

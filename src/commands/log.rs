@@ -1,12 +1,13 @@
 //! `plaint log` (register a complaint) and `plaint amend` (correct its intake facts).
 
+use super::Outcome;
 use super::facts::check_facts;
 use super::{Ctx, actor, event_time, refuse};
 use crate::cli::{AmendArgs, LogArgs};
 use crate::ticket::{Action, Ticket};
 use anyhow::{Result, bail};
 
-pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
+pub fn log(ctx: &Ctx, a: LogArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let mut problems = Vec::new();
@@ -62,10 +63,10 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<i32> {
     let id = desk.create(ticket)?;
     super::commit(ctx, &desk, &by, &format!("{id} log: {subject}"));
     crate::output::print(&id)?;
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
-pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
+pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let mut problems = Vec::new();
     let mut facts = check_facts(&desk.rules, &a.facts()).unwrap_or_else(|p| {
@@ -117,5 +118,5 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<i32> {
         &format!("{} amend: {}", a.id, super::summary(&event)),
     );
     eprintln!("amended {}", a.id);
-    Ok(0)
+    Ok(Outcome::Done)
 }

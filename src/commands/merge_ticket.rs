@@ -5,6 +5,7 @@
 //! lifecycle commands could have made; anything else is handed to `git merge-file`, which
 //! leaves the usual conflict, and each problem is named on stderr.
 
+use super::Outcome;
 use crate::cli::MergeTicketArgs;
 use crate::desk::{Desk, read_ticket};
 use crate::rules::Rules;
@@ -13,7 +14,7 @@ use anyhow::{Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub fn run(a: MergeTicketArgs) -> Result<i32> {
+pub fn run(a: MergeTicketArgs) -> Result<Outcome> {
     let read =
         |p: &Path| fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
     let (base, ours, theirs) = (read(&a.base)?, read(&a.ours)?, read(&a.theirs)?);
@@ -24,7 +25,7 @@ pub fn run(a: MergeTicketArgs) -> Result<i32> {
             Ok(p) if p.is_empty() => {
                 fs::write(&a.ours, merged)
                     .with_context(|| format!("cannot write {}", a.ours.display()))?;
-                return Ok(0);
+                return Ok(Outcome::Done);
             }
             Ok(p) => p,
             Err(e) => vec![format!("cannot check the merged ticket: {e:#}")],
@@ -42,7 +43,7 @@ pub fn run(a: MergeTicketArgs) -> Result<i32> {
         .arg(&a.theirs)
         .status()
         .context("cannot run git merge-file")?;
-    Ok(1)
+    Ok(Outcome::Found)
 }
 
 /// Why the merged text may not stand, one line each: what `plaint check` says of it (or of

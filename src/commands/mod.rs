@@ -29,6 +29,24 @@ use crate::time::Moment;
 use anyhow::{Result, anyhow};
 use std::path::PathBuf;
 
+/// How a command that ran to its end ends: `Done` (exit 0), or `Found` (exit 1: `check`
+/// found problems, `audit` a rewrite, a merge was left as a conflict, mail not all sent).
+/// Errors take the other way out, as `Err` (exit 1, or 2 for a `Usage` mistake).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Found,
+}
+
+impl From<Outcome> for std::process::ExitCode {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Done => std::process::ExitCode::SUCCESS,
+            Outcome::Found => std::process::ExitCode::from(1),
+        }
+    }
+}
+
 /// What every command knows before it starts: where the desk is and which rulebook to use.
 pub struct Ctx {
     pub desk: PathBuf,
@@ -51,7 +69,7 @@ impl Ctx {
     }
 }
 
-pub fn dispatch(cli: Cli) -> Result<i32> {
+pub fn dispatch(cli: Cli) -> Result<Outcome> {
     crate::output::set_quiet(cli.quiet);
     crate::output::set_colour(match cli.color {
         crate::cli::ColorWhen::Always => true,
@@ -102,7 +120,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Completions(a) => {
             let mut cmd = help::completing(&ctx);
             clap_complete::generate(a.shell, &mut cmd, "plaint", &mut std::io::stdout());
-            Ok(0)
+            Ok(Outcome::Done)
         }
         Command::Man => {
             // One page: plaint(1) with every subcommand's options and examples after it.
@@ -119,7 +137,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
                 man.render_extra_section(&mut out)?;
             }
             crate::output::print(&String::from_utf8_lossy(&out))?;
-            Ok(0)
+            Ok(Outcome::Done)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `plaint penalties`: fines, amounts to decide, totals and rewards for a period (§7).
 
+use super::Outcome;
 use super::{Ctx, as_of, period, provenance};
 use crate::cli::{ListFormat, PenaltiesArgs};
 use crate::output;
@@ -7,7 +8,7 @@ use crate::report::render;
 use crate::rules::penalties::{Penalties, Tally};
 use anyhow::Result;
 
-pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let as_of = as_of(&desk, &a.read)?;
@@ -25,7 +26,7 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
                 let mut v: serde_json::Value = serde_json::from_str(&text)?;
                 v["recomputed"] = render::penalties_json(rules, &pn, &period, &prov);
                 output::print(&output::json(&v)?)?;
-                return Ok(0);
+                return Ok(Outcome::Done);
             }
             text.push('\n');
             text.push_str(&match a.format {
@@ -38,7 +39,7 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
             });
         }
         output::print(&text)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let (mut pn, gaps) = compute(&desk, period, as_of, known, &ratings)?;
     // Later changes to settled months land, as adjustments, in the first month not yet
@@ -61,7 +62,7 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<i32> {
     };
     output::print(&text)?;
     super::warn_gap_years(&gaps);
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The fines and rewards of `period` as the desk stands at `as_of` (and, with `known`, as

@@ -1,6 +1,7 @@
 //! `plaint rate`: the customer-service platform score of a department for a month, kept in
 //! ratings.yaml at the desk root (append-only, like tickets).
 
+use super::Outcome;
 use super::{Ctx, actor, event_time, refuse};
 use crate::cli::RateArgs;
 use crate::desk::{Desk, RATINGS, store};
@@ -39,7 +40,7 @@ fn score(s: &str) -> Result<Tenths, String> {
     Ok(Tenths(v))
 }
 
-pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: RateArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let mut p = Vec::new();
     let department = desk
@@ -99,7 +100,7 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<i32> {
         "rated {} for {y:04}-{m:02}: {sc}",
         desk.rules.departments().label(&department)
     );
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The ratings file's text (a regular file of at most 64 MB).

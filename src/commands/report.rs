@@ -1,5 +1,6 @@
 //! `plaint report`: the closure-rate report of §10, for people and for cron.
 
+use super::Outcome;
 use super::{Ctx, as_of, period, provenance};
 use crate::cli::{GroupBy, ReportArgs, ReportFormat};
 use crate::output;
@@ -7,7 +8,7 @@ use crate::report::figures::{By, Tally};
 use crate::report::render;
 use anyhow::Result;
 
-pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let rules = &desk.rules;
     let as_of = as_of(&desk, &a.read)?;
@@ -33,7 +34,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
                 let mut v: serde_json::Value = serde_json::from_str(&text)?;
                 v["recomputed"] = render::report_json(rules, &now, by, &prov);
                 output::print(&output::json(&v)?)?;
-                return Ok(0);
+                return Ok(Outcome::Done);
             }
             text.push('\n');
             text.push_str(&match a.format {
@@ -45,7 +46,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
             });
         }
         output::print(&text)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     // The tables this format prints: the main one, and for HTML the charts' by-project
     // and by-month figures.
@@ -75,7 +76,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<i32> {
     };
     output::print(&text)?;
     super::warn_gap_years(&gaps);
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The report of `period` as the desk stands at `as_of` (with `known`, as it was known

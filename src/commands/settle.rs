@@ -3,6 +3,7 @@
 //! them as settled, and carry later changes to them as adjustments (调整) into the first
 //! month not yet settled.
 
+use super::Outcome;
 use super::{Ctx, actor, provenance};
 use crate::cli::{ReportFormat, SettleArgs};
 use crate::desk::{Desk, settlements, store};
@@ -18,7 +19,7 @@ use anyhow::{Result, anyhow, bail};
 use chrono::Datelike;
 use serde_json::json;
 
-pub fn run(ctx: &Ctx, a: SettleArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: SettleArgs) -> Result<Outcome> {
     let by = actor(&a.write)?;
     let desk = ctx.open_writing(&by)?;
     let rules = &desk.rules;
@@ -69,7 +70,7 @@ pub fn run(ctx: &Ctx, a: SettleArgs) -> Result<i32> {
         );
         out.push_str(&render::penalties_table(rules, &pn, &period, &prov));
         output::print(&out)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let path = settlements::path(&desk.root, &key);
     {
@@ -91,7 +92,7 @@ pub fn run(ctx: &Ctx, a: SettleArgs) -> Result<i32> {
         "settled {key}: {} items, {total} in all; settlements/{key}.yaml is never changed again",
         pn.items.len()
     ));
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// The rulebook version in force when `period` began: the SHA-256 of its file and of its

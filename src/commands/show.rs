@@ -1,5 +1,6 @@
 //! `plaint show ID`: one ticket as it stood at --as-of.
 
+use super::Outcome;
 use super::{Ctx, as_of};
 use crate::cli::{ShowArgs, ShowFormat};
 use crate::output;
@@ -11,7 +12,7 @@ use crate::time::{Moment, describe_delay, human, rfc3339};
 use anyhow::Result;
 use serde_json::{Value, json};
 
-pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<Outcome> {
     let desk = ctx.open()?;
     let at = as_of(&desk, &a.read)?;
     let known = super::known_at(&desk, &a.read)?;
@@ -40,7 +41,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<i32> {
         ShowFormat::Table => to_table(&desk.rules, &judged),
     };
     output::print(&text)?;
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// An event of the file as `show` lists it: its number, and the withdrawal if any.

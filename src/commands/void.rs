@@ -2,6 +2,7 @@
 //! an event too, so the file only grows and the mistake stays readable; folding ignores
 //! what is withdrawn. A void of a void restores the event it withdrew.
 
+use super::Outcome;
 use super::lifecycle::{latest, record};
 use super::{Ctx, refuse};
 use crate::cli::VoidArgs;
@@ -9,7 +10,7 @@ use crate::ticket::{Action, Ticket, Void};
 use crate::time::human;
 use anyhow::{Result, bail};
 
-pub fn run(ctx: &Ctx, a: VoidArgs) -> Result<i32> {
+pub fn run(ctx: &Ctx, a: VoidArgs) -> Result<Outcome> {
     let id = a.id.clone();
     let n = a.event;
     let done = format!("withdrew event {n} of");
