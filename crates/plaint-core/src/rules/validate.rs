@@ -1,6 +1,7 @@
 //! Validating a rulebook section by section: every problem placed on the line of the
 //! rulebook that causes it, all problems reported at once, so that `plaint check` can name
-//! each as `rules.yaml:LINE: message`.
+//! each as `rules.yaml:LINE: message`. Each section has its own small check below; the
+//! order of the calls in `calendar`, `steps` and `book` is the order the problems are listed.
 
 use super::*;
 
@@ -19,8 +20,20 @@ impl Validator<'_> {
         });
     }
 
+    /// `calendar`: reads the working week, holidays, make-up workdays, business hours and the
+    /// years whose holidays are entered.
     pub(super) fn calendar(&mut self, c: &CalendarRules) -> Calendar {
         let mut cal = Calendar::default();
+        self.weekend(c, &mut cal);
+        self.holidays(c, &mut cal);
+        self.workdays(c, &mut cal);
+        self.hours(c, &mut cal);
+        self.years(c, &mut cal);
+        cal
+    }
+
+    /// `calendar.weekend`: days of the week, each once, and not all seven.
+    fn weekend(&mut self, c: &CalendarRules, cal: &mut Calendar) {
         for w in &c.weekend {
             match weekday(w) {
                 Some(d) if cal.weekend.contains(&d) => {
@@ -41,16 +54,11 @@ impl Validator<'_> {
                 "calendar.weekend covers every day; no day would be worked",
             );
         }
-        // Each entry: a date or a range `A..B`, then optionally its name (`2026-10-01..2026-10-07 国庆节`).
-        let entry = |s: &str| -> (String, Option<String>) {
-            let t = s.trim();
-            match t.split_once(char::is_whitespace) {
-                Some((d, name)) if !name.trim().is_empty() => {
-                    (d.to_string(), Some(name.trim().to_string()))
-                }
-                _ => (t.to_string(), None),
-            }
-        };
+    }
+
+    /// `calendar.holidays`: real dates or ranges of at most a year that end after they
+    /// start, each with its name if given.
+    fn holidays(&mut self, c: &CalendarRules, cal: &mut Calendar) {
         for h in &c.holidays {
             let (dates, name) = entry(h);
             let r = match dates.split_once("..") {
@@ -79,6 +87,10 @@ impl Validator<'_> {
                 Err(e) => self.at("calendar", &dates, format!("calendar.holidays: {e}")),
             }
         }
+    }
+
+    /// `calendar.workdays`: the make-up working days, real dates each with its name if given.
+    fn workdays(&mut self, c: &CalendarRules, cal: &mut Calendar) {
         for w in &c.workdays {
             let (d, name) = entry(w);
             match date(&d) {
@@ -91,7 +103,10 @@ impl Validator<'_> {
                 Err(e) => self.at("calendar", &d, format!("calendar.workdays: {e}")),
             }
         }
-        // Business hours: spans in order, none overlapping.
+    }
+
+    /// `calendar.hours`: business hours as spans in order, none overlapping.
+    fn hours(&mut self, c: &CalendarRules, cal: &mut Calendar) {
         let time = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M");
         for h in &c.hours {
             let span = h
@@ -113,7 +128,11 @@ impl Validator<'_> {
                 ),
             }
         }
-        // The years whose holidays are entered: declared, or else the years the dates fall in.
+    }
+
+    /// `calendar.years`: the years whose holidays are entered, declared (years plaint keeps,
+    /// covering every holiday and workday) or else the years the dates fall in.
+    fn years(&mut self, c: &CalendarRules, cal: &mut Calendar) {
         let mut years = std::collections::BTreeSet::new();
         match &c.years {
             Some(list) => {
@@ -150,84 +169,85 @@ impl Validator<'_> {
             ),
         }
         cal.years = (!years.is_empty()).then_some(years);
-        cal
     }
 
     /// Names every step (built-in, then the rulebook's own) and settles each step the
     /// rulebook refers to by name.
     pub(super) fn steps(&mut self, b: &mut Rulebook) -> Vec<StepName> {
-        let mut names: Vec<StepName> = Step::CODES
-            .iter()
-            .zip(Step::LABELS)
-            .zip(Step::BUILT_IN)
-            .map(|((code, label), step)| StepName {
-                code: code.to_string(),
-                label: b
-                    .deadlines
-                    .step(step)
-                    .and_then(|r| r.label.clone())
-                    .unwrap_or_else(|| label.to_string()),
-                aliases: Vec::new(),
-            })
-            .collect();
+        let mut names = built_in_names(&b.deadlines);
         if b.deadlines.steps.0.len() > 200 {
             self.at("deadlines", "steps", "deadlines.steps: more than 200 steps");
             b.deadlines.steps.0.truncate(200);
         }
         for (code, r) in b.deadlines.steps.iter() {
-            let label = r.label.clone().unwrap_or_default();
-            if Step::built_in(code).is_some()
-                || ["received", "closed", "after", "all"].contains(&code)
-            {
-                self.at(
-                    "deadlines",
-                    code,
-                    format!(
-                        "deadlines.steps: '{code}' is a built-in name; give the step another code"
-                    ),
-                );
-            } else if !code
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-                || code.is_empty()
-            {
-                self.at(
-                    "deadlines",
-                    code,
-                    format!(
-                        "deadlines.steps: '{code}' is not a code (letters, digits, '-' or '_')"
-                    ),
-                );
-            }
-            if label.trim().is_empty() {
-                self.at(
-                    "deadlines",
-                    code,
-                    format!("deadlines.steps.{code} has no label"),
-                );
-            }
-            for word in std::iter::once(&label).chain(&r.aliases) {
-                if let Some(other) = names
-                    .iter()
-                    .find(|n| n.code == *word || n.label == *word || n.aliases.contains(word))
-                {
-                    self.at(
-                        "deadlines",
-                        word,
-                        format!(
-                            "deadlines.steps: '{word}' names both '{code}' and '{}'",
-                            other.code
-                        ),
-                    );
-                }
-            }
-            names.push(StepName {
-                code: code.to_string(),
-                label,
-                aliases: r.aliases.clone(),
-            });
+            self.own_step(&mut names, code, r);
         }
-        for (code, r) in b.deadlines.builtin_rules() {
+        self.built_in_steps(&b.deadlines);
+        self.resolve_steps(b, &names);
+        names
+    }
+
+    /// `deadlines.steps.CODE`: a code of the rulebook's own, a label, and a label and aliases
+    /// that name no other step; the step's name is added to `names`.
+    fn own_step(&mut self, names: &mut Vec<StepName>, code: &str, r: &StepRule) {
+        let label = r.label.clone().unwrap_or_default();
+        self.step_code(code);
+        if label.trim().is_empty() {
+            self.at(
+                "deadlines",
+                code,
+                format!("deadlines.steps.{code} has no label"),
+            );
+        }
+        for word in std::iter::once(&label).chain(&r.aliases) {
+            if let Some(other) = names
+                .iter()
+                .find(|n| n.code == *word || n.label == *word || n.aliases.contains(word))
+            {
+                self.at(
+                    "deadlines",
+                    word,
+                    format!(
+                        "deadlines.steps: '{word}' names both '{code}' and '{}'",
+                        other.code
+                    ),
+                );
+            }
+        }
+        names.push(StepName {
+            code: code.to_string(),
+            label,
+            aliases: r.aliases.clone(),
+        });
+    }
+
+    /// `deadlines.steps`: a step's code is not a built-in name and is made of letters,
+    /// digits, '-' and '_'.
+    fn step_code(&mut self, code: &str) {
+        if Step::built_in(code).is_some() || ["received", "closed", "after", "all"].contains(&code)
+        {
+            self.at(
+                "deadlines",
+                code,
+                format!("deadlines.steps: '{code}' is a built-in name; give the step another code"),
+            );
+        } else if !code
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            || code.is_empty()
+        {
+            self.at(
+                "deadlines",
+                code,
+                format!("deadlines.steps: '{code}' is not a code (letters, digits, '-' or '_')"),
+            );
+        }
+    }
+
+    /// `deadlines.forward` … `deadlines.callback`: the built-in steps take no signers or
+    /// aliases.
+    fn built_in_steps(&mut self, d: &Deadlines) {
+        for (code, r) in d.builtin_rules() {
             if !r.signers.is_empty() || !r.aliases.is_empty() {
                 self.at(
                     "deadlines",
@@ -236,34 +256,21 @@ impl Validator<'_> {
                 );
             }
         }
-        let resolve = |r: &mut StepRef, section: &str, v: &mut Self| match names
-            .iter()
-            .position(|n| n.code == r.code)
-        {
-            Some(i) => r.step = Step(i as u8),
-            None => {
-                let valid: Vec<&str> = names.iter().map(|n| n.code.as_str()).collect();
-                v.at(
-                    section,
-                    &r.code,
-                    format!(
-                        "{section}: unknown step '{}'; valid: {}",
-                        r.code,
-                        valid.join(", ")
-                    ),
-                );
-            }
-        };
+    }
+
+    /// `deadlines` (overrides, invalid_steps, reopen_restarts, `after STEP` starts) and
+    /// `penalties`: every step named is a known step, and is settled to it.
+    fn resolve_steps(&mut self, b: &mut Rulebook, names: &[StepName]) {
         let d = &mut b.deadlines;
         for o in &mut d.overrides {
-            resolve(&mut o.step, "deadlines", self);
+            self.resolve(names, &mut o.step, "deadlines");
         }
         for r in d
             .invalid_steps
             .iter_mut()
             .chain(d.reopen_restarts.iter_mut())
         {
-            resolve(r, "deadlines", self);
+            self.resolve(names, r, "deadlines");
         }
         for r in [
             &mut d.forward,
@@ -277,15 +284,34 @@ impl Validator<'_> {
         .chain(d.steps.0.iter_mut().map(|(_, r)| r))
         {
             if let Start::After(s) = &mut r.starts {
-                resolve(s, "deadlines", self);
+                self.resolve(names, s, "deadlines");
             }
         }
         for p in &mut b.penalties {
-            resolve(&mut p.step, "penalties", self);
+            self.resolve(names, &mut p.step, "penalties");
         }
-        names
     }
 
+    /// A step named in `section`: settled to the step of that code, or an unknown step.
+    fn resolve(&mut self, names: &[StepName], r: &mut StepRef, section: &str) {
+        match names.iter().position(|n| n.code == r.code) {
+            Some(i) => r.step = Step(i as u8),
+            None => {
+                let valid: Vec<&str> = names.iter().map(|n| n.code.as_str()).collect();
+                self.at(
+                    section,
+                    &r.code,
+                    format!(
+                        "{section}: unknown step '{}'; valid: {}",
+                        r.code,
+                        valid.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A code used in `section` is one of `table`'s codes.
     pub(super) fn code<T>(&mut self, section: &str, what: &str, table: &Ordered<T>, code: &str) {
         if !table.contains(code) {
             let valid: Vec<&str> = table.keys().collect();
@@ -300,6 +326,8 @@ impl Validator<'_> {
         }
     }
 
+    /// A table of codes (`grades`, `categories`, …): not empty, each code labelled, no label
+    /// used twice, and each alias naming one code only.
     pub(super) fn labels<T: codes::Labelled>(&mut self, section: &str, table: &Ordered<T>) {
         if table.is_empty() {
             self.at(section, section, format!("{section} lists no codes"));
@@ -318,7 +346,12 @@ impl Validator<'_> {
             }
             seen.push(l);
         }
-        // An alias names one code: not two, and not a code or label of another.
+        self.aliases(section, table);
+    }
+
+    /// A table's aliases: an alias names one code, not two, and not a code or label of
+    /// another.
+    fn aliases<T: codes::Labelled>(&mut self, section: &str, table: &Ordered<T>) {
         for (code, v) in table.iter() {
             for a in v.aliases() {
                 let a = a.trim();
@@ -342,7 +375,30 @@ impl Validator<'_> {
         }
     }
 
+    /// Checks every section of the rulebook after the calendar and the steps, in this order.
     pub(super) fn book(&mut self, b: &Rulebook, steps: &[StepName]) {
+        self.projects(b);
+        self.desk(b);
+        self.code_tables(b);
+        self.types(b);
+        self.defaults(b);
+        self.close_reasons(b);
+        self.grading(b);
+        self.step_deadlines(b, steps);
+        self.overrides(b, steps);
+        self.delay_approvers(b);
+        for p in &b.penalties {
+            self.penalty(b, steps, p);
+        }
+        self.rewards(b);
+        self.violations(b);
+        self.escalation(b);
+        self.repairs_only(b);
+        self.import_columns(b);
+    }
+
+    /// `projects`: no empty name, none listed twice.
+    fn projects(&mut self, b: &Rulebook) {
         let mut seen = Vec::new();
         for p in &b.projects {
             if p.trim().is_empty() {
@@ -352,6 +408,10 @@ impl Validator<'_> {
             }
             seen.push(p);
         }
+    }
+
+    /// `desk.prefix`: usable in a file name (no '/', '\' or spaces).
+    fn desk(&mut self, b: &Rulebook) {
         if b.desk
             .prefix
             .chars()
@@ -363,6 +423,11 @@ impl Validator<'_> {
                 "desk.prefix may not contain '/', '\\' or spaces",
             );
         }
+    }
+
+    /// The code tables (`grades`, `categories`, `departments`, `types`, `flags`, `channels`,
+    /// `invalid_reasons`, `close_reasons`, `plan_actions`): their codes, labels and aliases.
+    fn code_tables(&mut self, b: &Rulebook) {
         self.labels("grades", &b.grades);
         self.labels("categories", &b.categories);
         self.labels("departments", &b.departments);
@@ -372,7 +437,11 @@ impl Validator<'_> {
         self.labels("invalid_reasons", &b.invalid_reasons);
         self.labels("close_reasons", &b.close_reasons);
         self.labels("plan_actions", &b.plan_actions);
+    }
 
+    /// `types`: each type gives a department or a department rule (one of them), and its
+    /// departments and category are known codes.
+    fn types(&mut self, b: &Rulebook) {
         for (code, t) in b.types.iter() {
             match (&t.department, t.department_rule) {
                 (Some(d), None) => self.code("types", "department", &b.departments, d),
@@ -388,6 +457,10 @@ impl Validator<'_> {
             }
             self.code("types", "category", &b.categories, &t.category);
         }
+    }
+
+    /// `default_type`, `default_channel`, `default_receiving_department`: known codes.
+    fn defaults(&mut self, b: &Rulebook) {
         self.code("default_type", "type", &b.types, &b.default_type);
         self.code(
             "default_channel",
@@ -401,12 +474,20 @@ impl Validator<'_> {
             &b.departments,
             &b.default_receiving_department,
         );
+    }
+
+    /// `close_reasons`: the categories that require a property confirmation are known.
+    fn close_reasons(&mut self, b: &Rulebook) {
         for (_, r) in b.close_reasons.iter() {
             for c in &r.requires_property_confirmation {
                 self.code("close_reasons", "category", &b.categories, c);
             }
         }
+    }
 
+    /// `grading`: the default and each rule's grade are known, and each rule has a
+    /// condition of known codes.
+    fn grading(&mut self, b: &Rulebook) {
         self.code("grading", "grade", &b.grades, &b.grading.default);
         for r in &b.grading.rules {
             self.code("grading", "grade", &b.grades, &r.grade);
@@ -419,12 +500,16 @@ impl Validator<'_> {
             }
             self.when("grading", b, &r.when);
         }
+    }
 
-        let d = &b.deadlines;
-        let known = |s: &StepRef| s.step.index() < steps.len();
+    /// `deadlines.STEP`, for every step with a deadline: its condition, its start, its
+    /// limits.
+    fn step_deadlines(&mut self, b: &Rulebook, steps: &[StepName]) {
         for (i, n) in steps.iter().enumerate() {
             let step = Step(i as u8);
-            let Some(s) = d.step(step) else { continue };
+            let Some(s) = b.deadlines.step(step) else {
+                continue;
+            };
             let name = n.code.as_str();
             if let Some(w) = &s.when {
                 self.when("deadlines", b, w);
@@ -438,32 +523,46 @@ impl Validator<'_> {
                     format!("deadlines.{name}: a step cannot start after itself"),
                 );
             }
-            match (&s.by_grade, &s.by_category) {
-                (Some(g), None) => self.grade_table(b, &format!("deadlines.{name}"), name, g),
-                (None, Some(c)) => {
-                    for (cat, g) in c.iter() {
-                        self.code("deadlines", "category", &b.categories, cat);
-                        self.grade_table(b, &format!("deadlines.{name}.{cat}"), cat, g);
-                    }
-                    for cat in b.categories.keys() {
-                        if !c.contains(cat) {
-                            self.at(
-                                "deadlines",
-                                name,
-                                format!("deadlines.{name}.by_category has no limits for category '{cat}'"),
-                            );
-                        }
+            self.step_limits(b, name, s);
+        }
+    }
+
+    /// `deadlines.STEP.by_grade` or `.by_category` (one of them): limits for every grade,
+    /// and with `by_category` for every category.
+    fn step_limits(&mut self, b: &Rulebook, name: &str, s: &StepRule) {
+        match (&s.by_grade, &s.by_category) {
+            (Some(g), None) => self.grade_table(b, &format!("deadlines.{name}"), name, g),
+            (None, Some(c)) => {
+                for (cat, g) in c.iter() {
+                    self.code("deadlines", "category", &b.categories, cat);
+                    self.grade_table(b, &format!("deadlines.{name}.{cat}"), cat, g);
+                }
+                for cat in b.categories.keys() {
+                    if !c.contains(cat) {
+                        self.at(
+                            "deadlines",
+                            name,
+                            format!(
+                                "deadlines.{name}.by_category has no limits for category '{cat}'"
+                            ),
+                        );
                     }
                 }
-                _ => self.at(
-                    "deadlines",
-                    name,
-                    format!("deadlines.{name}: give by_grade or by_category (one of them)"),
-                ),
             }
+            _ => self.at(
+                "deadlines",
+                name,
+                format!("deadlines.{name}: give by_grade or by_category (one of them)"),
+            ),
         }
+    }
+
+    /// `deadlines.overrides`: each overrides a step that has a deadline, plan-finish only
+    /// on the close step, under a condition of known codes.
+    fn overrides(&mut self, b: &Rulebook, steps: &[StepName]) {
+        let d = &b.deadlines;
         for o in &d.overrides {
-            if known(&o.step) && d.step(o.step.step).is_none() {
+            if known(&o.step, steps) && d.step(o.step.step).is_none() {
                 self.at(
                     "deadlines",
                     &o.step.code,
@@ -482,78 +581,90 @@ impl Validator<'_> {
             }
             self.when("deadlines", b, &o.when);
         }
-        if !d.delay_approvers.is_empty() {
-            for (g, _) in d.delay_approvers.iter() {
-                self.code("deadlines", "grade", &b.grades, g);
-            }
-        }
+    }
 
-        for p in &b.penalties {
-            if known(&p.step) && d.step(p.step.step).is_none() {
+    /// `deadlines.delay_approvers`: keyed by known grades.
+    fn delay_approvers(&mut self, b: &Rulebook) {
+        for (g, _) in b.deadlines.delay_approvers.iter() {
+            self.code("deadlines", "grade", &b.grades, g);
+        }
+    }
+
+    /// `penalties`, one rule: its step has a deadline, it gives an amount or a per-day
+    /// rate, its departments are known, its days rise and its cap is not below its floor.
+    fn penalty(&mut self, b: &Rulebook, steps: &[StepName], p: &Penalty) {
+        if known(&p.step, steps) && b.deadlines.step(p.step.step).is_none() {
+            self.at(
+                "penalties",
+                &p.rule,
+                format!(
+                    "penalties.{}: step '{}' has no deadline",
+                    p.rule, p.step.code
+                ),
+            );
+        }
+        if p.amount.is_none() && p.per_late_day.is_empty() {
+            self.at(
+                "penalties",
+                &p.rule,
+                format!("penalties.{}: give amount or per_late_day", p.rule),
+            );
+        }
+        for (dep, _) in p.amount_if_received_by.iter() {
+            self.code("penalties", "department", &b.departments, dep);
+        }
+        let mut last = 0;
+        for r in &p.per_late_day {
+            if r.through_day <= last {
                 self.at(
                     "penalties",
-                    &p.rule,
+                    "through_day",
                     format!(
-                        "penalties.{}: step '{}' has no deadline",
-                        p.rule, p.step.code
+                        "penalties.{}: per_late_day must list through_day in increasing order",
+                        p.rule
                     ),
                 );
             }
-            if p.amount.is_none() && p.per_late_day.is_empty() {
-                self.at(
-                    "penalties",
-                    &p.rule,
-                    format!("penalties.{}: give amount or per_late_day", p.rule),
-                );
-            }
-            for (dep, _) in p.amount_if_received_by.iter() {
-                self.code("penalties", "department", &b.departments, dep);
-            }
-            let mut last = 0;
-            for r in &p.per_late_day {
-                if r.through_day <= last {
-                    self.at(
-                        "penalties",
-                        "through_day",
-                        format!(
-                            "penalties.{}: per_late_day must list through_day in increasing order",
-                            p.rule
-                        ),
-                    );
-                }
-                last = r.through_day;
-            }
-            if let Some(x) = &p.beyond
-                && x.max < x.min
-            {
-                self.at(
-                    "penalties",
-                    &x.rule,
-                    format!("penalties.{}: max is below min", x.rule),
-                );
-            }
+            last = r.through_day;
         }
-        if let Some(r) = &b.rewards {
-            if r.callback_weight + r.platform_weight != 100 {
+        if let Some(x) = &p.beyond
+            && x.max < x.min
+        {
+            self.at(
+                "penalties",
+                &x.rule,
+                format!("penalties.{}: max is below min", x.rule),
+            );
+        }
+    }
+
+    /// `rewards`: the weights add up to 100, each tier gives one bound, the excluded
+    /// departments are known.
+    fn rewards(&mut self, b: &Rulebook) {
+        let Some(r) = &b.rewards else { return };
+        if r.callback_weight + r.platform_weight != 100 {
+            self.at(
+                "rewards",
+                "weight",
+                "rewards: callback_weight + platform_weight must be 100",
+            );
+        }
+        for t in &r.tiers {
+            if t.at_least.is_some() == t.above.is_some() {
                 self.at(
                     "rewards",
-                    "weight",
-                    "rewards: callback_weight + platform_weight must be 100",
+                    "tiers",
+                    "rewards.tiers: each tier gives at_least or above (one of them)",
                 );
             }
-            for t in &r.tiers {
-                if t.at_least.is_some() == t.above.is_some() {
-                    self.at(
-                        "rewards",
-                        "tiers",
-                        "rewards.tiers: each tier gives at_least or above (one of them)",
-                    );
-                }
-            }
-            for d in &r.exclude_departments {
-                self.code("rewards", "department", &b.departments, d);
-            }
         }
+        for d in &r.exclude_departments {
+            self.code("rewards", "department", &b.departments, d);
+        }
+    }
+
+    /// `violations`: the grades each violation applies to are known.
+    fn violations(&mut self, b: &Rulebook) {
         for (code, v) in b.violations.iter() {
             for g in &v.grades {
                 if !b.grades.contains(g) {
@@ -565,26 +676,36 @@ impl Validator<'_> {
                 }
             }
         }
-        if let Some(e) = &b.escalation {
-            if e.chain.len() < 2 {
-                self.at(
-                    "escalation",
-                    "chain",
-                    "escalation.chain names at least two departments",
-                );
-            }
-            for d in &e.chain {
-                self.code("escalation", "department", &b.departments, d);
-            }
+    }
+
+    /// `escalation.chain`: at least two departments, all known.
+    fn escalation(&mut self, b: &Rulebook) {
+        let Some(e) = &b.escalation else { return };
+        if e.chain.len() < 2 {
+            self.at(
+                "escalation",
+                "chain",
+                "escalation.chain names at least two departments",
+            );
         }
-        if let Some(r) = &b.repairs_only {
-            for c in &r.categories {
-                self.code("repairs_only", "category", &b.categories, c);
-            }
-            for t in &r.types {
-                self.code("repairs_only", "type", &b.types, t);
-            }
+        for d in &e.chain {
+            self.code("escalation", "department", &b.departments, d);
         }
+    }
+
+    /// `repairs_only`: its categories and types are known.
+    fn repairs_only(&mut self, b: &Rulebook) {
+        let Some(r) = &b.repairs_only else { return };
+        for c in &r.categories {
+            self.code("repairs_only", "category", &b.categories, c);
+        }
+        for t in &r.types {
+            self.code("repairs_only", "type", &b.types, t);
+        }
+    }
+
+    /// `import.columns`: every field named is one plaint imports.
+    fn import_columns(&mut self, b: &Rulebook) {
         for (field, _) in b.import.columns.iter() {
             if !IMPORT_FIELDS.contains(&field) {
                 self.at(
@@ -599,6 +720,8 @@ impl Validator<'_> {
         }
     }
 
+    /// `deadlines`, a table of limits by grade at `path`: its grades are known, and without
+    /// `all` every grade has a limit.
     pub(super) fn grade_table(
         &mut self,
         b: &Rulebook,
@@ -625,6 +748,7 @@ impl Validator<'_> {
         }
     }
 
+    /// A condition (`when`) in `section`: its flags, type, category and grades are known.
     pub(super) fn when(&mut self, section: &str, b: &Rulebook, w: &When) {
         for f in &w.any_flag {
             self.code(section, "flag", &b.flags, f);
@@ -638,6 +762,40 @@ impl Validator<'_> {
         for g in [&w.reopened_from, &w.escalated_from].into_iter().flatten() {
             self.code(section, "grade", &b.grades, g);
         }
+    }
+}
+
+/// The built-in steps' names, each with the rulebook's label where it gives one.
+fn built_in_names(d: &Deadlines) -> Vec<StepName> {
+    Step::CODES
+        .iter()
+        .zip(Step::LABELS)
+        .zip(Step::BUILT_IN)
+        .map(|((code, label), step)| StepName {
+            code: code.to_string(),
+            label: d
+                .step(step)
+                .and_then(|r| r.label.clone())
+                .unwrap_or_else(|| label.to_string()),
+            aliases: Vec::new(),
+        })
+        .collect()
+}
+
+/// Whether a step named in the rulebook was settled to one of `steps`.
+fn known(s: &StepRef, steps: &[StepName]) -> bool {
+    s.step.index() < steps.len()
+}
+
+/// A calendar entry: a date or a range `A..B`, then optionally its name
+/// (`2026-10-01..2026-10-07 国庆节`).
+fn entry(s: &str) -> (String, Option<String>) {
+    let t = s.trim();
+    match t.split_once(char::is_whitespace) {
+        Some((d, name)) if !name.trim().is_empty() => {
+            (d.to_string(), Some(name.trim().to_string()))
+        }
+        _ => (t.to_string(), None),
     }
 }
 
