@@ -135,8 +135,11 @@ impl<'a> Grid<'a> {
             if layout.hidden[i] {
                 col.set_constraint(ColumnConstraint::Hidden);
             } else if layout.whole[i] {
-                // Kept on one line; its header (a word or two) may wrap instead.
+                // Kept on one line, and wide enough for its header when there is room.
                 col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(layout.cells[i])));
+            } else if let Some(h) = layout.header[i] {
+                // Text may wrap; its header never breaks inside a word.
+                col.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(h)));
             }
         }
         t.to_string()
@@ -148,6 +151,9 @@ impl<'a> Grid<'a> {
 struct Layout {
     whole: Vec<bool>,
     hidden: Vec<bool>,
+    /// The narrowest a wrapping column may be so that its header stays whole, when the
+    /// table has room for every header.
+    header: Vec<Option<u16>>,
     /// The width of each column's widest cell, padding included (the header aside).
     cells: Vec<u16>,
 }
@@ -182,41 +188,55 @@ impl Layout {
             .map(|i| keep.contains(&i) || rows.iter().filter_map(|r| r.get(i)).all(|c| atomic(c)))
             .collect();
         let short: Vec<bool> = (0..n).map(|i| full[i] <= 14).collect();
+        // A header stays whole: its column is at least as wide as it (CJK headers have no
+        // place to break but between characters, which is inside the word).
+        let head: Vec<usize> = (0..n).map(|i| display_width(headers[i]) + 2).collect();
         let mut hidden = vec![false; n];
-        let need = |hidden: &[bool], short_whole: bool| -> usize {
+        let need = |hidden: &[bool], short_whole: bool, heads: bool| -> usize {
             1 + (0..n)
                 .filter(|i| !hidden[*i])
                 .map(|i| {
+                    let h = if heads { head[i] } else { 0 };
                     1 + if atomic[i] {
-                        cells[i]
+                        cells[i].max(h)
                     } else if short_whole && short[i] {
                         full[i]
                     } else {
-                        full[i].min(Layout::TEXT_MIN)
+                        full[i].min(Layout::TEXT_MIN).max(h)
                     }
                 })
                 .sum::<usize>()
         };
-        let mut short_whole = true;
+        let (mut short_whole, mut heads) = (true, true);
         if let Some(w) = fit.map(usize::from) {
+            // Columns give way before any header breaks; a table too narrow even then
+            // lets its headers wrap.
             for d in drop {
-                if need(&hidden, false) <= w {
+                if need(&hidden, false, true) <= w {
                     break;
                 }
                 if *d < n {
                     hidden[*d] = true;
                 }
             }
-            short_whole = need(&hidden, true) <= w;
+            heads = need(&hidden, false, true) <= w;
+            short_whole = need(&hidden, true, heads) <= w;
         }
         Layout {
             whole: (0..n)
                 .map(|i| atomic[i] || (short_whole && short[i]))
                 .collect(),
             hidden,
+            header: (0..n)
+                .map(|i| heads.then(|| u16::try_from(head[i]).unwrap_or(u16::MAX)))
+                .collect(),
             cells: (0..n)
                 .map(|i| {
-                    let w = if atomic[i] { cells[i] } else { full[i] };
+                    let w = if atomic[i] {
+                        cells[i].max(if heads { head[i] } else { 0 })
+                    } else {
+                        full[i]
+                    };
                     u16::try_from(w).unwrap_or(u16::MAX)
                 })
                 .collect(),
@@ -373,6 +393,30 @@ pub fn clip(line: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_stay_whole_while_the_table_has_room() {
+        let headers = ["编号", "满意度", "金额(元)", "依据"];
+        let rows = vec![vec![
+            "202611-0001".to_string(),
+            "8.2".to_string(),
+            "300".to_string(),
+            "投诉响应 11-02 11:30 完成,超出 11-02 11:00 时限 30分钟".to_string(),
+        ]];
+        let l = Layout::plan(&headers, &rows, Some(100), &[], &[]);
+        for (i, h) in headers.iter().enumerate() {
+            let need = u16::try_from(display_width(h) + 2).unwrap();
+            let room = if l.whole[i] {
+                l.cells[i]
+            } else {
+                l.header[i].unwrap()
+            };
+            assert!(room >= need, "{h}: {room} < {need}");
+        }
+        // Too narrow for every header: they may wrap rather than the table overflow.
+        let l = Layout::plan(&headers, &rows, Some(30), &[], &[]);
+        assert!(l.header.iter().all(Option::is_none));
+    }
 
     #[test]
     fn formulas_are_neutralised() {
