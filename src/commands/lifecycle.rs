@@ -369,16 +369,20 @@ pub fn callback(ctx: &Ctx, a: CallbackArgs) -> Result<Outcome> {
     let id = a.id.clone();
     record(ctx, &id, &a.write, "called back", |desk, _t, s, _at| {
         let comment = text(&a.comment);
-        let [ti, pl, at] = admit::callback([a.timeliness, a.plan, a.attitude], comment.as_deref())
-            .map_err(|rs| {
-                anyhow!(
-                    "{}",
-                    rs.into_iter()
-                        .map(|r| format!("{}: {}", option_of(r.field), r.message))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
-            })?;
+        let [ti, pl, at] = admit::callback(
+            &desk.rules,
+            [a.timeliness, a.plan, a.attitude],
+            comment.as_deref(),
+        )
+        .map_err(|rs| {
+            anyhow!(
+                "{}",
+                rs.into_iter()
+                    .map(|r| format!("{}: {}", option_of(r.field), r.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })?;
         if s.status != Status::Closed {
             bail!(
                 "{} is not closed; the callback comes after closing (§7.4)",

@@ -518,7 +518,7 @@ impl<'a> RowPlan<'a> {
 
     /// The scores and comment as `admit::callback` admits them, each refusal a problem.
     fn admit_callback(&mut self, vals: [i64; 3], comment: Option<&str>) -> Option<[u8; 3]> {
-        match admit::callback(vals, comment) {
+        match admit::callback(self.rules, vals, comment) {
             Ok(scores) => Some(scores),
             Err(refusals) => {
                 for r in refusals {

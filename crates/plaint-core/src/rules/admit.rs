@@ -33,13 +33,13 @@ impl Refusal {
     }
 }
 
-/// The lowest callback score that needs no reason: the callback form asks the customer why
-/// for any answer below it (§7.4).
-pub const SCORE_NEEDING_NO_REASON: i64 = 6;
-
 /// A callback's three answers (timeliness, plan, attitude), each 0–10, and the comment the
-/// form requires when any is below 6 (§7.4).
-pub fn callback(scores: [i64; 3], comment: Option<&str>) -> Result<[u8; 3], Vec<Refusal>> {
+/// rulebook's callback form requires when any is below its `reason_below` (§7.4: 6).
+pub fn callback(
+    rules: &Rules,
+    scores: [i64; 3],
+    comment: Option<&str>,
+) -> Result<[u8; 3], Vec<Refusal>> {
     let fields = [Field::Timeliness, Field::PlanScore, Field::Attitude];
     let mut out = [0u8; 3];
     let mut refused = Vec::new();
@@ -52,14 +52,16 @@ pub fn callback(scores: [i64; 3], comment: Option<&str>) -> Result<[u8; 3], Vec<
             )),
         }
     }
-    if refused.is_empty()
-        && scores.iter().any(|s| *s < SCORE_NEEDING_NO_REASON)
+    if let Some(form) = &rules.book.callback_form
+        && refused.is_empty()
+        && scores.iter().any(|s| *s < i64::from(form.reason_below))
         && comment.is_none_or(|c| c.trim().is_empty())
     {
         refused.push(Refusal::new(
             Field::Comment,
             format!(
-                "a score below {SCORE_NEEDING_NO_REASON} needs the customer's reason (the callback form asks for it, §7.4)"
+                "a score below {} needs the customer's reason (the callback form asks for it, §{})",
+                form.reason_below, form.clause
             ),
         ));
     }
@@ -191,17 +193,18 @@ mod tests {
 
     #[test]
     fn a_low_callback_score_needs_a_reason_7_4() {
-        assert_eq!(callback([9, 8, 9], None), Ok([9, 8, 9]));
-        assert_eq!(callback([9, 6, 9], None), Ok([9, 6, 9]));
-        let e = callback([9, 5, 9], None).unwrap_err();
+        let r = Rules::builtin();
+        assert_eq!(callback(&r, [9, 8, 9], None), Ok([9, 8, 9]));
+        assert_eq!(callback(&r, [9, 6, 9], None), Ok([9, 6, 9]));
+        let e = callback(&r, [9, 5, 9], None).unwrap_err();
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, Field::Comment);
-        assert_eq!(callback([9, 5, 9], Some("等太久")), Ok([9, 5, 9]));
+        assert_eq!(callback(&r, [9, 5, 9], Some("等太久")), Ok([9, 5, 9]));
         assert_eq!(
-            callback([9, 5, 9], Some("  ")).unwrap_err()[0].field,
+            callback(&r, [9, 5, 9], Some("  ")).unwrap_err()[0].field,
             Field::Comment
         );
-        let e = callback([11, -1, 3], None).unwrap_err();
+        let e = callback(&r, [11, -1, 3], None).unwrap_err();
         assert_eq!(
             e.iter().map(|r| r.field).collect::<Vec<_>>(),
             vec![Field::Timeliness, Field::PlanScore]

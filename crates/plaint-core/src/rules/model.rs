@@ -37,6 +37,15 @@ pub struct Rulebook {
     pub repairs_only: Option<RepairsOnly>,
     /// Escalation up a chain of departments (store → supervisor → service centre → ...).
     pub escalation: Option<Escalation>,
+    /// The callback form (§7.4): a score below `reason_below` needs the customer's reason.
+    pub callback_form: Option<CallbackForm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackForm {
+    pub clause: String,
+    pub reason_below: u8,
 }
 
 #[derive(Debug, Deserialize)]
