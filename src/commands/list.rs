@@ -48,62 +48,65 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<Outcome> {
         .map_err(|e| anyhow!("--grade: {e}"))?;
 
     let known = super::known_at(&desk, &a.read)?;
-    let mut all: Vec<Verdict> = Vec::new();
-    let catalog = desk.catalog()?;
-    let peers = catalog.peers(rules, at)?;
-    let entries = catalog.entries();
-    let chosen: Vec<usize> = (0..entries.len())
-        .filter(|i| {
-            let r = &entries[*i].digest.received_at;
-            r <= &at && month.is_none_or(|(y, m)| r.year() == y && r.month() == m)
-        })
-        .collect();
-    // A verdict kept by an earlier run is used where it still holds; the other tickets are
-    // judged a batch at a time, so that only verdicts, not tickets, are held to the end.
-    let mut kept = desk.kept_verdicts(&catalog, &chosen);
-    let groups: Vec<Vec<[u8; 16]>> = chosen
-        .iter()
-        .map(|i| entries[*i].digest.groups(&peers))
-        .collect();
-    let stale: Vec<usize> = (0..chosen.len())
-        .filter(|_| known.is_none())
-        .filter(|k| {
-            kept.get(chosen[*k])
-                .and_then(|v| v.at(at, &groups[*k]))
-                .is_none()
-        })
-        .collect();
     let judge = crate::desk::judge::Judge {
         desk: &desk,
         rules,
         at,
         known,
     };
-    // Where each chosen entry stands in `chosen`.
-    let place: std::collections::HashMap<usize, usize> =
-        chosen.iter().enumerate().map(|(k, i)| (*i, k)).collect();
-    let mut judged: Vec<Option<Verdict>> = vec![None; chosen.len()];
-    let stale_entries: Vec<usize> = stale.iter().map(|k| chosen[*k]).collect();
-    let mut gaps = judge.entries(&catalog, &peers, &stale_entries, &|_| true, |which, js| {
-        for (i, a) in which.iter().zip(js) {
-            let k = place[i];
-            let standing = a.standing(rules, &peers);
-            judged[k] = kept.keep(&catalog, *i, standing, groups[k].clone(), a.verdict());
-        }
-    })?;
-    if known.is_some() {
-        // What the desk knew then: every ticket read whole and cut to what was written,
-        // judged afresh (kept verdicts describe the tickets as they are now).
-        gaps = judge.each_batch(
+    let in_month =
+        |r: &crate::time::Moment| month.is_none_or(|(y, m)| r.year() == y && r.month() == m);
+    // Kept verdicts describe the tickets as they are now: with --known-at every ticket is
+    // read whole, cut to what was written, and judged afresh; otherwise the cache's kept
+    // verdicts serve where they still hold.
+    let mut all: Vec<Verdict> = Vec::new();
+    let (mut catalog, mut kept) = (None, None);
+    let mut judged: Vec<Option<Verdict>>;
+    let (verdicts, gaps): (Vec<&Verdict>, _) = if known.is_some() {
+        let gaps = judge.each_batch(
             |_| true,
-            |t| month.is_none_or(|(y, m)| t.received_at.year() == y && t.received_at.month() == m),
+            |t| in_month(&t.received_at),
             |js| all.extend(js.iter().map(|a| a.verdict())),
         )?;
-    }
-    let verdicts: Vec<&Verdict> = if known.is_some() {
-        all.iter().collect()
+        (all.iter().collect(), gaps)
     } else {
-        chosen
+        let catalog: &_ = catalog.insert(desk.catalog()?);
+        let peers = catalog.peers(rules, at)?;
+        let entries = catalog.entries();
+        let chosen: Vec<usize> = (0..entries.len())
+            .filter(|i| {
+                let r = &entries[*i].digest.received_at;
+                r <= &at && in_month(r)
+            })
+            .collect();
+        // A verdict kept by an earlier run is used where it still holds; the other tickets
+        // are judged a batch at a time, so that only verdicts, not tickets, are held to the
+        // end.
+        let kept = kept.insert(desk.kept_verdicts(catalog, &chosen));
+        let groups: Vec<Vec<[u8; 16]>> = chosen
+            .iter()
+            .map(|i| entries[*i].digest.groups(&peers))
+            .collect();
+        let stale: Vec<usize> = (0..chosen.len())
+            .filter(|k| {
+                kept.get(chosen[*k])
+                    .and_then(|v| v.at(at, &groups[*k]))
+                    .is_none()
+            })
+            .map(|k| chosen[k])
+            .collect();
+        // Where each chosen entry stands in `chosen`.
+        let place: std::collections::HashMap<usize, usize> =
+            chosen.iter().enumerate().map(|(k, i)| (*i, k)).collect();
+        judged = vec![None; chosen.len()];
+        let gaps = judge.entries(catalog, &peers, &stale, &|_| true, |which, js| {
+            for (i, a) in which.iter().zip(js) {
+                let k = place[i];
+                let standing = a.standing(rules, &peers);
+                judged[k] = kept.keep(catalog, *i, standing, groups[k].clone(), a.verdict());
+            }
+        })?;
+        let verdicts = chosen
             .iter()
             .enumerate()
             .filter_map(|(k, i)| {
@@ -111,8 +114,10 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<Outcome> {
                     .as_ref()
                     .or_else(|| kept.get(*i).map(|k| &k.verdict))
             })
-            .collect()
+            .collect();
+        (verdicts, gaps)
     };
+    let mut gaps = gaps;
     let mut rows: Vec<&Verdict> = Vec::new();
     for v in verdicts {
         let keep = grade.as_deref().is_none_or(|g| v.grade == g)
@@ -193,11 +198,13 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<Outcome> {
     }
     super::warn_gap_years(&gaps);
     // Kept after the output is written, so that nobody waits for the cache.
-    desk.keep_verdicts(&catalog, &kept);
-    // The process ends here: handing every verdict and digest back to the allocator one by
-    // one would only delay the exit.
-    std::mem::forget(kept);
-    std::mem::forget(catalog);
+    if let (Some(catalog), Some(kept)) = (catalog, kept) {
+        desk.keep_verdicts(&catalog, &kept);
+        // The process ends here: handing every verdict and digest back to the allocator one
+        // by one would only delay the exit.
+        std::mem::forget(kept);
+        std::mem::forget(catalog);
+    }
     Ok(Outcome::Done)
 }
 
