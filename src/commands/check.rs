@@ -38,6 +38,7 @@ pub fn run(ctx: &Ctx, a: CheckArgs) -> Result<Outcome> {
         rules_source: source,
         rules_sha256: String::new(),
         written: Default::default(),
+        versions: Default::default(),
     };
     let as_of = match &a.as_of {
         Some(t) => crate::time::parse_moment(t, desk.rules.offset)
@@ -162,7 +163,7 @@ fn settled_problems(desk: &Desk) -> Vec<String> {
             );
         }
     }
-    for (path, s) in crate::desk::settlements::each(desk) {
+    for (_, s) in crate::desk::settlements::each(desk) {
         let s = match s {
             Ok(s) => s,
             Err(e) => {
@@ -198,7 +199,6 @@ fn settled_problems(desk: &Desk) -> Vec<String> {
                 ));
             }
         }
-        let _ = path;
     }
     out
 }

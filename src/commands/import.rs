@@ -158,9 +158,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<Outcome> {
     lock.remember(&serials);
     drop(lock);
     super::commit(
-        ctx,
         &desk,
-        &by,
         &format!(
             "import {source}: {landed} complaint{}",
             if landed == 1 { "" } else { "s" }

@@ -53,7 +53,7 @@ pub(super) fn record(
     } else {
         format!("{id} {}: {what}", event.action.kind())
     };
-    super::commit(ctx, &desk, &by, &message);
+    super::commit(&desk, &message);
     // The ID on stdout, for scripts; the sentence on stderr, for people (`-q` drops it).
     crate::output::print(id)?;
     crate::output::note(&format!("{done} {id}"));

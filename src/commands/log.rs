@@ -61,7 +61,7 @@ pub fn log(ctx: &Ctx, a: LogArgs) -> Result<Outcome> {
     let by = ticket.logged_by.clone().unwrap_or_default();
     desk.commit_as(&by, !ctx.no_commit);
     let id = desk.create(ticket)?;
-    super::commit(ctx, &desk, &by, &format!("{id} log: {subject}"));
+    super::commit(&desk, &format!("{id} log: {subject}"));
     crate::output::print(&id)?;
     Ok(Outcome::Done)
 }
@@ -93,7 +93,6 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<Outcome> {
     }
     refuse(problems)?;
     let (at, by) = (at?, by?);
-    let by2 = by.clone();
     desk.commit_as(&by, !ctx.no_commit);
     let event = desk.append(&a.id, |t| {
         if let Some(r) = &facts.ext_ref {
@@ -112,9 +111,7 @@ pub fn amend(ctx: &Ctx, a: AmendArgs) -> Result<Outcome> {
         Ok(event)
     })?;
     super::commit(
-        ctx,
         &desk,
-        &by2,
         &format!("{} amend: {}", a.id, super::summary(&event)),
     );
     eprintln!("amended {}", a.id);

@@ -147,7 +147,7 @@ pub fn dispatch(cli: Cli) -> Result<Outcome> {
 /// the writer `Desk::commit_as` named, still under the lock the writes took; then lets the
 /// lock go. The files are written either way: a commit that fails is a warning, and the
 /// next writer commits them as recovered.
-pub fn commit(_ctx: &Ctx, desk: &Desk, _by: &str, message: &str) {
+pub fn commit(desk: &Desk, message: &str) {
     let files = desk.written.paths();
     if let Err(e) = desk.written.commit(&desk.root, message) {
         eprintln!(

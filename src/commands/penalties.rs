@@ -16,8 +16,9 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<Outcome> {
     let period = period(&a.period, as_of)?;
     let ratings = super::rate::read(&desk)?;
     // A settled month reads as settled: its figures as they were paid.
-    if let Some(s) = super::settle::settled(&desk, &period)? {
-        let mut text = super::settle::settled_penalties(&desk, &s, &period, a.format, a.bom)?;
+    let settled = crate::desk::settlements::all(&desk)?;
+    if let Some(s) = super::settle::settled(&settled, &period) {
+        let mut text = super::settle::settled_penalties(&desk, s, &period, a.format, a.bom)?;
         if a.period.recompute {
             let (pn, _) = compute(&desk, period, as_of, known, &ratings)?;
             let prov = provenance(&desk, as_of);
@@ -44,7 +45,6 @@ pub fn run(ctx: &Ctx, a: PenaltiesArgs) -> Result<Outcome> {
     let (mut pn, gaps) = compute(&desk, period, as_of, known, &ratings)?;
     // Later changes to settled months land, as adjustments, in the first month not yet
     // settled.
-    let settled = crate::desk::settlements::all(&desk)?;
     if let Some(first) = super::settle::first_unsettled(&settled)
         && let Ok((y, m)) = crate::time::parse_month(&first)
         && crate::report::period::Period::month(y, m)

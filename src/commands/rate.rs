@@ -90,12 +90,7 @@ pub fn run(ctx: &Ctx, a: RateArgs) -> Result<Outcome> {
     desk.written.will_write(&desk.root, &path)?;
     store::write_atomic(&desk.root, &path, text.as_bytes(), false)?;
     drop(_lock);
-    super::commit(
-        ctx,
-        &desk,
-        &by,
-        &format!("rate {department} {y:04}-{m:02}: {sc}"),
-    );
+    super::commit(&desk, &format!("rate {department} {y:04}-{m:02}: {sc}"));
     eprintln!(
         "rated {} for {y:04}-{m:02}: {sc}",
         desk.rules.departments().label(&department)

@@ -22,8 +22,9 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> Result<Outcome> {
     });
     let known = super::known_at(&desk, &a.read)?;
     // A settled month reads as settled: its figures as they were paid on.
-    if let Some(s) = super::settle::settled(&desk, &period)? {
-        let settled = super::settle::settled_report(rules, &s, a.format, by)?;
+    let settled = crate::desk::settlements::all(&desk)?;
+    if let Some(s) = super::settle::settled(&settled, &period) {
+        let settled = super::settle::settled_report(s, a.format, by)?;
         let mut text = settled;
         if a.period.recompute {
             let prov = provenance(&desk, as_of);
@@ -94,11 +95,8 @@ pub(crate) fn compute(
     std::collections::BTreeSet<i32>,
 )> {
     // Judged under the rulebook in force when the period began.
-    let versions = desk.versions()?;
-    let rules = versions
-        .iter()
-        .rev()
-        .find(|v| v.from.is_none_or(|f| f <= period.from))
+    let rules = desk
+        .version_at(period.from)?
         .map_or(&desk.rules, |v| &v.rules);
     // "Closed by the end of the period, or --as-of if earlier."
     let cutoff = period.end(rules.offset).min(as_of);

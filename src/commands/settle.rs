@@ -11,7 +11,6 @@ use crate::output;
 use crate::report::figures::By;
 use crate::report::period::Period;
 use crate::report::render;
-use crate::rules::Rules;
 use crate::rules::penalties::{Item, Penalties, Rating};
 use crate::rules::settle::{self, Settlement, month_key, next_month};
 use crate::time::{Moment, human, parse_month};
@@ -82,9 +81,7 @@ pub fn run(ctx: &Ctx, a: SettleArgs) -> Result<Outcome> {
         store::write_atomic(&desk.root, &path, text.as_bytes(), true)?;
     }
     super::commit(
-        ctx,
         &desk,
-        &by,
         &format!("settle {key}: {} items, {total}", pn.items.len()),
     );
     output::print(&path.display().to_string())?;
@@ -98,23 +95,20 @@ pub fn run(ctx: &Ctx, a: SettleArgs) -> Result<Outcome> {
 /// The rulebook version in force when `period` began: the SHA-256 of its file and of its
 /// terms (the file without its calendar).
 pub fn terms_for(desk: &Desk, period: &Period) -> Result<(String, String)> {
-    let versions = desk.versions()?;
-    Ok(versions
-        .iter()
-        .rev()
-        .find(|v| v.from.is_none_or(|f| f <= period.from))
+    Ok(desk
+        .version_at(period.from)?
         .map(|v| (v.sha256.clone(), v.terms_sha256.clone()))
         .unwrap_or_else(|| (desk.rules_sha256.clone(), String::new())))
 }
 
-/// The settlement of `period`, when it is exactly a settled month.
-pub fn settled(desk: &Desk, period: &Period) -> Result<Option<Settlement>> {
+/// Of the desk's settlements, the one of `period`, when it is exactly a settled month.
+pub fn settled<'s>(settled: &'s [Settlement], period: &Period) -> Option<&'s Settlement> {
     let (y, m) = (period.from.year(), period.from.month());
     if Period::month(y, m).as_ref() != Some(period) {
-        return Ok(None);
+        return None;
     }
     let key = month_key(y, m);
-    Ok(settlements::all(desk)?.into_iter().find(|s| s.month == key))
+    settled.iter().find(|s| s.month == key)
 }
 
 /// The month after the newest settled one: where adjustments land.
@@ -198,12 +192,7 @@ pub fn settled_penalties(
 
 /// A settled month's report figures, in the format asked for. The settlement keeps the
 /// figures by project; another grouping is computed afresh and said to be so.
-pub fn settled_report(
-    rules: &Rules,
-    s: &Settlement,
-    format: ReportFormat,
-    by: Option<By>,
-) -> Result<String> {
+pub fn settled_report(s: &Settlement, format: ReportFormat, by: Option<By>) -> Result<String> {
     if !matches!(by, None | Some(By::Project)) {
         bail!(
             "{} is settled by project; its settled figures are printed with --by project (or without --by); add --recompute to see today's computation",
@@ -257,7 +246,6 @@ pub fn settled_report(
                 &rows,
             ));
             t.push('\n');
-            let _ = rules;
             t
         }
     })

@@ -29,6 +29,8 @@ pub struct Desk {
     /// The files this command wrote, the desk lock it holds until they are committed, and
     /// whom it commits as.
     pub written: record::Writes,
+    /// The rulebook's versions, read once when first asked for.
+    pub versions: std::cell::OnceCell<Vec<Version>>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +119,7 @@ impl Desk {
             rules_source: source,
             rules_sha256: sha256_hex(bytes),
             written: Default::default(),
+            versions: Default::default(),
         })
     }
 
@@ -207,7 +210,24 @@ impl Desk {
     /// then the rulebook in use, each in force from its `desk.effective_from` (the oldest
     /// from the beginning) until the next one's. Every version keeps the current calendar:
     /// holidays and make-up days are facts and apply everywhere.
-    pub fn versions(&self) -> Result<Vec<Version>> {
+    pub fn versions(&self) -> Result<&[Version]> {
+        if let Some(v) = self.versions.get() {
+            return Ok(v);
+        }
+        let read = self.read_versions()?;
+        Ok(self.versions.get_or_init(|| read))
+    }
+
+    /// The version in force on `day` (the newest that took effect by then).
+    pub fn version_at(&self, day: chrono::NaiveDate) -> Result<Option<&Version>> {
+        Ok(self
+            .versions()?
+            .iter()
+            .rev()
+            .find(|v| v.from.is_none_or(|f| f <= day)))
+    }
+
+    fn read_versions(&self) -> Result<Vec<Version>> {
         let dir = self.root.join(VERSIONS);
         let mut files: Vec<PathBuf> = match fs::read_dir(&dir) {
             Ok(rd) => rd

@@ -182,7 +182,6 @@ fn recover(root: &Path) -> Result<Option<String>> {
         ));
     }
     let mut authors: Vec<&str> = left.iter().map(|(b, _)| b.as_str()).collect();
-    authors.dedup();
     authors.sort();
     authors.dedup();
     let mut committed = 0;
