@@ -717,8 +717,8 @@ pub fn penalties_json(
             "provisional": i.provisional,
             "cycle": i.cycle,
             "due": rfc3339(&i.when),
-            "adjusts": i.adjusts,
-            "cause": i.cause,
+            "adjusts": i.adjusts(),
+            "cause": i.cause(),
         })).collect::<Vec<_>>(),
         "to_decide": pn.to_decide.iter().map(|d| json!({
             "ticket": d.ticket,
@@ -797,7 +797,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
                     basis_text(rules, &i.basis),
                     if i.provisional { "是" } else { "否" }.into(),
                     human(&i.when),
-                    i.adjusts.clone().unwrap_or_default(),
+                    i.adjusts().unwrap_or_default().to_string(),
                 ]
             } else {
                 vec![
@@ -810,7 +810,7 @@ pub fn penalties_csv(rules: &Rules, pn: &Penalties, bom: bool) -> Result<String>
                     basis_text(rules, &i.basis),
                     i.provisional.to_string(),
                     rfc3339(&i.when),
-                    i.adjusts.clone().unwrap_or_default(),
+                    i.adjusts().unwrap_or_default().to_string(),
                 ]
             }
         })
@@ -847,7 +847,7 @@ pub fn penalties_table(
             .map(|i| {
                 vec![
                     i.ticket.clone(),
-                    match &i.adjusts {
+                    match i.adjusts() {
                         Some(m) => format!("调整 {m} · {} §{}", i.label, i.clause),
                         None => format!("{} §{}", i.label, i.clause),
                     },

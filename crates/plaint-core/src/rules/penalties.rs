@@ -136,9 +136,24 @@ pub struct Item {
     pub cycle: usize,
     /// When the deadline fell (or the violation was recorded): what period it belongs to.
     pub when: Moment,
-    /// For an adjustment (调整): the settled month it corrects, and its cause.
-    pub adjusts: Option<String>,
-    pub cause: Option<String>,
+}
+
+impl Item {
+    /// For an adjustment (调整): the settled month it corrects.
+    pub fn adjusts(&self) -> Option<&str> {
+        match &self.basis {
+            Basis::Adjusts { month, .. } => Some(month),
+            _ => None,
+        }
+    }
+
+    /// For an adjustment: why the settled figure changed.
+    pub fn cause(&self) -> Option<&str> {
+        match &self.basis {
+            Basis::Adjusts { cause, .. } => Some(cause),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -308,8 +323,6 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                         provisional,
                         cycle,
                         when: d.due,
-                        adjusts: None,
-                        cause: None,
                     });
                     continue;
                 }
@@ -358,8 +371,6 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                     provisional,
                     cycle,
                     when: d.due,
-                    adjusts: None,
-                    cause: None,
                 });
                 if days > last
                     && let Some(b) = &p.beyond
@@ -404,8 +415,6 @@ fn fines(out: &mut Penalties, rules: &Rules, judged: &[Assessment], period: Peri
                 provisional: false,
                 cycle: 0,
                 when: e.at,
-                adjusts: None,
-                cause: None,
             });
         }
     }
@@ -431,8 +440,8 @@ impl Penalties {
     fn total_up(&mut self) {
         let out = self;
         out.items.sort_by(|a, b| {
-            (a.adjusts.is_some(), a.when, &a.ticket, &a.rule).cmp(&(
-                b.adjusts.is_some(),
+            (a.adjusts().is_some(), a.when, &a.ticket, &a.rule).cmp(&(
+                b.adjusts().is_some(),
                 b.when,
                 &b.ticket,
                 &b.rule,

@@ -73,11 +73,10 @@ pub struct SettledItem {
     pub cycle: usize,
     pub due: Moment,
     pub basis: Basis,
-    /// For an adjustment: the settled month it corrects, and why.
+    /// For an adjustment: the settled month it corrects (as its basis says), for people
+    /// reading the file and for finding what a month was paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjusts: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -122,8 +121,7 @@ impl SettledItem {
             cycle: i.cycle,
             due: i.when,
             basis: i.basis.clone(),
-            adjusts: i.adjusts.clone(),
-            cause: i.cause.clone(),
+            adjusts: i.adjusts().map(str::to_string),
         }
     }
 
@@ -140,8 +138,6 @@ impl SettledItem {
             provisional: self.provisional,
             cycle: self.cycle,
             when: self.due,
-            adjusts: self.adjusts.clone(),
-            cause: self.cause.clone(),
         }
     }
 }
@@ -255,14 +251,10 @@ pub fn adjustments(month: &str, paid: &[SettledItem], current: &[Item], cause: C
             .or_insert((Money(0), Money(0), None));
         e.0 += item.amount;
         if e.2.is_none() {
-            e.2 = Some(Item {
-                adjusts: None,
-                cause: None,
-                ..item
-            });
+            e.2 = Some(Item { ..item });
         }
     }
-    for i in current.iter().filter(|i| i.adjusts.is_none()) {
+    for i in current.iter().filter(|i| i.adjusts().is_none()) {
         let e = table
             .entry((key_of(i), (i.person.clone(), i.department.clone())))
             .or_insert((Money(0), Money(0), None));
@@ -283,10 +275,8 @@ pub fn adjustments(month: &str, paid: &[SettledItem], current: &[Item], cause: C
                 month: month.to_string(),
                 was,
                 now,
-                cause: why.clone(),
+                cause: why,
             },
-            adjusts: Some(month.to_string()),
-            cause: Some(why),
             ..item
         });
     }
@@ -337,8 +327,6 @@ mod tests {
             provisional: false,
             cycle: 1,
             when: at(2, 11),
-            adjusts: None,
-            cause: None,
         }
     }
 
@@ -358,7 +346,7 @@ mod tests {
                     i.ticket.clone(),
                     i.person.clone(),
                     i.amount.0 / 100,
-                    i.adjusts.clone(),
+                    i.adjusts().map(str::to_string),
                 )
             })
             .collect();
