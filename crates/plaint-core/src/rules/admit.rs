@@ -5,7 +5,7 @@
 //! A refusal names the field it is about (`Field`); the command line says it as an option
 //! (`--comment`), import as the row's column.
 
-use super::{AppliesTo, DepartmentRule, Rules};
+use super::{AppliesTo, Rules};
 use crate::rules::state::State;
 
 /// What a refusal is about: an option of the command, a column of the sheet.
@@ -160,31 +160,26 @@ fn reasons_for(r: &Rules, which: AppliesTo) -> String {
         .join(", ")
 }
 
-/// The department an assignment gives the complaint when none is named: the one responsible
-/// now (after earlier assignments and escalations), else the type's first responsible
-/// department (§4.1.2). A handler named alone joins the department that has the complaint;
-/// it never sends it back to the type's department.
+/// The department an assignment gives the complaint when none is named: the one the fold
+/// says is responsible now (after earlier assignments and escalations, else the type's
+/// first responsible department, §4.1.2). A handler named alone joins the department that
+/// has the complaint; it never sends it back to the type's department. A complaint whose
+/// type leaves the department to customer service (§4.1.2.9) has none until one is named.
 pub fn assigned_department(rules: &Rules, s: &State) -> Result<String, Refusal> {
     if let Some(d) = s.department {
         return Ok(d.to_string());
     }
     let ty = s.type_.unwrap_or(&rules.book.default_type);
-    let rule = rules
+    let (label, clause) = rules
         .type_rule(ty)
-        .ok_or_else(|| Refusal::new(Field::Department, format!("unknown type '{ty}'")))?;
-    match (&rule.department, rule.department_rule) {
-        (Some(d), _) => Ok(d.clone()),
-        (None, Some(DepartmentRule::Receiving)) => Ok(s.facts.received_by.to_string()),
-        _ => Err(Refusal::new(
-            Field::Department,
-            format!(
-                "type '{ty}' ({}) has no first responsible department: customer service decides (§{}); name the department. Valid: {}",
-                rule.label,
-                rule.clause,
-                rules.departments().choices()
-            ),
-        )),
-    }
+        .map_or((ty, ""), |r| (r.label.as_str(), r.clause.as_str()));
+    Err(Refusal::new(
+        Field::Department,
+        format!(
+            "type '{ty}' ({label}) has no first responsible department: customer service decides (§{clause}); name the department. Valid: {}",
+            rules.departments().choices()
+        ),
+    ))
 }
 
 #[cfg(test)]
