@@ -31,7 +31,15 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> Result<Outcome> {
         );
     }
     let peers = match known {
-        Some(k) => crate::rules::grading::Peers::index(&desk.rules, &desk.known_tickets(k)?, at),
+        // Other tickets matter only to a ticket that was ever given a target: then they
+        // are read as they were known too.
+        Some(k)
+            if crate::rules::grading::Peers::needed(&desk.rules)
+                && !crate::rules::grading::mentioned_keys(&loaded.ticket).is_empty() =>
+        {
+            crate::rules::grading::Peers::index(&desk.rules, &desk.known_tickets(k)?, at)
+        }
+        Some(_) => crate::rules::grading::Peers::default(),
         None => super::lifecycle::peers_for(&desk, &loaded.ticket, at)?,
     };
     let judged = Assessment::of(&desk.rules, &loaded.ticket, &peers, at);
