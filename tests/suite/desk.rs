@@ -1,6 +1,6 @@
 //! The desk (SPEC §1–§4): init, log, amend, show, list, check, completions.
 
-use crate::common::{Desk, plaint};
+use crate::common::{Desk, git, plaint};
 use std::collections::BTreeSet;
 use std::fs;
 
@@ -752,18 +752,7 @@ fn help_and_version() {
 fn git_desk() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir.path())
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::common::git(dir.path(), args);
     };
     git(&["init", "--quiet", "--initial-branch=main"]);
     git(&["config", "user.name", "测试员"]);
@@ -794,30 +783,15 @@ fn git_desk() -> (tempfile::TempDir, String) {
     (dir, id)
 }
 
-fn git_out(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// For each commit after the first two (init, log): its author and the `by:` of every event
 /// line it added.
 fn commits_and_their_events(dir: &std::path::Path) -> Vec<(String, Vec<String>)> {
-    let log = git_out(dir, &["log", "--reverse", "--format=%H %an"]);
+    let log = git(dir, &["log", "--reverse", "--format=%H %an"]);
     log.lines()
         .skip(2)
         .map(|l| {
             let (sha, author) = l.split_once(' ').unwrap();
-            let diff = git_out(dir, &["show", "--format=", "-U0", sha]);
+            let diff = git(dir, &["show", "--format=", "-U0", sha]);
             let by: Vec<String> = diff
                 .lines()
                 .filter_map(|x| x.strip_prefix("+  by: "))
@@ -882,7 +856,7 @@ fn concurrent_writers_in_git_commit_only_their_own_events_under_their_own_names(
         );
     }
     // Nothing is left staged, modified or untracked.
-    assert_eq!(git_out(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -937,7 +911,7 @@ fn writers_killed_in_a_git_desk_leave_nothing_uncommitted_for_long() {
         assert!(out.status.success(), "round {round}: {err}");
         assert!(!err.contains("not committed"), "round {round}: {err}");
         assert_eq!(
-            git_out(dir.path(), &["status", "--porcelain"]),
+            git(dir.path(), &["status", "--porcelain"]),
             "",
             "round {round}: {err}"
         );
@@ -949,7 +923,7 @@ fn writers_killed_in_a_git_desk_leave_nothing_uncommitted_for_long() {
         );
     }
     // Every event in the file is in the last commit.
-    let committed = git_out(
+    let committed = git(
         dir.path(),
         &["show", &format!("HEAD:tickets/2026/11/{id}.yaml")],
     );
@@ -994,7 +968,7 @@ fn a_stale_index_lock_and_a_file_left_uncommitted_are_recovered_under_the_desk_l
         "{err}"
     );
     assert!(!lock.exists() && !list.exists());
-    let log = git_out(dir.path(), &["log", "-2", "--format=%an|%s"]);
+    let log = git(dir.path(), &["log", "-2", "--format=%an|%s"]);
     let lines: Vec<&str> = log.lines().collect();
     assert!(lines[0].starts_with("bob|"), "{log}");
     assert!(lines[1].starts_with("alice|recovered: "), "{log}");
@@ -1005,7 +979,7 @@ fn a_stale_index_lock_and_a_file_left_uncommitted_are_recovered_under_the_desk_l
             ("bob".to_string(), vec!["bob".to_string()]),
         ]
     );
-    assert_eq!(git_out(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -1186,9 +1160,7 @@ fn audit_names_a_commit_that_changed_a_settlement() {
         Some(0)
     );
     // The settlement is its own commit, authored by who settled.
-    assert!(
-        git_out(dir.path(), &["log", "-1", "--format=%an %s"]).starts_with("王芳 settle 2026-11")
-    );
+    assert!(git(dir.path(), &["log", "-1", "--format=%an %s"]).starts_with("王芳 settle 2026-11"));
     assert_eq!(run("2026-12-01 10:00", &["audit"]).0, Some(0));
     let file = dir.path().join("settlements/2026-11.yaml");
     let text = fs::read_to_string(&file).unwrap();
@@ -1197,7 +1169,7 @@ fn audit_names_a_commit_that_changed_a_settlement() {
         text.replacen("settled_by: 王芳", "settled_by: 李四", 1),
     )
     .unwrap();
-    git_out(dir.path(), &["commit", "-qam", "tidy"]);
+    git(dir.path(), &["commit", "-qam", "tidy"]);
     let (code, said) = run("2026-12-01 10:00", &["audit", "--format", "json"]);
     assert_eq!(code, Some(1), "{said}");
     let v: serde_json::Value = serde_json::from_str(&said).unwrap();

@@ -1,7 +1,7 @@
 //! One desk across sites and clones through real git: site codes, a commit per step,
 //! merges of appends in both directions, and the audit of the history.
 
-use crate::common::{Run, log_args, plaint};
+use crate::common::{Run, git, log_args, plaint};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,27 +10,6 @@ use std::process::Command;
 /// A shared repository (`origin.git`) and clones of it, each a desk.
 struct Sites {
     dir: tempfile::TempDir,
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "测试员")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "测试员")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 impl Sites {
