@@ -25,7 +25,12 @@ pub fn run(ctx: &Ctx, a: DueArgs) -> Result<Outcome> {
     let at = as_of(&desk, &a.read)?;
     let within = match &a.within {
         Some(w) => Span::parse(w).map_err(|e| anyhow!("--within: {e}"))?,
-        None => rules.notices.remind_within,
+        None => rules.notices.remind_within.ok_or_else(|| {
+            Usage(
+                "how far ahead? give --within (e.g. 2h), or set notices.remind_within in the rulebook"
+                    .into(),
+            )
+        })?,
     };
     let server = a
         .smtp

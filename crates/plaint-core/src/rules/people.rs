@@ -79,8 +79,9 @@ pub struct Notices {
     pub people: Vec<Contact>,
     /// The clause that makes grades report to their level (§8.1).
     pub clause: String,
-    /// The window `plaint due` uses without `--within`.
-    pub remind_within: Span,
+    /// The window `plaint due` uses without `--within` (the rulebook's; none, then
+    /// `--within` must be given).
+    pub remind_within: Option<Span>,
     /// Grades whose complaints are announced to their level (codes).
     pub report_grades: Vec<String>,
     /// Steps whose deadline, overdue at a reported grade, is announced to the level too.
@@ -98,7 +99,7 @@ impl Default for Notices {
         Notices {
             people: Vec::new(),
             clause: String::new(),
-            remind_within: Span { minutes: 120 },
+            remind_within: None,
             report_grades: Vec::new(),
             report_overdue: Vec::new(),
             send_hours: Vec::new(),
@@ -294,9 +295,7 @@ impl Validator<'_> {
             return out;
         };
         out.clause = n.clause;
-        if let Some(w) = n.remind_within {
-            out.remind_within = w;
-        }
+        out.remind_within = n.remind_within;
         for g in &n.report_grades {
             self.code("notices", "grade", &book.grades, g);
             if book
